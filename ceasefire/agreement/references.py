@@ -1,0 +1,196 @@
+"""Cross-reference and timeline checks over a schema-valid document.
+
+The model checks each object alone; here the document is checked as a whole:
+ids are unique, every reference names something that exists, the timeline
+resolves without cycles, and no deadline falls before entry into force.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+
+from ceasefire.agreement.source import Path
+from ceasefire.errors import suggest
+from ceasefire.model.agreement import AgreementDocument, RelativeInstant
+
+Report = Callable[..., None]
+"""report(code, path, message, *, value, expected, suggestion, subject)"""
+
+ENTRY_INTO_FORCE = "entry_into_force"
+
+
+def check_unique_ids(doc: AgreementDocument, report: Report) -> None:
+    """Every collection's ids are unique."""
+    collections: list[tuple[str, list[str]]] = [
+        ("parties", [p.id for p in doc.parties]),
+        ("definitions", [d.term for d in doc.definitions]),
+        ("geometries", [g.id for g in doc.geometries]),
+        ("clauses", [c.id for c in doc.clauses]),
+        ("commitments", [c.id for c in doc.commitments]),
+        ("penalty_rules", [r.id for r in doc.penalty_rules]),
+        ("indicators", [i.id for i in doc.indicators]),
+    ]
+    for name, ids in collections:
+        seen: set[str] = set()
+        key = "term" if name == "definitions" else "id"
+        for index, ident in enumerate(ids):
+            if ident in seen:
+                report(
+                    "CF003",
+                    (name, index, key),
+                    f"duplicate id {ident!r} in {name}",
+                    value=ident,
+                    expected="ids unique within their list",
+                    subject=ident,
+                )
+            seen.add(ident)
+
+
+def _check(
+    report: Report,
+    path: Path,
+    value: str,
+    known: Iterable[str],
+    what: str,
+    subject: str | None,
+) -> None:
+    known = list(known)
+    if value not in known:
+        report(
+            "CF003",
+            path,
+            f"unknown {what} {value!r}",
+            value=value,
+            expected=f"one of {', '.join(known) or '(none defined)'}",
+            suggestion=suggest(value, known),
+            subject=subject,
+        )
+
+
+def check_references(doc: AgreementDocument, report: Report) -> None:
+    """Every id a document object names exists."""
+    parties = [p.id for p in doc.parties]
+    recipients = parties + [lp.id for p in doc.parties for lp in p.liaison]
+    clauses = [c.id for c in doc.clauses]
+    rules = [r.id for r in doc.penalty_rules]
+    terms = [d.term for d in doc.definitions]
+    geometries = [g.id for g in doc.geometries]
+    for i, clause in enumerate(doc.clauses):
+        for j, party in enumerate(clause.parties_bound):
+            _check(report, ("clauses", i, "parties_bound", j), party, parties, "party", clause.id)
+        for j, rule in enumerate(clause.penalties):
+            _check(report, ("clauses", i, "penalties", j), rule, rules, "penalty rule", clause.id)
+        for j, term in enumerate(clause.terms):
+            _check(report, ("clauses", i, "terms", j), term, terms, "term", clause.id)
+    for i, commitment in enumerate(doc.commitments):
+        _check(report, ("commitments", i, "party"), commitment.party, parties, "party", commitment.id)
+    for i, check in enumerate(doc.verification):
+        _check(report, ("verification", i, "clause"), check.clause, clauses, "clause", check.clause)
+        for j, who in enumerate(check.by):
+            _check(report, ("verification", i, "by", j), who, parties, "party", check.clause)
+    for i, rule in enumerate(doc.penalty_rules):
+        for j, step in enumerate(rule.escalation):
+            for k, who in enumerate(step.notify):
+                path = ("penalty_rules", i, "escalation", j, "notify", k)
+                _check(report, path, who, recipients, "party or liaison point", rule.id)
+    for i, geometry in enumerate(doc.geometries):
+        if geometry.party is not None:
+            _check(report, ("geometries", i, "party"), geometry.party, parties, "party", geometry.id)
+        for side, party in (geometry.sides or {}).items():
+            _check(report, ("geometries", i, "sides", side), party, parties, "party", geometry.id)
+    if doc.territory is not None:
+        _check(report, ("territory",), doc.territory, geometries, "geometry", None)
+
+
+def resolve_timeline(doc: AgreementDocument, report: Report) -> dict[str, datetime]:
+    """Named instants as aware datetimes; relative ones resolved in order."""
+    resolved: dict[str, datetime] = {}
+    visiting: list[str] = []
+
+    def visit(name: str) -> datetime | None:
+        if name in resolved:
+            return resolved[name]
+        value = doc.timeline[name]
+        if name in visiting:
+            cycle = " → ".join([*visiting[visiting.index(name) :], name])
+            report("CF005", ("timeline", name), f"timeline instants refer to each other: {cycle}", value=name)
+            return None
+        visiting.append(name)
+        try:
+            instant = _resolve(value, ("timeline", name), visit, report, doc)
+        finally:
+            visiting.pop()
+        if instant is not None:
+            resolved[name] = instant
+        return instant
+
+    for name in doc.timeline:
+        visit(name)
+    return resolved
+
+
+def _resolve(
+    value: object,
+    path: Path,
+    visit: Callable[[str], datetime | None],
+    report: Report,
+    doc: AgreementDocument,
+) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, RelativeInstant):
+        name, path = value.after, path + ("after",)
+    else:
+        name = str(value)
+    if name not in doc.timeline:
+        _check(report, path, name, doc.timeline, "timeline instant", None)
+        return None
+    base = visit(name)
+    if base is None:
+        return None
+    return base + value.offset() if isinstance(value, RelativeInstant) else base
+
+
+def check_deadlines(
+    doc: AgreementDocument, instants: dict[str, datetime], report: Report
+) -> None:
+    """In-force windows and deadlines resolve, and none precedes entry into force."""
+    start = instants.get(ENTRY_INTO_FORCE)
+
+    def at(value: object, path: Path) -> datetime | None:
+        return _resolve(value, path, instants.get, report, doc)
+
+    def not_before_start(moment: datetime | None, path: Path, what: str, subject: str) -> None:
+        if moment is not None and start is not None and moment < start:
+            report(
+                "CF005",
+                path,
+                f"{what} {moment.isoformat()} is before entry into force"
+                f" ({start.isoformat()})",
+                value=moment.isoformat(),
+                expected=f"a time at or after {start.isoformat()}",
+                subject=subject,
+            )
+
+    for i, clause in enumerate(doc.clauses):
+        base: Path = ("clauses", i)
+        begins = at(clause.in_force.from_, base + ("in_force", "from"))
+        if clause.in_force.until is not None:
+            ends = at(clause.in_force.until, base + ("in_force", "until"))
+            if begins and ends and ends <= begins:
+                report(
+                    "CF005",
+                    base + ("in_force", "until"),
+                    f"clause {clause.id!r} stops being in force before it starts",
+                    value=ends.isoformat(),
+                    expected=f"a time after {begins.isoformat()}",
+                    subject=clause.id,
+                )
+        if clause.deadline is not None:
+            deadline = at(clause.deadline, base + ("deadline",))
+            not_before_start(deadline, base + ("deadline",), "deadline", clause.id)
+    for i, commitment in enumerate(doc.commitments):
+        if commitment.due is not None:
+            due = at(commitment.due, ("commitments", i, "due"))
+            not_before_start(due, ("commitments", i, "due"), "due date", commitment.id)

@@ -1,0 +1,1 @@
+"""Geometry: projections, bundled boundaries, and building an agreement's shapes."""

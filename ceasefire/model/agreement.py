@@ -1,0 +1,372 @@
+"""The agreement document, format 1.0, as typed pydantic models.
+
+These models are the single source of truth for the YAML format: the loader
+validates against them, the JSON Schema in ``ceasefire/schema`` is generated
+from them, and ``dump`` writes them back. Cross-references (a clause naming a
+geometry, a penalty rule naming a party) are checked by the loader, which knows
+the whole document; here each object checks only itself.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+
+FORMAT_VERSION = "1.0"
+
+Identifier = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z][a-z0-9_-]*$", min_length=1, max_length=64),
+]
+"""A lower-case id: letters, digits, '_' and '-', starting with a letter."""
+
+Method = Literal[
+    "satellite",
+    "uav",
+    "sensor",
+    "radar",
+    "on_site_inspection",
+    "patrol",
+    "osint",
+    "party_declaration",
+    "document_review",
+]
+Role = Literal["party", "guarantor", "mediator", "monitor", "observer"]
+Grade = Literal["A", "B", "C", "D", "E", "F"]
+State = Literal["reported", "corroborated", "verified", "disputed", "dismissed"]
+
+
+class Node(BaseModel):
+    """Base of every document object: unknown keys are errors, values are exact."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+
+
+class Source(Node):
+    """Where the agreement text comes from."""
+
+    title: str
+    url: str | None = None
+    pax_id: int | None = None
+    """PA-X agreement id (PeaceRep), when the text is in PA-X."""
+
+
+class LiaisonPoint(Node):
+    """A hotline end point of a party: who receives notices and how."""
+
+    id: Identifier
+    name: str
+    channel: Literal["webhook", "email", "phone", "radio", "in_person"]
+    address: str | None = None
+    languages: list[str] = Field(default_factory=list)
+    acknowledge_within_hours: float | None = Field(default=None, gt=0)
+
+
+class Party(Node):
+    """A signatory, guarantor, mediator or monitor."""
+
+    id: Identifier
+    name: str
+    role: Role = "party"
+    liaison: list[LiaisonPoint] = Field(default_factory=list)
+
+
+class Definition(Node):
+    """A term the text relies on, with what it explicitly includes and excludes."""
+
+    term: Identifier
+    label: str | None = None
+    """The words used in the text, e.g. "foreign troops"."""
+    text: str
+    applies_to: Literal["personnel", "weapon", "target", "event", "other"] = "other"
+    """Which vocabulary the includes/excludes come from."""
+    includes: list[str] = Field(default_factory=list)
+    excludes: list[str] = Field(default_factory=list)
+    open_questions: list[str] = Field(default_factory=list)
+    """Categories the drafters knowingly left undecided."""
+
+
+class RelativeInstant(Node):
+    """An instant given as an offset from another named instant."""
+
+    after: Identifier
+    days: float = 0
+    hours: float = 0
+
+    def offset(self) -> timedelta:
+        """The offset as a timedelta."""
+        return timedelta(days=self.days, hours=self.hours)
+
+
+Instant = AwareDatetime | RelativeInstant | Identifier
+"""An aware datetime, a named instant of the timeline, or an offset from one."""
+
+
+class InForce(Node):
+    """When a clause applies."""
+
+    from_: Instant = Field(alias="from")
+    until: Instant | None = None
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class EvidenceStandard(Node):
+    """What a breach needs before it counts as established."""
+
+    min_sources: int = Field(default=1, ge=1)
+    """Independent sources required."""
+    min_reliability: Grade | None = None
+    min_credibility: int | None = Field(default=None, ge=1, le=6)
+    states: list[State] = Field(default_factory=lambda: ["corroborated", "verified"])
+    joint_verification: bool = False
+
+
+class Clause(Node):
+    """One prohibition or obligation, as text and as a checkable predicate."""
+
+    id: Identifier
+    title: str
+    text: str
+    """The verbatim text of the agreement."""
+    kind: Literal["prohibition", "obligation"]
+    predicate: str
+    """For a prohibition: what a breach looks like. For an obligation: what
+    evidence of non-fulfilment after the deadline looks like."""
+    in_force: InForce
+    deadline: Instant | None = None
+    parties_bound: list[Identifier] = Field(min_length=1)
+    evidence: EvidenceStandard = Field(default_factory=EvidenceStandard)
+    penalties: list[Identifier] = Field(default_factory=list)
+    """Penalty rules this clause's confirmed breaches feed."""
+    terms: list[Identifier] = Field(default_factory=list)
+    """Definitions the clause relies on beyond those its predicate names."""
+    severity: float = Field(default=1.0, gt=0)
+    """Weight of one breach in severity-weighted penalty rules."""
+
+    @model_validator(mode="after")
+    def _obligations_have_deadlines(self) -> Clause:
+        if self.kind == "obligation" and self.deadline is None:
+            raise ValueError(
+                "an obligation needs a 'deadline' after which non-fulfilment is a breach"
+            )
+        return self
+
+
+class Scoring(Node):
+    """The 0–3 implementation scale (Kroc PAM): what each score means here."""
+
+    not_initiated: str = "not initiated"
+    minimal: str = "minimal"
+    intermediate: str = "intermediate"
+    full: str = "full implementation"
+
+
+class Quantity(Node):
+    """An amount a commitment promises."""
+
+    amount: float = Field(gt=0)
+    unit: str
+
+
+class Commitment(Node):
+    """Who must do what by when, and what shows it was done."""
+
+    id: Identifier
+    party: Identifier
+    what: str
+    category: Literal[
+        "withdrawal", "delivery", "disbursement", "legal", "deployment", "other"
+    ] = "other"
+    due: Instant | None = None
+    evidence_required: str | None = None
+    quantity: Quantity | None = None
+    scoring: Scoring = Field(default_factory=Scoring)
+
+
+class Verification(Node):
+    """How a clause is verified, and by whom."""
+
+    clause: Identifier
+    methods: list[Method] = Field(min_length=1)
+    by: list[Identifier] = Field(default_factory=list)
+    notes: str | None = None
+
+
+class EscalationStep(Node):
+    """One rung of a penalty rule's ladder."""
+
+    step: Literal["warning", "notice_to_guarantors", "penalty"]
+    after_hours: float = Field(default=0, ge=0)
+    """Delay after the previous step (or the trigger, for the first)."""
+    notify: list[Identifier] = Field(default_factory=list)
+    """Parties or liaison points to notify."""
+    action: str | None = None
+
+
+class PenaltyRule(Node):
+    """A pre-agreed threshold that fires without a new political decision."""
+
+    id: Identifier
+    title: str
+    measure: Literal["count", "severity"] = "count"
+    threshold: float = Field(gt=0)
+    window_days: float = Field(gt=0)
+    per: Literal["party", "agreement"] = "party"
+    appeal_window_hours: float = Field(default=0, ge=0)
+    escalation: list[EscalationStep] = Field(min_length=1)
+    expires_after_days: float | None = Field(default=None, gt=0)
+
+
+class Indicator(Node):
+    """A humanitarian or capability series tracked against a target."""
+
+    id: Identifier
+    name: str
+    unit: str
+    target: float
+    direction: Literal["at_least", "at_most"] = "at_least"
+    cadence: Literal["daily", "weekly", "monthly", "quarterly"]
+    baseline: float | None = None
+    source: str | None = None
+
+
+# ----------------------------------------------------------------- geometry
+
+
+class AdminRef(Node):
+    """Administrative units from the bundled geoBoundaries layers."""
+
+    level: Literal[0, 1, 2]
+    iso: str | list[str] | None = None
+    """ISO 3166-2 codes of oblasts (level 1), e.g. UA-14."""
+    name: str | list[str] | None = None
+    """Unit names, e.g. "Donetsk Oblast" or a raion name (level 2)."""
+    oblast: str | None = None
+    """Restricts level-2 names to one oblast (ISO code)."""
+
+
+class Buffer(Node):
+    """Everything within ``km`` of another geometry."""
+
+    of: Identifier
+    km: float = Field(gt=0)
+
+
+class SideOf(Node):
+    """The strip of ``km`` on one party's side of a line."""
+
+    of: Identifier
+    party: Identifier
+    km: float = Field(gt=0)
+
+
+class BoundaryOf(Node):
+    """The edge of a zone inside another zone (a front line, not the border)."""
+
+    of: Identifier
+    within: Identifier
+    margin_km: float = Field(default=1.0, ge=0)
+    """Edges closer than this to the edge of ``within`` are not part of the line."""
+
+
+GEOMETRY_SOURCES = (
+    "geojson",
+    "file",
+    "admin",
+    "buffer",
+    "side",
+    "boundary",
+    "union",
+    "intersection",
+    "difference",
+)
+
+
+class Geometry(Node):
+    """A line, zone, corridor or site, given by exactly one source."""
+
+    id: Identifier
+    kind: Literal["line", "zone", "corridor", "site"]
+    label: str | None = None
+    regime: (
+        Literal["withdrawal", "demilitarized", "controlled", "corridor", "buffer", "other"]
+        | None
+    ) = None
+    """What the zone is for; the linter checks regimes against each other."""
+    party: Identifier | None = None
+    """The party a 'withdrawal' or 'controlled' regime concerns."""
+    sides: dict[str, Identifier] | None = None
+    """For lines: which party is on which side ('left'/'right', or
+    'inside'/'outside' for a boundary line)."""
+    attribution: str | None = None
+
+    geojson: dict[str, Any] | None = None
+    file: str | None = None
+    admin: AdminRef | None = None
+    buffer: Buffer | None = None
+    side: SideOf | None = None
+    boundary: BoundaryOf | None = None
+    union: list[Identifier] | None = Field(default=None, min_length=2)
+    intersection: list[Identifier] | None = Field(default=None, min_length=2)
+    difference: list[Identifier] | None = Field(default=None, min_length=2)
+
+    def source_key(self) -> str:
+        """The one key that says where the geometry comes from."""
+        given = [key for key in GEOMETRY_SOURCES if getattr(self, key) is not None]
+        return given[0]
+
+    @model_validator(mode="after")
+    def _exactly_one_source(self) -> Geometry:
+        given = [key for key in GEOMETRY_SOURCES if getattr(self, key) is not None]
+        if len(given) != 1:
+            found = ", ".join(given) if given else "none"
+            raise ValueError(
+                f"a geometry needs exactly one of {', '.join(GEOMETRY_SOURCES)}"
+                f" (found: {found})"
+            )
+        if self.sides is not None:
+            allowed = {"left", "right", "inside", "outside"}
+            bad = sorted(set(self.sides) - allowed)
+            if bad:
+                raise ValueError(
+                    f"unknown side {bad[0]!r}; expected left/right,"
+                    " or inside/outside for a boundary line"
+                )
+        return self
+
+
+class AgreementDocument(Node):
+    """A cease-fire or peace agreement as a checkable document (format 1.0)."""
+
+    format_version: Literal["1.0"]
+    id: Identifier
+    title: str
+    version: str
+    """The agreement's own version; amendments are new versions."""
+    signed: AwareDatetime | None = None
+    timezone: str = "UTC"
+    """IANA zone used when showing times to people; stored times are aware."""
+    summary: str | None = None
+    sources: list[Source] = Field(default_factory=list)
+    parties: list[Party] = Field(min_length=2)
+    definitions: list[Definition] = Field(default_factory=list)
+    timeline: dict[Identifier, Instant] = Field(default_factory=dict)
+    """Named instants: entry_into_force, deadlines."""
+    territory: Identifier | None = None
+    """The geometry (usually a zone) that all others should lie in."""
+    geometries: list[Geometry] = Field(default_factory=list)
+    clauses: list[Clause] = Field(default_factory=list)
+    commitments: list[Commitment] = Field(default_factory=list)
+    verification: list[Verification] = Field(default_factory=list)
+    penalty_rules: list[PenaltyRule] = Field(default_factory=list)
+    indicators: list[Indicator] = Field(default_factory=list)
