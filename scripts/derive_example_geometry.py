@@ -198,7 +198,9 @@ def drop_small_parts(geom: shapely.Geometry, min_km2: float) -> shapely.Geometry
     return shapely.multipolygons(parts[shapely.area(parts) >= min_km2 * 1e6])
 
 
-def simplify_to_lonlat(metric: shapely.Geometry, tolerance_m: float) -> shapely.Geometry:
+def simplify_to_lonlat(
+    metric: shapely.Geometry, tolerance_m: float
+) -> shapely.Geometry:
     """Simplify a METRIC_CRS polygon at ``tolerance_m``; return a valid lon/lat one.
 
     The result is snapped to the 1e-5 degree output grid *before* validation so
@@ -227,10 +229,9 @@ def read_geojson(path: Path) -> dict[str, Any]:
 def iter_features(path: Path, needles: tuple[bytes, ...]) -> Iterator[dict[str, Any]]:
     """Yield features from a gzipped, one-feature-per-line FeatureCollection.
 
-    Only lines containing every ``needle`` are parsed: the DeepState files are
-    ~140-200 MB unpacked, and parsing only the few matching lines keeps the
-    script fast. A file not laid out one feature per line still works (its one
-    matching line is the whole collection); callers check properties exactly.
+    Only lines containing every ``needle`` (compact JSON bytes) are parsed: the
+    DeepState files are 50-140 MB unpacked and we need one feature of each. A
+    single-line collection also works; callers re-check properties exactly.
     """
     with gzip.open(path, "rb") as fh:
         for line in fh:
@@ -288,56 +289,50 @@ def derive_adm1(shared: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     return collection(attribution(ADM1_SOURCE, note), feats), src
 
 
-@dataclass(frozen=True)
-class Oblast:
-    """A full-resolution source oblast, for point-in-oblast look-ups."""
+def main_oblast(raion: shapely.Geometry, oblasts: np.ndarray) -> int:
+    """Index of the (metric) oblast holding the largest share of a metric raion.
 
-    iso: str
-    name: str
-    geom: shapely.Geometry
-
-
-def oblast_of(point: shapely.Point, oblasts: list[Oblast]) -> Oblast:
-    """The oblast containing ``point`` (the nearest one if none does)."""
-    for oblast in oblasts:
-        if oblast.geom.contains(point):
-            return oblast
-    # Not expected (the representative point is inside the raion), but keep a
-    # deterministic answer if the two layers' outlines disagree at the coast.
-    return min(oblasts, key=lambda o: (o.geom.distance(point), o.iso))
+    Largest share, not the representative point: the ADM2 outlines are coarse
+    and do not nest in ADM1, and a representative point puts e.g. Myronivka and
+    Yahotyn raions (Kyiv Oblast) in Cherkasy Oblast; four border raions have
+    their representative point outside every oblast.
+    """
+    shares = shapely.area(shapely.intersection(raion, oblasts))
+    return int(np.argmax(shares))  # ties: first in source order, deterministic
 
 
 def derive_adm2(shared: Path, adm1_src: list[dict[str, Any]]) -> dict[str, Any]:
-    """Raions with the ISO and name of the oblast holding their representative point."""
-    oblasts = [
-        Oblast(f["properties"]["shapeISO"], f["properties"]["shapeName"],
-               shape(f["geometry"]))
-        for f in adm1_src
-    ]
-    shapely.prepare([o.geom for o in oblasts])  # many contains() calls follow
+    """Raions with the ISO and name of the oblast holding most of their area."""
+    oblast_props = [f["properties"] for f in adm1_src]
+    oblasts = np.array([to_metric(shape(f["geometry"])) for f in adm1_src])
     feats = []
     for f in read_geojson(shared / ADM2_SRC)["features"]:
         props = f["properties"]
         if not props:  # the one unnamed feature in the source
             continue
-        geom = shape(f["geometry"])
-        oblast = oblast_of(geom.representative_point(), oblasts)
+        metric = to_metric(shape(f["geometry"]))
+        oblast = oblast_props[main_oblast(metric, oblasts)]
         feats.append(
             feature(
                 {
                     "name": props["shapeName"],
                     "id": props["shapeID"],
-                    "oblast_iso": oblast.iso,
-                    "oblast": oblast.name,
+                    "oblast_iso": oblast["shapeISO"],
+                    "oblast": oblast["shapeName"],
                 },
-                simplify_to_lonlat(to_metric(geom), ADM_TOLERANCE_M),
+                simplify_to_lonlat(metric, ADM_TOLERANCE_M),
             )
         )
-    feats.sort(key=lambda f: (f["properties"]["oblast_iso"], f["properties"]["name"],
-                              f["properties"]["id"]))
+    feats.sort(
+        key=lambda f: (
+            f["properties"]["oblast_iso"],
+            f["properties"]["name"],
+            f["properties"]["id"],
+        )
+    )
     note = simplified_note(ADM_TOLERANCE_M) + (
         " oblast_iso/oblast: the geoBoundaries ADM1 oblast (UKR-ADM1-14850775) "
-        "containing the raion's representative point."
+        "holding the largest share of the raion's area, both at full resolution."
     )
     return collection(attribution(ADM2_SOURCE, note), feats)
 
@@ -356,14 +351,19 @@ def derive_ordlo(shared: Path) -> dict[str, Any]:
     snapshots = sorted({f["properties"]["snapshot_utc"] for f in src})
     ids = sorted({f["properties"]["snapshot_id"] for f in src})
     merged = shapely.union_all([polygonal(shape(f["geometry"])) for f in src])
-    props = {"status": "ordlo_pre2022", "date": ORDLO_DATE,
-             "snapshot_utc": snapshots[-1]}
+    props = {
+        "status": "ordlo_pre2022",
+        "date": ORDLO_DATE,
+        "snapshot_utc": snapshots[-1],
+    }
     geom = simplify_to_lonlat(to_metric(merged), DEEPSTATE_TOLERANCE_M)
     where = ", ".join(f"geojsons/{i}.geojson" for i in ids)
     note = f"Snapshot {where} ({', '.join(snapshots)}). " + simplified_note(
         DEEPSTATE_TOLERANCE_M
     )
-    return collection(attribution(DEEPSTATE_HISTORY_SOURCE, note), [feature(props, geom)])
+    return collection(
+        attribution(DEEPSTATE_HISTORY_SOURCE, note), [feature(props, geom)]
+    )
 
 
 def derive_occupied(shared: Path) -> dict[str, Any]:
@@ -375,8 +375,12 @@ def derive_occupied(shared: Path) -> dict[str, Any]:
         if f["properties"]["date"] == OCCUPIED_DATE
     ]
     if len(src) != 1:
-        raise SystemExit(f"expected one occupied polygon on {OCCUPIED_DATE}, got {len(src)}")
-    metric = drop_small_parts(polygonal(to_metric(shape(src[0]["geometry"]))), MIN_PART_KM2)
+        raise SystemExit(
+            f"expected one occupied polygon on {OCCUPIED_DATE}, got {len(src)}"
+        )
+    metric = drop_small_parts(
+        polygonal(to_metric(shape(src[0]["geometry"]))), MIN_PART_KM2
+    )
     geom = simplify_to_lonlat(metric, DEEPSTATE_TOLERANCE_M)
     props = {"date": OCCUPIED_DATE, "source_file": src[0]["properties"]["source_file"]}
     note = f"File {props['source_file']}. " + simplified_note(
@@ -469,7 +473,9 @@ def write(out_dir: Path, relative: str, fc: dict[str, Any]) -> None:
     data = dumps(fc)
     path.write_bytes(data)
     n_features, n_vertices = check_written(path)
-    print(f"{relative}: {n_features} features, {n_vertices} vertices, {len(data)} bytes")
+    print(
+        f"{relative}: {n_features} features, {n_vertices} vertices, {len(data)} bytes"
+    )
 
 
 # -------------------------------------------------------------- CLI
@@ -477,12 +483,22 @@ def write(out_dir: Path, relative: str, fc: dict[str, Any]) -> None:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     """Command-line options."""
-    default_shared = os.environ.get("CEASEFIRE_SHARED_DATA", REPO.parent / "shared" / "data")
+    default_shared = os.environ.get(
+        "CEASEFIRE_SHARED_DATA", REPO.parent / "shared" / "data"
+    )
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--shared-data", type=Path, default=Path(default_shared),
-                        help="folder with the published data (default: %(default)s)")
-    parser.add_argument("--out-dir", type=Path, default=REPO,
-                        help="write the files under this folder (default: the repo)")
+    parser.add_argument(
+        "--shared-data",
+        type=Path,
+        default=Path(default_shared),
+        help="folder with the published data (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--out-dir",
+        type=Path,
+        default=REPO,
+        help="write the files under this folder (default: the repo)",
+    )
     return parser.parse_args(argv)
 
 
@@ -490,8 +506,13 @@ def main(argv: list[str] | None = None) -> int:
     """Derive every file; return the process exit status."""
     args = parse_args(argv)
     shared: Path = args.shared_data
-    for source in (ADM1_SOURCE, ADM2_SOURCE, DEEPSTATE_HISTORY_SOURCE,
-                   OCCUPIED_SOURCE, CORRIDORS_SOURCE):
+    for source in (
+        ADM1_SOURCE,
+        ADM2_SOURCE,
+        DEEPSTATE_HISTORY_SOURCE,
+        OCCUPIED_SOURCE,
+        CORRIDORS_SOURCE,
+    ):
         check_source(shared, source)
     adm1, adm1_src = derive_adm1(shared)
     write(args.out_dir, OUT_ADM1, adm1)

@@ -30,20 +30,31 @@ def admin_units(level: int) -> tuple[AdminUnit, ...]:
     """All units of ``level`` (1 = oblasts, 2 = raions), in file order."""
     if level not in (1, 2):
         raise ValueError(f"admin level {level} is not bundled; expected 1 or 2")
-    name = f"ukr-adm{level}.geojson"
-    raw = resources.files("ceasefire.data.boundaries").joinpath(name).read_bytes()
-    features = orjson.loads(raw)["features"]
+    features = _read(f"ukr-adm{level}.geojson")
     geometries = shapely.from_geojson(
         [orjson.dumps(feature["geometry"]) for feature in features]
     )
     units = []
     for feature, geometry in zip(features, geometries, strict=True):
-        props = feature["properties"]
+        props: dict[str, str] = feature["properties"]  # type: ignore[assignment]
         iso = props.get("iso") or None
         units.append(
             AdminUnit(level, props["name"], iso, props.get("oblast_iso", iso), geometry)
         )
     return tuple(units)
+
+
+def _read(name: str) -> list[dict[str, object]]:
+    raw = resources.files("ceasefire.data.boundaries").joinpath(name).read_bytes()
+    features: list[dict[str, object]] = orjson.loads(raw)["features"]
+    return features
+
+
+@lru_cache(maxsize=1)
+def land() -> shapely.Geometry:
+    """Ukraine's land: the oblasts less the sea (inland water counts as land)."""
+    geometries = [orjson.dumps(f["geometry"]) for f in _read("ukr-land.geojson")]
+    return shapely.union_all(shapely.from_geojson(geometries))
 
 
 @lru_cache(maxsize=1)

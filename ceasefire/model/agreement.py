@@ -253,6 +253,8 @@ class AdminRef(Node):
     """Unit names, e.g. "Donetsk Oblast" or a raion name (level 2)."""
     oblast: str | None = None
     """Restricts level-2 names to one oblast (ISO code)."""
+    land: bool = False
+    """Clip to land: geoBoundaries units reach 12 nautical miles into the sea."""
 
 
 class Buffer(Node):
@@ -260,6 +262,8 @@ class Buffer(Node):
 
     of: Identifier
     km: float = Field(gt=0)
+    within: Identifier | None = None
+    """Clip the result to this zone (e.g. the country, so a belt stops at the border)."""
 
 
 class SideOf(Node):
@@ -268,6 +272,8 @@ class SideOf(Node):
     of: Identifier
     party: Identifier
     km: float = Field(gt=0)
+    within: Identifier | None = None
+    """Clip the result to this zone."""
 
 
 class BoundaryOf(Node):

@@ -1,0 +1,26 @@
+"""The ``ceasefire`` command: a thin shell over the library."""
+
+from __future__ import annotations
+
+import click
+
+from ceasefire import __version__
+from ceasefire.cli.agreement import agreement
+from ceasefire.cli.demo import demo
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="ceasefire")
+def cli() -> None:
+    """Turn a cease-fire agreement into code and monitor it.
+
+    \b
+    Examples:
+      ceasefire demo
+      ceasefire agreement lint examples/alaska-terms.yaml
+      ceasefire agreement map examples/minsk-ii.yaml -o minsk.png
+    """
+
+
+cli.add_command(agreement)
+cli.add_command(demo)
