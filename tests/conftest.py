@@ -9,7 +9,9 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
-SHARED_DATA = Path(os.environ.get("CEASEFIRE_SHARED_DATA", REPO.parent / "shared" / "data"))
+SHARED_DATA = Path(
+    os.environ.get("CEASEFIRE_SHARED_DATA", REPO.parent / "shared" / "data")
+)
 
 
 def shared_data(relative: str) -> Path:
@@ -20,7 +22,9 @@ def shared_data(relative: str) -> Path:
     """
     path = SHARED_DATA / relative
     if not path.exists():
-        reason = f"real data not found: {path} (set CEASEFIRE_SHARED_DATA to its folder)"
+        reason = (
+            f"real data not found: {path} (set CEASEFIRE_SHARED_DATA to its folder)"
+        )
         if os.environ.get("CEASEFIRE_REQUIRE_SHARED_DATA") == "1":
             pytest.fail(reason)
         pytest.skip(reason)

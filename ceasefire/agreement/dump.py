@@ -19,7 +19,9 @@ def to_data(document: AgreementDocument) -> dict[str, Any]:
 
 def dumps(document: AgreementDocument) -> str:
     """YAML text that loads back to an equal document."""
-    return yaml.safe_dump(to_data(document), sort_keys=False, allow_unicode=True, width=96)
+    return yaml.safe_dump(
+        to_data(document), sort_keys=False, allow_unicode=True, width=96
+    )
 
 
 def json_schema() -> dict[str, Any]:
@@ -32,4 +34,6 @@ def json_schema() -> dict[str, Any]:
 
 def json_schema_text() -> str:
     """The schema as the text shipped in ``ceasefire/schema/agreement``."""
-    return json.dumps(json_schema(), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    return (
+        json.dumps(json_schema(), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    )

@@ -73,7 +73,14 @@ class _Linter:
         self.doc = agreement.document
         self.findings: list[Problem] = []
 
-    def add(self, code: str, path: DocPath, message: str, subject: str | None, **extra: object) -> None:
+    def add(
+        self,
+        code: str,
+        path: DocPath,
+        message: str,
+        subject: str | None,
+        **extra: object,
+    ) -> None:
         span = self.agreement.source.find(path)
         severity, _ = CODES[code]
         self.findings.append(
@@ -241,19 +248,38 @@ class _Linter:
     def zone_regimes(self) -> None:
         withdrawals = list(self._zones("withdrawal"))
         controlled = list(self._zones("controlled"))
-        for (i, a, party_a, shape_a), (_, b, party_b, shape_b) in combinations(controlled, 2):
+        for (i, a, party_a, shape_a), (_, b, party_b, shape_b) in combinations(
+            controlled, 2
+        ):
             if party_a != party_b:
-                self._overlap(i, a, b, shape_a, shape_b, f"controlled by both {party_a!r} and {party_b!r}")
+                self._overlap(
+                    i,
+                    a,
+                    b,
+                    shape_a,
+                    shape_b,
+                    f"controlled by both {party_a!r} and {party_b!r}",
+                )
         for i, a, party_a, shape_a in withdrawals:
             for _, b, party_b, shape_b in controlled:
                 if party_a == party_b:
                     self._overlap(
-                        i, a, b, shape_a, shape_b,
+                        i,
+                        a,
+                        b,
+                        shape_a,
+                        shape_b,
                         f"{party_a!r} must withdraw from {a!r} yet keeps control in {b!r}",
                     )
 
     def _overlap(
-        self, index: int, a: str, b: str, shape_a: shapely.Geometry, shape_b: shapely.Geometry, why: str
+        self,
+        index: int,
+        a: str,
+        b: str,
+        shape_a: shapely.Geometry,
+        shape_b: shapely.Geometry,
+        why: str,
     ) -> None:
         if not shapely.intersects(shape_a, shape_b):
             return
@@ -270,7 +296,12 @@ class _Linter:
 
     def territory(self) -> None:
         if self.doc.territory is None:
-            self.add("CF404", (), "no 'territory' is set; geometry is not checked against it", None)
+            self.add(
+                "CF404",
+                (),
+                "no 'territory' is set; geometry is not checked against it",
+                None,
+            )
             return
         land = self.agreement.features.get(self.doc.territory)
         if land is None:
@@ -282,7 +313,12 @@ class _Linter:
                 continue
             if not shapely.is_valid(feature.shape):
                 reason = shapely.is_valid_reason(feature.shape)
-                self.add("CF004", ("geometries", i, "id"), f"geometry {spec.id!r} is invalid: {reason}", spec.id)
+                self.add(
+                    "CF004",
+                    ("geometries", i, "id"),
+                    f"geometry {spec.id!r} is invalid: {reason}",
+                    spec.id,
+                )
                 continue
             if not shapely.intersects(feature.shape, land.shape):
                 self.add(
@@ -291,7 +327,9 @@ class _Linter:
                     f"{spec.kind} {spec.id!r} lies wholly outside the territory {land.id!r}",
                     spec.id,
                 )
-            elif (share := _outside_share(feature.shape, tolerance)) >= MIN_OUTSIDE_SHARE:
+            elif (
+                share := _outside_share(feature.shape, tolerance)
+            ) >= MIN_OUTSIDE_SHARE:
                 self.add(
                     "CF402",
                     ("geometries", i, "id"),

@@ -95,7 +95,9 @@ class _Collector:
         )
 
 
-def offset_position(source: SourceMap, path: DocPath, offset: int) -> tuple[int, int] | None:
+def offset_position(
+    source: SourceMap, path: DocPath, offset: int
+) -> tuple[int, int] | None:
     """File (line, column) of character ``offset`` inside the scalar at ``path``."""
     value = source.scalars.get(path)
     if not isinstance(value, str):
@@ -106,7 +108,9 @@ def offset_position(source: SourceMap, path: DocPath, offset: int) -> tuple[int,
     return source.position(offsets[min(offset, len(offsets) - 1)])
 
 
-def read_document(text: str, file: str) -> tuple[AgreementDocument | None, SourceMap, list[Problem]]:
+def read_document(
+    text: str, file: str
+) -> tuple[AgreementDocument | None, SourceMap, list[Problem]]:
     """Parse and schema-check agreement text; no cross-references yet."""
     data, source, problems = parse_yaml(text, file)
     if problems:
@@ -114,7 +118,10 @@ def read_document(text: str, file: str) -> tuple[AgreementDocument | None, Sourc
     collector = _Collector(source)
     if not isinstance(data, dict):
         collector.report(
-            "CF002", (), "an agreement must be a YAML mapping", expected="key: value pairs"
+            "CF002",
+            (),
+            "an agreement must be a YAML mapping",
+            expected="key: value pairs",
         )
         return None, source, collector.problems
     version = data.get("format_version")
@@ -124,7 +131,7 @@ def read_document(text: str, file: str) -> tuple[AgreementDocument | None, Sourc
             ("format_version",) if "format_version" in data else (),
             f"unsupported format_version {version!r}",
             value=version,
-            expected=f"format_version: \"{FORMAT_VERSION}\"",
+            expected=f'format_version: "{FORMAT_VERSION}"',
         )
         return None, source, collector.problems
     data["format_version"] = FORMAT_VERSION  # YAML may read 1.0 as a float
@@ -207,7 +214,9 @@ def load_with_problems(path: str | Path) -> tuple[Agreement | None, list[Problem
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        problem = Problem("CF001", "file not found", str(path), 1, 1, expected="an agreement file")
+        problem = Problem(
+            "CF001", "file not found", str(path), 1, 1, expected="an agreement file"
+        )
         return None, [problem]
     except UnicodeDecodeError as exc:
         problem = Problem(
@@ -233,7 +242,9 @@ def load(path: str | Path) -> Agreement:
     return agreement
 
 
-def loads(text: str, *, file: str = "<string>", base_dir: Path | None = None) -> Agreement:
+def loads(
+    text: str, *, file: str = "<string>", base_dir: Path | None = None
+) -> Agreement:
     """Load an agreement from text (geometry files resolve against ``base_dir``)."""
     document, source, problems = read_document(text, file)
     if document is None:

@@ -222,7 +222,11 @@ class _Parser:
         while self.current.kind == keyword:
             self.take()
             operands.append(operand())
-        return operands[0] if len(operands) == 1 else BoolOp(first.offset, keyword, operands)
+        return (
+            operands[0]
+            if len(operands) == 1
+            else BoolOp(first.offset, keyword, operands)
+        )
 
     def not_expr(self) -> Expr:
         if self.current.kind == "not":
@@ -256,7 +260,7 @@ class _Parser:
         if token.text == "(":
             self.take()
             inner = self.or_expr()
-            self.expect(")", "')' to close the '(' at column %d" % (token.offset + 1))
+            self.expect(")", f"')' to close the '(' at column {token.offset + 1}")
             return inner
         if token.text == "{":
             return self.set_literal()
@@ -433,7 +437,8 @@ class _Checker:
                 f" not {node.argument!r}",
                 node.argument_offset,
                 value=node.argument,
-                expected="one of " + ", ".join(sorted(self.scope.instants) or ["(none)"]),
+                expected="one of "
+                + ", ".join(sorted(self.scope.instants) or ["(none)"]),
                 suggestion=suggest(node.argument, self.scope.instants),
             )
         self.predicate.instants.add(node.argument)

@@ -70,25 +70,49 @@ def _check(
 
 def check_references(doc: AgreementDocument, report: Report) -> None:
     """Every id a document object names exists."""
+    _clause_references(doc, report)
+    _other_references(doc, report)
+
+
+def _clause_references(doc: AgreementDocument, report: Report) -> None:
+    parties = [p.id for p in doc.parties]
+    rules = [r.id for r in doc.penalty_rules]
+    terms = [d.term for d in doc.definitions]
+    for i, clause in enumerate(doc.clauses):
+        for key, ids, known, what in (
+            ("parties_bound", clause.parties_bound, parties, "party"),
+            ("penalties", clause.penalties, rules, "penalty rule"),
+            ("terms", clause.terms, terms, "term"),
+        ):
+            for j, ident in enumerate(ids):
+                _check(report, ("clauses", i, key, j), ident, known, what, clause.id)
+
+
+def _other_references(doc: AgreementDocument, report: Report) -> None:
     parties = [p.id for p in doc.parties]
     recipients = parties + [lp.id for p in doc.parties for lp in p.liaison]
     clauses = [c.id for c in doc.clauses]
-    rules = [r.id for r in doc.penalty_rules]
-    terms = [d.term for d in doc.definitions]
-    geometries = [g.id for g in doc.geometries]
-    for i, clause in enumerate(doc.clauses):
-        for j, party in enumerate(clause.parties_bound):
-            _check(report, ("clauses", i, "parties_bound", j), party, parties, "party", clause.id)
-        for j, rule in enumerate(clause.penalties):
-            _check(report, ("clauses", i, "penalties", j), rule, rules, "penalty rule", clause.id)
-        for j, term in enumerate(clause.terms):
-            _check(report, ("clauses", i, "terms", j), term, terms, "term", clause.id)
     for i, commitment in enumerate(doc.commitments):
-        _check(report, ("commitments", i, "party"), commitment.party, parties, "party", commitment.id)
+        path: Path = ("commitments", i, "party")
+        _check(report, path, commitment.party, parties, "party", commitment.id)
     for i, check in enumerate(doc.verification):
-        _check(report, ("verification", i, "clause"), check.clause, clauses, "clause", check.clause)
+        _check(
+            report,
+            ("verification", i, "clause"),
+            check.clause,
+            clauses,
+            "clause",
+            check.clause,
+        )
         for j, who in enumerate(check.by):
-            _check(report, ("verification", i, "by", j), who, parties, "party", check.clause)
+            _check(
+                report,
+                ("verification", i, "by", j),
+                who,
+                parties,
+                "party",
+                check.clause,
+            )
     for i, rule in enumerate(doc.penalty_rules):
         for j, step in enumerate(rule.escalation):
             for k, who in enumerate(step.notify):
@@ -96,10 +120,13 @@ def check_references(doc: AgreementDocument, report: Report) -> None:
                 _check(report, path, who, recipients, "party or liaison point", rule.id)
     for i, geometry in enumerate(doc.geometries):
         if geometry.party is not None:
-            _check(report, ("geometries", i, "party"), geometry.party, parties, "party", geometry.id)
+            path = ("geometries", i, "party")
+            _check(report, path, geometry.party, parties, "party", geometry.id)
         for side, party in (geometry.sides or {}).items():
-            _check(report, ("geometries", i, "sides", side), party, parties, "party", geometry.id)
+            path = ("geometries", i, "sides", side)
+            _check(report, path, party, parties, "party", geometry.id)
     if doc.territory is not None:
+        geometries = [g.id for g in doc.geometries]
         _check(report, ("territory",), doc.territory, geometries, "geometry", None)
 
 
@@ -114,7 +141,12 @@ def resolve_timeline(doc: AgreementDocument, report: Report) -> dict[str, dateti
         value = doc.timeline[name]
         if name in visiting:
             cycle = " → ".join([*visiting[visiting.index(name) :], name])
-            report("CF005", ("timeline", name), f"timeline instants refer to each other: {cycle}", value=name)
+            report(
+                "CF005",
+                ("timeline", name),
+                f"timeline instants refer to each other: {cycle}",
+                value=name,
+            )
             return None
         visiting.append(name)
         try:
@@ -161,7 +193,9 @@ def check_deadlines(
     def at(value: object, path: Path) -> datetime | None:
         return _resolve(value, path, instants.get, report, doc)
 
-    def not_before_start(moment: datetime | None, path: Path, what: str, subject: str) -> None:
+    def not_before_start(
+        moment: datetime | None, path: Path, what: str, subject: str
+    ) -> None:
         if moment is not None and start is not None and moment < start:
             report(
                 "CF005",

@@ -22,9 +22,11 @@ import shapely  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
-from matplotlib.patches import Patch  # noqa: E402
+from matplotlib.patches import (
+    Patch,  # noqa: E402
+    PathPatch,  # noqa: E402
+)
 from matplotlib.path import Path as MplPath  # noqa: E402
-from matplotlib.patches import PathPatch  # noqa: E402
 
 from ceasefire.agreement.load import Agreement  # noqa: E402
 from ceasefire.geo import boundaries  # noqa: E402
@@ -33,8 +35,16 @@ from ceasefire.geo.crs import local_projection  # noqa: E402
 
 # Tableau-10 hues: distinguishable in print and by most colour-blind readers.
 AREA_COLOURS = (
-    "#f28e2b", "#edc948", "#4e79a7", "#e15759", "#76b7b2",
-    "#b07aa1", "#9c755f", "#ff9da7", "#bab0ac", "#59a14f",
+    "#f28e2b",
+    "#edc948",
+    "#4e79a7",
+    "#e15759",
+    "#76b7b2",
+    "#b07aa1",
+    "#9c755f",
+    "#ff9da7",
+    "#bab0ac",
+    "#59a14f",
 )
 LINE_COLOURS = ("#c0392b", "#1f3b73", "#6a3d9a", "#111111")
 OUTSIDE = "#e3e3e3"
@@ -54,9 +64,13 @@ def _polygon_path(shape: shapely.Geometry) -> MplPath:
     return MplPath(np.concatenate(vertices), np.concatenate(codes))
 
 
-def _extent(agreement: Agreement, projected: dict[str, shapely.Geometry]) -> tuple[float, ...]:
+def _extent(
+    agreement: Agreement, projected: dict[str, shapely.Geometry]
+) -> tuple[float, ...]:
     territory = agreement.document.territory
-    shown = [g for gid, g in projected.items() if gid != territory] or list(projected.values())
+    shown = [g for gid, g in projected.items() if gid != territory] or list(
+        projected.values()
+    )
     minx, miny, maxx, maxy = shapely.total_bounds(shown)
     pad = max(maxx - minx, maxy - miny) * 0.08 + 10
     return minx - pad, miny - pad, maxx + pad, maxy + pad
@@ -67,11 +81,17 @@ def _scale_bar(ax: Axes, extent: tuple[float, ...]) -> None:
     width = maxx - minx
     length = next(n for n in (500, 200, 100, 50, 20, 10, 5) if n <= width / 4)
     x0, y0 = minx + width * 0.04, miny + (extent[3] - miny) * 0.04
-    ax.plot([x0, x0 + length], [y0, y0], color="black", linewidth=3, solid_capstyle="butt")
-    ax.text(x0 + length / 2, y0 + width * 0.012, f"{length} km", ha="center", fontsize=8)
+    ax.plot(
+        [x0, x0 + length], [y0, y0], color="black", linewidth=3, solid_capstyle="butt"
+    )
+    ax.text(
+        x0 + length / 2, y0 + width * 0.012, f"{length} km", ha="center", fontsize=8
+    )
 
 
-def _draw_feature(ax: Axes, feature: Feature, shape: shapely.Geometry, index: int) -> object:
+def _draw_feature(
+    ax: Axes, feature: Feature, shape: shapely.Geometry, index: int
+) -> object:
     label = feature.label
     if feature.kind == "line":
         colour = LINE_COLOURS[index % len(LINE_COLOURS)]
@@ -95,13 +115,17 @@ def _draw_feature(ax: Axes, feature: Feature, shape: shapely.Geometry, index: in
         zorder=3 if feature.kind == "corridor" else 2,
     )
     ax.add_patch(patch)
-    return Patch(facecolor=colour, edgecolor=colour, alpha=0.5, hatch=hatch, label=label)
+    return Patch(
+        facecolor=colour, edgecolor=colour, alpha=0.5, hatch=hatch, label=label
+    )
 
 
 def draw(agreement: Agreement) -> Figure:
     """A matplotlib figure of the agreement's geometry, with legend and scale."""
     features = agreement.features
-    union = shapely.union_all([f.shape for f in features.values()] or [boundaries.country()])
+    union = shapely.union_all(
+        [f.shape for f in features.values()] or [boundaries.country()]
+    )
     to_km = _km_transform(union)
     projected = {gid: shapely.transform(f.shape, to_km) for gid, f in features.items()}
     extent = _extent(agreement, projected)
@@ -109,14 +133,31 @@ def draw(agreement: Agreement) -> Figure:
     fig, ax = plt.subplots(figsize=(11, 8.5), dpi=110)
     ax.set_facecolor(OUTSIDE)  # no coastline data: sea and neighbours alike
     for unit in boundaries.admin_units(1):
-        ax.add_patch(PathPatch(_polygon_path(shapely.transform(unit.geometry, to_km)),
-                               facecolor="#f7f5ef", edgecolor="#8c8c8c", linewidth=0.6, zorder=1))
+        ax.add_patch(
+            PathPatch(
+                _polygon_path(shapely.transform(unit.geometry, to_km)),
+                facecolor="#f7f5ef",
+                edgecolor="#8c8c8c",
+                linewidth=0.6,
+                zorder=1,
+            )
+        )
         centre = shapely.transform(unit.geometry.representative_point(), to_km)
         if extent[0] < centre.x < extent[2] and extent[1] < centre.y < extent[3]:
-            ax.text(centre.x, centre.y, unit.name.replace(" Oblast", ""), fontsize=7,
-                    color="#6b6b6b", ha="center", zorder=7, style="italic")
+            ax.text(
+                centre.x,
+                centre.y,
+                unit.name.replace(" Oblast", ""),
+                fontsize=7,
+                color="#6b6b6b",
+                ha="center",
+                zorder=7,
+                style="italic",
+            )
 
-    handles: list[object] = [Patch(facecolor=OUTSIDE, edgecolor="#8c8c8c", label="Outside Ukraine")]
+    handles: list[object] = [
+        Patch(facecolor=OUTSIDE, edgecolor="#8c8c8c", label="Outside Ukraine")
+    ]
     territory = agreement.document.territory
     # Largest areas first so that smaller ones stay visible on top; lines last.
     areas = [f for f in features.values() if f.kind != "line" and f.id != territory]
@@ -133,9 +174,17 @@ def draw(agreement: Agreement) -> Figure:
     _scale_bar(ax, extent)
     doc = agreement.document
     ax.set_title(f"{doc.title}\n{doc.id} · version {doc.version}", fontsize=11)
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.01), ncol=2,
-              fontsize=8, frameon=False)
-    fig.text(0.01, 0.01, _attribution(agreement), fontsize=6, color="#555555", wrap=True)
+    ax.legend(
+        handles=handles,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.01),
+        ncol=2,
+        fontsize=8,
+        frameon=False,
+    )
+    fig.text(
+        0.01, 0.01, _attribution(agreement), fontsize=6, color="#555555", wrap=True
+    )
     fig.tight_layout()
     return fig
 
@@ -155,7 +204,9 @@ def render(agreement: Agreement, out: Path) -> Path:
     """Write the map to ``out``: .png, .svg or .html (self-contained)."""
     suffix = out.suffix.lower()
     if suffix not in (".png", ".svg", ".html"):
-        raise ValueError(f"cannot draw a map as {suffix!r}; expected .png, .svg or .html")
+        raise ValueError(
+            f"cannot draw a map as {suffix!r}; expected .png, .svg or .html"
+        )
     fig = draw(agreement)
     try:
         if suffix == ".html":

@@ -29,7 +29,9 @@ def _data_path(data: Any, loc: tuple[Any, ...]) -> tuple[Path, tuple[Any, ...]]:
         step = rest[0]
         if isinstance(current, dict) and step in current:
             current = current[step]
-        elif isinstance(current, list) and isinstance(step, int) and step < len(current):
+        elif (
+            isinstance(current, list) and isinstance(step, int) and step < len(current)
+        ):
             current = current[step]
         elif isinstance(current, dict) and step == "from_" and "from" in current:
             step, current = "from", current["from"]
@@ -42,7 +44,8 @@ def _data_path(data: Any, loc: tuple[Any, ...]) -> tuple[Path, tuple[Any, ...]]:
 
 def _model_fields(model: type[BaseModel]) -> dict[str, Any]:
     return {
-        (info.alias or name): info.annotation for name, info in model.model_fields.items()
+        (info.alias or name): info.annotation
+        for name, info in model.model_fields.items()
     }
 
 
@@ -82,7 +85,9 @@ def _describe(path: Path) -> str:
     return text or "the document"
 
 
-def problems_from(error: ValidationError, data: Any, source: SourceMap) -> list[Problem]:
+def problems_from(
+    error: ValidationError, data: Any, source: SourceMap
+) -> list[Problem]:
     """One problem per distinct location, with the most helpful message there."""
     by_path: dict[Path, list[dict[str, Any]]] = {}
     for item in error.errors():
@@ -98,7 +103,11 @@ def problems_from(error: ValidationError, data: Any, source: SourceMap) -> list[
 
 def _drop_missing_explained_by_typos(problems: list[Problem]) -> list[Problem]:
     """A misspelt required key shows up as 'unknown' and 'missing': keep one."""
-    typos = {(p.subject, p.suggestion) for p in problems if p.message.startswith("unknown key")}
+    typos = {
+        (p.subject, p.suggestion)
+        for p in problems
+        if p.message.startswith("unknown key")
+    }
     return [
         p
         for p in problems
@@ -149,8 +158,14 @@ def _problem(items: list[dict[str, Any]], data: Any, source: SourceMap) -> Probl
         expected = "one of " + ", ".join(_options(item))
         suggestion = suggest(str(value), _options(item))
     else:
-        reason = str(item["msg"]).removeprefix("Input should be ").removeprefix("Value error, ")
-        shown = f"{value!r}" if isinstance(value, str | int | float | bool) else "the value"
+        reason = (
+            str(item["msg"])
+            .removeprefix("Input should be ")
+            .removeprefix("Value error, ")
+        )
+        shown = (
+            f"{value!r}" if isinstance(value, str | int | float | bool) else "the value"
+        )
         message = f"{shown} at {where} is invalid"
         if reason.startswith(("greater", "less")):
             reason = "a number " + reason
@@ -178,7 +193,9 @@ def _pick(items: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _expected(items: list[dict[str, Any]]) -> str | None:
-    messages = sorted({str(item["msg"]).removeprefix("Input should be ") for item in items})
+    messages = sorted(
+        {str(item["msg"]).removeprefix("Input should be ") for item in items}
+    )
     return " or ".join(messages) if len(messages) > 1 else None
 
 

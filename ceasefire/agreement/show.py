@@ -49,19 +49,25 @@ def summary(agreement: Agreement) -> Group:
     if doc.summary:
         header += f"\n\n{doc.summary.strip()}"
 
-    parties = Table("id", "name", "role", "liaison points", title="Parties", expand=True)
+    parties = Table(
+        "id", "name", "role", "liaison points", title="Parties", expand=True
+    )
     for party in doc.parties:
         liaison = ", ".join(f"{lp.id} ({lp.channel})" for lp in party.liaison) or "—"
         parties.add_row(party.id, party.name, party.role, liaison)
 
     geometries = Table("id", "kind", "from", "size", title="Geometry", expand=True)
     for spec in doc.geometries:
-        geometries.add_row(spec.id, spec.kind, spec.source_key(), _measure(agreement, spec.id))
+        geometries.add_row(
+            spec.id, spec.kind, spec.source_key(), _measure(agreement, spec.id)
+        )
 
     clauses = Table("clause", title="Clauses", expand=True, show_lines=True)
     for clause in doc.clauses:
         penalties = ", ".join(clause.penalties) or "[red]no penalty[/red]"
-        deadline = f"; deadline {_when(agreement, clause.deadline)}" if clause.deadline else ""
+        deadline = (
+            f"; deadline {_when(agreement, clause.deadline)}" if clause.deadline else ""
+        )
         clauses.add_row(
             f"[bold]{clause.id}[/bold] {clause.title}\n"
             f"{clause.kind}, binds {', '.join(clause.parties_bound)}; in force from"
@@ -69,12 +75,28 @@ def summary(agreement: Agreement) -> Group:
             f"[cyan]{' '.join(clause.predicate.split())}[/cyan]"
         )
 
-    commitments = Table("id", "party", "what", "due", "evidence", title="Commitments", expand=True)
+    commitments = Table(
+        "id", "party", "what", "due", "evidence", title="Commitments", expand=True
+    )
     for item in doc.commitments:
         due = _when(agreement, item.due) if item.due is not None else "[red]none[/red]"
-        commitments.add_row(item.id, item.party, item.what, due, item.evidence_required or "[red]none[/red]")
+        commitments.add_row(
+            item.id,
+            item.party,
+            item.what,
+            due,
+            item.evidence_required or "[red]none[/red]",
+        )
 
-    rules = Table("id", "threshold", "window", "appeal", "ladder", title="Penalty rules", expand=True)
+    rules = Table(
+        "id",
+        "threshold",
+        "window",
+        "appeal",
+        "ladder",
+        title="Penalty rules",
+        expand=True,
+    )
     for rule in doc.penalty_rules:
         ladder = " → ".join(step.step for step in rule.escalation)
         rules.add_row(
@@ -85,13 +107,20 @@ def summary(agreement: Agreement) -> Group:
             ladder,
         )
 
-    indicators = Table("id", "name", "target", "cadence", title="Indicators", expand=True)
+    indicators = Table(
+        "id", "name", "target", "cadence", title="Indicators", expand=True
+    )
     for indicator in doc.indicators:
         sign = "≥" if indicator.direction == "at_least" else "≤"
-        indicators.add_row(indicator.id, indicator.name, f"{sign} {indicator.target:g} {indicator.unit}", indicator.cadence)
+        indicators.add_row(
+            indicator.id,
+            indicator.name,
+            f"{sign} {indicator.target:g} {indicator.unit}",
+            indicator.cadence,
+        )
 
-    parts = [Panel(header), parties, geometries, clauses, commitments, rules, indicators]
-    return Group(*[p for p in parts if not isinstance(p, Table) or p.row_count])
+    tables = [parties, geometries, clauses, commitments, rules, indicators]
+    return Group(Panel(header), *[table for table in tables if table.row_count])
 
 
 def print_summary(agreement: Agreement, console: Console | None = None) -> None:
@@ -107,11 +136,18 @@ def summary_data(agreement: Agreement) -> dict[str, object]:
         "title": doc.title,
         "version": doc.version,
         "entry_into_force": (
-            agreement.entry_into_force.isoformat() if agreement.entry_into_force else None
+            agreement.entry_into_force.isoformat()
+            if agreement.entry_into_force
+            else None
         ),
         "parties": [{"id": p.id, "name": p.name, "role": p.role} for p in doc.parties],
         "geometries": [
-            {"id": g.id, "kind": g.kind, "source": g.source_key(), "size": _measure(agreement, g.id)}
+            {
+                "id": g.id,
+                "kind": g.kind,
+                "source": g.source_key(),
+                "size": _measure(agreement, g.id),
+            }
             for g in doc.geometries
         ],
         "clauses": [

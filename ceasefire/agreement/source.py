@@ -18,10 +18,8 @@ from ceasefire.errors import Problem
 
 Path = tuple[str | int, ...]
 
-try:  # the C loader is several times faster on large inline GeoJSON
-    _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[attr-defined]
-except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    _Loader = yaml.SafeLoader
+# The C loader is several times faster on large inline GeoJSON.
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -106,7 +104,9 @@ class _Builder:
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
-            return [self.build(child, path + (i,)) for i, child in enumerate(node.value)]
+            return [
+                self.build(child, path + (i,)) for i, child in enumerate(node.value)
+            ]
         value = self._scalar(node)
         self.source.scalars[path] = value
         return value

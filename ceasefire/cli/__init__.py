@@ -9,7 +9,9 @@ from ceasefire.cli.agreement import agreement
 from ceasefire.cli.demo import demo
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}
+)
 @click.version_option(__version__, prog_name="ceasefire")
 def cli() -> None:
     """Turn a cease-fire agreement into code and monitor it.

@@ -24,9 +24,17 @@ agreement_file = click.argument(
 def print_problems(problems: list[Problem], console: Console) -> None:
     """One line per problem, coloured by severity, then a count."""
     for problem in problems:
-        console.print(str(problem), style=STYLE[problem.severity], highlight=False, soft_wrap=True)
+        console.print(
+            str(problem),
+            style=STYLE[problem.severity],
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
     counts = {s: sum(p.severity == s for p in problems) for s in STYLE}
-    summary = ", ".join(f"{n} {s}{'s' if n != 1 else ''}" for s, n in counts.items())
+    summary = ", ".join(
+        f"{n} {s}{'s' if n != 1 and s != 'info' else ''}" for s, n in counts.items()
+    )
     console.print(summary, style="bold" if counts["error"] else None, highlight=False)
 
 
@@ -45,7 +53,12 @@ def agreement() -> None:
 
 
 @agreement.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument(
+    "files",
+    nargs=-1,
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)
 def validate(files: tuple[Path, ...]) -> None:
     """Load and check agreements; exit 1 if any is invalid.
 
@@ -77,7 +90,13 @@ def validate(files: tuple[Path, ...]) -> None:
 
 @agreement.command()
 @agreement_file
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+)
 def lint(file: Path, fmt: str) -> None:
     """Find where a valid agreement will still fail in practice.
 
@@ -94,7 +113,9 @@ def lint(file: Path, fmt: str) -> None:
     loaded, problems = load_with_problems(file)
     findings = problems if loaded is None else lint_agreement(loaded)
     if fmt == "json":
-        click.echo(json.dumps([f.to_json() for f in findings], indent=2, ensure_ascii=False))
+        click.echo(
+            json.dumps([f.to_json() for f in findings], indent=2, ensure_ascii=False)
+        )
     else:
         print_problems(findings, Console())
     sys.exit(1 if has_errors(findings) else 0)
@@ -102,7 +123,13 @@ def lint(file: Path, fmt: str) -> None:
 
 @agreement.command()
 @agreement_file
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+)
 def show(file: Path, fmt: str) -> None:
     """Summarise parties, geometry, clauses, commitments, penalties, indicators.
 
@@ -122,7 +149,10 @@ def show(file: Path, fmt: str) -> None:
 @agreement.command(name="map")
 @agreement_file
 @click.option(
-    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
     help="Where to write the map: .png, .svg or .html (self-contained).",
 )
 def map_command(file: Path, output: Path) -> None:
@@ -149,7 +179,12 @@ def map_command(file: Path, output: Path) -> None:
 
 @agreement.command()
 @agreement_file
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write here instead of stdout.",
+)
 def dump(file: Path, output: Path | None) -> None:
     """Write the agreement back as normalised YAML (defaults left out).
 
@@ -167,7 +202,12 @@ def dump(file: Path, output: Path | None) -> None:
 
 
 @agreement.command()
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write here instead of stdout.",
+)
 def schema(output: Path | None) -> None:
     """Print the JSON Schema of the agreement format, for editors and other tools.
 

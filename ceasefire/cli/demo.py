@@ -17,12 +17,20 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 @click.command()
 @click.option(
-    "--examples", "examples_dir", type=click.Path(file_okay=False, path_type=Path),
-    default=EXAMPLES, show_default=True, help="Folder of agreement YAML files.",
+    "--examples",
+    "examples_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=EXAMPLES,
+    show_default=True,
+    help="Folder of agreement YAML files.",
 )
 @click.option(
-    "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-    default=Path("out"), show_default=True, help="Where to write the maps.",
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("out"),
+    show_default=True,
+    help="Where to write the maps.",
 )
 def demo(examples_dir: Path, out_dir: Path) -> None:
     """Load, lint, summarise and map the bundled example agreements.
@@ -44,7 +52,10 @@ def demo(examples_dir: Path, out_dir: Path) -> None:
             agreement = load_or_exit(path)
             findings = lint_agreement(agreement)
         print_summary(agreement, console)
-        counts = {s: sum(f.severity == s for f in findings) for s in ("error", "warning", "info")}
+        counts = {
+            s: sum(f.severity == s for f in findings)
+            for s in ("error", "warning", "info")
+        }
         console.print(
             f"lint: {counts['error']} errors, {counts['warning']} warnings,"
             f" {counts['info']} info — run `ceasefire agreement lint {path}` for details\n"

@@ -67,7 +67,7 @@ def dependencies(spec: Geometry) -> list[tuple[tuple[str | int, ...], str]]:
     for key in ("buffer", "side"):
         derived = getattr(spec, key)
         if derived is not None:
-            found = [((key, "of"), derived.of)]
+            found: list[tuple[tuple[str | int, ...], str]] = [((key, "of"), derived.of)]
             if derived.within is not None:
                 found.append(((key, "within"), derived.within))
             return found
@@ -101,7 +101,9 @@ def build_all(
         if gid in visiting:
             cycle = " → ".join([*visiting[visiting.index(gid) :], gid])
             failed.add(gid)
-            on_error(index, GeometryError(f"geometries derive from each other: {cycle}"))
+            on_error(
+                index, GeometryError(f"geometries derive from each other: {cycle}")
+            )
             return
         visiting.append(gid)
         try:
@@ -160,7 +162,8 @@ def build_one(
     if spec.admin is not None:
         return _from_admin(spec.admin)
     if spec.buffer is not None:
-        belt = in_metres(built[spec.buffer.of].shape, lambda g: fast_buffer(g, spec.buffer.km * 1e3))
+        metres = spec.buffer.km * 1e3
+        belt = in_metres(built[spec.buffer.of].shape, lambda g: fast_buffer(g, metres))
         return _clip(belt, spec.buffer.within, built)
     if spec.side is not None:
         return _clip(_side(spec, built), spec.side.within, built)
@@ -251,7 +254,9 @@ def _from_file(base_dir: Path, name: str) -> shapely.Geometry:
             suggestion=suggest(Path(name).name, nearby),
         ) from None
     except orjson.JSONDecodeError as exc:
-        raise GeometryError(f"{path} is not JSON: {exc}", ("file",), value=name) from None
+        raise GeometryError(
+            f"{path} is not JSON: {exc}", ("file",), value=name
+        ) from None
     return _from_geojson(data, ("file",))
 
 
@@ -284,7 +289,9 @@ def _admin_units(ref: AdminRef) -> shapely.Geometry:
             chosen.append(index[value].geometry)
     if not chosen:
         raise GeometryError(
-            "an admin reference needs 'iso' or 'name'", ("admin",), expected="iso or name"
+            "an admin reference needs 'iso' or 'name'",
+            ("admin",),
+            expected="iso or name",
         )
     return shapely.union_all(chosen)
 
@@ -311,7 +318,9 @@ def _side(spec: Geometry, built: dict[str, Feature]) -> shapely.Geometry:
     side, metres = sides[spec.side.party], spec.side.km * 1e3
     if side in ("left", "right"):
         signed = metres if side == "left" else -metres
-        return in_metres(line.shape, lambda g: shapely.buffer(g, signed, single_sided=True))
+        return in_metres(
+            line.shape, lambda g: shapely.buffer(g, signed, single_sided=True)
+        )
     assert line.spec.boundary is not None  # inside/outside exist only on boundaries
     area = built[line.spec.boundary.of].shape
     strip = in_metres(line.shape, lambda g: fast_buffer(g, metres))
@@ -355,7 +364,9 @@ def _segments_away_from(
         segment_ok = keep[:-1] & keep[1:]
         lines.extend(_runs(coords, segment_ok))
     # line_merge also rejoins a run that wrapped round a closed ring's start
-    return shapely.line_merge(shapely.MultiLineString([shapely.LineString(r) for r in lines]))
+    return shapely.line_merge(
+        shapely.MultiLineString([shapely.LineString(r) for r in lines])
+    )
 
 
 def _runs(coords: np.ndarray, segment_ok: np.ndarray) -> list[np.ndarray]:

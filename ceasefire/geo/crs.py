@@ -45,7 +45,8 @@ def local_projection(geometry: shapely.Geometry) -> tuple[Transform, Transform]:
 
 
 def in_metres(
-    geometry: shapely.Geometry, operation: Callable[[shapely.Geometry], shapely.Geometry]
+    geometry: shapely.Geometry,
+    operation: Callable[[shapely.Geometry], shapely.Geometry],
 ) -> shapely.Geometry:
     """Apply a metric ``operation`` to a lon/lat geometry and return lon/lat."""
     to_metres, to_degrees = local_projection(geometry)

@@ -9,7 +9,7 @@ the whole document; here each object checks only itself.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -120,6 +120,9 @@ class InForce(Node):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
+_ESTABLISHED: tuple[State, ...] = ("corroborated", "verified")
+
+
 class EvidenceStandard(Node):
     """What a breach needs before it counts as established."""
 
@@ -127,7 +130,7 @@ class EvidenceStandard(Node):
     """Independent sources required."""
     min_reliability: Grade | None = None
     min_credibility: int | None = Field(default=None, ge=1, le=6)
-    states: list[State] = Field(default_factory=lambda: ["corroborated", "verified"])
+    states: list[State] = Field(default_factory=lambda: list(_ESTABLISHED))
     joint_verification: bool = False
 
 
@@ -305,7 +308,9 @@ class Geometry(Node):
     kind: Literal["line", "zone", "corridor", "site"]
     label: str | None = None
     regime: (
-        Literal["withdrawal", "demilitarized", "controlled", "corridor", "buffer", "other"]
+        Literal[
+            "withdrawal", "demilitarized", "controlled", "corridor", "buffer", "other"
+        ]
         | None
     ) = None
     """What the zone is for; the linter checks regimes against each other."""

@@ -127,6 +127,13 @@ KNOWN_OPEN_CATEGORIES: dict[str, tuple[str, ...]] = {
         "permanent_base",
         "contractor",
     ),
-    "weapon": ("mortar", "tank", "mlrs", "tactical_missile", "uav", "loitering_munition"),
+    "weapon": (
+        "mortar",
+        "tank",
+        "mlrs",
+        "tactical_missile",
+        "uav",
+        "loitering_munition",
+    ),
     "target": ("power", "heating", "water", "health", "education", "residential"),
 }
