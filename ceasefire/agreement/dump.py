@@ -17,10 +17,27 @@ def to_data(document: AgreementDocument) -> dict[str, Any]:
     return data
 
 
+# Characters YAML treats as line breaks inside plain or single-quoted scalars;
+# only a double-quoted scalar (with escapes) keeps them.
+_BREAKS = ("\x85", "\u2028", "\u2029")
+
+
+class _Dumper(yaml.SafeDumper):
+    """SafeDumper that double-quotes strings holding YAML line-break characters."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = '"' if any(ch in value for ch in _BREAKS) else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _represent_str)
+
+
 def dumps(document: AgreementDocument) -> str:
     """YAML text that loads back to an equal document."""
-    return yaml.safe_dump(
-        to_data(document), sort_keys=False, allow_unicode=True, width=96
+    return yaml.dump(
+        to_data(document), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=96
     )
 
 

@@ -366,7 +366,8 @@ def _outside_share(shape: shapely.Geometry, land: shapely.Geometry) -> float:
     if shape.geom_type in ("LineString", "MultiLineString"):
         return float(shapely.length(outside) / max(shapely.length(shape), 1e-12))
     if shape.geom_type in ("Point", "MultiPoint"):
-        return 1.0
+        points = shapely.get_parts(shape)
+        return float(sum(not shapely.covered_by(p, land) for p in points) / len(points))
     return float(shapely.area(outside) / max(shapely.area(shape), 1e-12))
 
 

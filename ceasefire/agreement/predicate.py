@@ -170,6 +170,7 @@ def tokenize(text: str) -> list[Token]:
                 match.start(),
                 value=value,
                 expected="a name, number, quoted string, comparison, 'and', 'or' or 'not'",
+                suggestion={"=": "==", "&": "and", "|": "or", "!": "not"}.get(value),
             )
         if kind == "name" and value in KEYWORDS:
             kind = value
@@ -260,7 +261,7 @@ class _Parser:
         if token.text == "(":
             self.take()
             inner = self.or_expr()
-            self.expect(")", f"')' to close the '(' at column {token.offset + 1}")
+            self.expect(")", "')' to close an earlier '('")
             return inner
         if token.text == "{":
             return self.set_literal()
@@ -357,10 +358,16 @@ class _Checker:
                 return BOOL
             return NUMBER if isinstance(node.value, float) else TEXT
         if isinstance(node, SetLiteral):
-            types = {self.check(item).name for item in node.items}
-            if len(types) > 1:
-                raise PredicateError("a set mixes numbers and strings", node.offset)
-            return set_of(NUMBER if types == {"number"} else TEXT)
+            kinds = [self.check(item) for item in node.items]
+            for item, kind in zip(node.items, kinds, strict=True):
+                if kind != kinds[0]:
+                    raise PredicateError(
+                        f"a set mixes a {kinds[0]} with the {kind} {_shown(item.value)}",
+                        item.offset,
+                        value=item.value,
+                        expected=f"only {kinds[0]} values, like the set's first member",
+                    )
+            return set_of(kinds[0] if kinds else TEXT)
         if isinstance(node, Name):
             return self._name(node)
         if isinstance(node, Call):
@@ -453,9 +460,9 @@ class _Checker:
         if kind is None or kind not in allowed:
             candidates = [g for g, k in self.scope.geometries.items() if k in allowed]
             what = f"a {kind}" if kind else "not a geometry of this agreement"
+            needs = "geometry" if wanted == "geometry" else " or ".join(sorted(allowed))
             raise PredicateError(
-                f"{node.function}() needs a {' or '.join(sorted(allowed))};"
-                f" {node.argument!r} is {what}",
+                f"{node.function}() needs a {needs}; {node.argument!r} is {what}",
                 node.argument_offset,
                 value=node.argument,
                 expected="one of " + ", ".join(sorted(candidates) or ["(none)"]),
@@ -485,7 +492,9 @@ class _Checker:
             self._member(left, node.right)
         elif right.is_enum and isinstance(node.left, Literal):
             self._member(right, node.left)
-        elif _base(left) != _base(right):
+        elif _base(left) != _base(right) or (
+            left.is_enum and right.is_enum and left != right
+        ):
             raise PredicateError(
                 f"cannot compare a {left} with a {right}",
                 node.offset,
@@ -507,7 +516,9 @@ class _Checker:
             self._term_fits(node, left)
         elif _base(left) != right.element.name:
             raise PredicateError(
-                f"a {left} cannot be a member of a {right}", node.offset
+                f"a {left} cannot be a member of a {right}",
+                node.right.offset,
+                expected=f"a set of {_base(left)} values",
             )
 
     def _term_fits(self, node: Compare, left: Type) -> None:
@@ -535,7 +546,7 @@ class _Checker:
     def _member(self, kind: Type, literal: Literal) -> None:
         if literal.value not in kind.values:
             raise PredicateError(
-                f"{literal.value!r} is not a known {kind}",
+                f"{_shown(literal.value)} is not a known {kind}",
                 literal.offset,
                 value=literal.value,
                 expected="one of " + ", ".join(kind.values),
@@ -557,6 +568,13 @@ class _Checker:
                     value=other.value,
                     expected="a number ≥ 0",
                 )
+
+
+def _shown(value: float | str | bool) -> str:
+    """A literal as the author wrote it: 5 rather than 5.0, strings quoted."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return repr(value)
 
 
 def _base(kind: Type) -> str:

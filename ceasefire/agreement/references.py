@@ -134,19 +134,24 @@ def resolve_timeline(doc: AgreementDocument, report: Report) -> dict[str, dateti
     """Named instants as aware datetimes; relative ones resolved in order."""
     resolved: dict[str, datetime] = {}
     visiting: list[str] = []
+    in_cycles: set[str] = set()
 
     def visit(name: str) -> datetime | None:
         if name in resolved:
             return resolved[name]
         value = doc.timeline[name]
         if name in visiting:
-            cycle = " → ".join([*visiting[visiting.index(name) :], name])
-            report(
-                "CF005",
-                ("timeline", name),
-                f"timeline instants refer to each other: {cycle}",
-                value=name,
-            )
+            members = visiting[visiting.index(name) :]
+            if not in_cycles.intersection(members):  # report each cycle once
+                report(
+                    "CF005",
+                    ("timeline", name),
+                    "timeline instants refer to each other: "
+                    + " → ".join([*members, name]),
+                    value=name,
+                    expected="a chain that ends at an absolute time with a UTC offset",
+                )
+            in_cycles.update(members)
             return None
         visiting.append(name)
         try:
@@ -168,6 +173,7 @@ def _resolve(
     visit: Callable[[str], datetime | None],
     report: Report,
     doc: AgreementDocument,
+    subject: str | None = None,
 ) -> datetime | None:
     if isinstance(value, datetime):
         return value
@@ -176,12 +182,24 @@ def _resolve(
     else:
         name = str(value)
     if name not in doc.timeline:
-        _check(report, path, name, doc.timeline, "timeline instant", None)
+        _check(report, path, name, doc.timeline, "timeline instant", subject)
         return None
     base = visit(name)
-    if base is None:
+    if base is None or not isinstance(value, RelativeInstant):
+        return base
+    try:
+        return base + value.offset()
+    except OverflowError:
+        report(
+            "CF005",
+            path,
+            f"{value.days:g} days and {value.hours:g} hours after {name!r}"
+            " is beyond the calendar",
+            value=value.days,
+            expected="an offset that lands between the years 1 and 9999",
+            subject=subject,
+        )
         return None
-    return base + value.offset() if isinstance(value, RelativeInstant) else base
 
 
 def check_deadlines(
@@ -190,8 +208,8 @@ def check_deadlines(
     """In-force windows and deadlines resolve, and none precedes entry into force."""
     start = instants.get(ENTRY_INTO_FORCE)
 
-    def at(value: object, path: Path) -> datetime | None:
-        return _resolve(value, path, instants.get, report, doc)
+    def at(value: object, path: Path, subject: str) -> datetime | None:
+        return _resolve(value, path, instants.get, report, doc, subject)
 
     def not_before_start(
         moment: datetime | None, path: Path, what: str, subject: str
@@ -209,9 +227,9 @@ def check_deadlines(
 
     for i, clause in enumerate(doc.clauses):
         base: Path = ("clauses", i)
-        begins = at(clause.in_force.from_, base + ("in_force", "from"))
+        begins = at(clause.in_force.from_, base + ("in_force", "from"), clause.id)
         if clause.in_force.until is not None:
-            ends = at(clause.in_force.until, base + ("in_force", "until"))
+            ends = at(clause.in_force.until, base + ("in_force", "until"), clause.id)
             if begins and ends and ends <= begins:
                 report(
                     "CF005",
@@ -222,9 +240,9 @@ def check_deadlines(
                     subject=clause.id,
                 )
         if clause.deadline is not None:
-            deadline = at(clause.deadline, base + ("deadline",))
+            deadline = at(clause.deadline, base + ("deadline",), clause.id)
             not_before_start(deadline, base + ("deadline",), "deadline", clause.id)
     for i, commitment in enumerate(doc.commitments):
         if commitment.due is not None:
-            due = at(commitment.due, ("commitments", i, "due"))
+            due = at(commitment.due, ("commitments", i, "due"), commitment.id)
             not_before_start(due, ("commitments", i, "due"), "due date", commitment.id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -64,13 +65,30 @@ def _polygon_path(shape: shapely.Geometry) -> MplPath:
     return MplPath(np.concatenate(vertices), np.concatenate(codes))
 
 
+def shown_ids(agreement: Agreement) -> set[str]:
+    """Geometry worth drawing: not the pure building blocks of other geometry.
+
+    A zone is drawn when it has a regime, a predicate names it, or a line is
+    its edge (the controlled area a front line bounds); lines, corridors and
+    sites always are. Oblasts merely combined into a withdrawal zone are not.
+    """
+    named = {g for p in agreement.predicates.values() for g in p.geometries}
+    bounded = {s.boundary.of for s in agreement.document.geometries if s.boundary}
+    return {
+        spec.id
+        for spec in agreement.document.geometries
+        if spec.kind != "zone" or spec.regime or spec.id in named | bounded
+    } - {agreement.document.territory}
+
+
 def _extent(
     agreement: Agreement, projected: dict[str, shapely.Geometry]
 ) -> tuple[float, ...]:
-    territory = agreement.document.territory
-    shown = [g for gid, g in projected.items() if gid != territory] or list(
+    wanted = shown_ids(agreement)
+    shown = [g for gid, g in projected.items() if gid in wanted] or list(
         projected.values()
     )
+
     minx, miny, maxx, maxy = shapely.total_bounds(shown)
     pad = max(maxx - minx, maxy - miny) * 0.08 + 10
     return minx - pad, miny - pad, maxx + pad, maxy + pad
@@ -158,13 +176,14 @@ def draw(agreement: Agreement) -> Figure:
     handles: list[object] = [
         Patch(facecolor=OUTSIDE, edgecolor="#8c8c8c", label="Outside Ukraine")
     ]
-    territory = agreement.document.territory
+    shown = shown_ids(agreement)
     # Largest areas first so that smaller ones stay visible on top; lines last.
-    areas = [f for f in features.values() if f.kind != "line" and f.id != territory]
+    areas = [f for f in features.values() if f.kind != "line" and f.id in shown]
     areas.sort(key=lambda f: -projected[f.id].area)
     lines = [f for f in features.values() if f.kind == "line"]
-    for index, feature in enumerate(areas + lines):
-        handles.append(_draw_feature(ax, feature, projected[feature.id], index))
+    for group in (areas, lines):  # each kind cycles through its own colours
+        for index, feature in enumerate(group):
+            handles.append(_draw_feature(ax, feature, projected[feature.id], index))
 
     ax.set_xlim(extent[0], extent[2])
     ax.set_ylim(extent[1], extent[3])
@@ -182,8 +201,17 @@ def draw(agreement: Agreement) -> Figure:
         fontsize=8,
         frameon=False,
     )
-    fig.text(
-        0.01, 0.01, _attribution(agreement), fontsize=6, color="#555555", wrap=True
+    ax.text(
+        0.995,
+        0.005,
+        textwrap.fill(_attribution(agreement), 90),
+        transform=ax.transAxes,
+        ha="right",
+        va="bottom",
+        fontsize=5.5,
+        color="#444444",
+        zorder=8,
+        bbox={"facecolor": "white", "alpha": 0.7, "edgecolor": "none", "pad": 2},
     )
     fig.tight_layout()
     return fig
@@ -212,7 +240,7 @@ def render(agreement: Agreement, out: Path) -> Path:
         if suffix == ".html":
             out.write_text(_html(agreement, fig), encoding="utf-8")
         else:
-            fig.savefig(out, format=suffix[1:])
+            fig.savefig(out, format=suffix[1:], bbox_inches="tight")
     finally:
         plt.close(fig)
     return out
@@ -220,7 +248,7 @@ def render(agreement: Agreement, out: Path) -> Path:
 
 def _html(agreement: Agreement, fig: Figure) -> str:
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
+    fig.savefig(buffer, format="png", bbox_inches="tight")
     image = base64.b64encode(buffer.getvalue()).decode("ascii")
     doc = agreement.document
     rows = "".join(

@@ -97,23 +97,20 @@ def problems_from(
         else:
             path_key = path
         by_path.setdefault(path_key, []).append({**item, "_path": path, "_rest": rest})
-    problems = [_problem(items, data, source) for items in by_path.values()]
-    return _drop_missing_explained_by_typos(problems)
-
-
-def _drop_missing_explained_by_typos(problems: list[Problem]) -> list[Problem]:
-    """A misspelt required key shows up as 'unknown' and 'missing': keep one."""
+    found = {key: _problem(items, data, source) for key, items in by_path.items()}
+    # A misspelt required key is reported as unknown *and* as missing from the
+    # same mapping; the "unknown … did you mean" problem says it all.
     typos = {
-        (p.subject, p.suggestion)
-        for p in problems
-        if p.message.startswith("unknown key")
+        (key[:-1], problem.suggestion)
+        for key, problem in found.items()
+        if problem.message.startswith("unknown key")
     }
     return [
-        p
-        for p in problems
+        problem
+        for key, problem in found.items()
         if not (
-            p.message.startswith("missing required key")
-            and (p.subject, str(p.expected)[3:-5]) in typos
+            problem.message.startswith("missing required key")
+            and (key[:-1], key[-1]) in typos
         )
     ]
 

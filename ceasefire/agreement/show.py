@@ -40,6 +40,16 @@ def _measure(agreement: Agreement, geometry_id: str) -> str:
     return f"{area_km2(shape):,.0f} km²"
 
 
+def _table(*columns: str, title: str, **options: object) -> Table:
+    """A table whose id column stays whole and whose other cells wrap."""
+    table = Table(title=title, expand=True, **options)  # type: ignore[arg-type]
+    first, *rest = columns
+    table.add_column(first, no_wrap=True)  # ids are copied into commands: keep whole
+    for column in rest:
+        table.add_column(column, overflow="fold")
+    return table
+
+
 def summary(agreement: Agreement) -> Group:
     """A rich renderable summarising the agreement."""
     doc = agreement.document
@@ -49,20 +59,18 @@ def summary(agreement: Agreement) -> Group:
     if doc.summary:
         header += f"\n\n{doc.summary.strip()}"
 
-    parties = Table(
-        "id", "name", "role", "liaison points", title="Parties", expand=True
-    )
+    parties = _table("id", "name", "role", "liaison points", title="Parties")
     for party in doc.parties:
         liaison = ", ".join(f"{lp.id} ({lp.channel})" for lp in party.liaison) or "—"
         parties.add_row(party.id, party.name, party.role, liaison)
 
-    geometries = Table("id", "kind", "from", "size", title="Geometry", expand=True)
+    geometries = _table("id", "kind", "from", "size", title="Geometry")
     for spec in doc.geometries:
         geometries.add_row(
             spec.id, spec.kind, spec.source_key(), _measure(agreement, spec.id)
         )
 
-    clauses = Table("clause", title="Clauses", expand=True, show_lines=True)
+    clauses = _table("clause", title="Clauses", show_lines=True)
     for clause in doc.clauses:
         penalties = ", ".join(clause.penalties) or "[red]no penalty[/red]"
         deadline = (
@@ -75,9 +83,7 @@ def summary(agreement: Agreement) -> Group:
             f"[cyan]{' '.join(clause.predicate.split())}[/cyan]"
         )
 
-    commitments = Table(
-        "id", "party", "what", "due", "evidence", title="Commitments", expand=True
-    )
+    commitments = _table("id", "party", "what", "due", "evidence", title="Commitments")
     for item in doc.commitments:
         due = _when(agreement, item.due) if item.due is not None else "[red]none[/red]"
         commitments.add_row(
@@ -88,14 +94,13 @@ def summary(agreement: Agreement) -> Group:
             item.evidence_required or "[red]none[/red]",
         )
 
-    rules = Table(
+    rules = _table(
         "id",
         "threshold",
         "window",
         "appeal",
         "ladder",
         title="Penalty rules",
-        expand=True,
     )
     for rule in doc.penalty_rules:
         ladder = " → ".join(step.step for step in rule.escalation)
@@ -107,9 +112,7 @@ def summary(agreement: Agreement) -> Group:
             ladder,
         )
 
-    indicators = Table(
-        "id", "name", "target", "cadence", title="Indicators", expand=True
-    )
+    indicators = _table("id", "name", "target", "cadence", title="Indicators")
     for indicator in doc.indicators:
         sign = "≥" if indicator.direction == "at_least" else "≤"
         indicators.add_row(

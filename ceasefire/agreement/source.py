@@ -9,6 +9,7 @@ strings, letting the model reject naive datetimes with a precise message.
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -77,7 +78,7 @@ class SourceMap:
             return None
         raw = self.text[span.start : span.end]
         offsets: list[int] = []
-        cursor = 0
+        cursor = _value_start(raw, span.style)
         for ch in value:
             if ch.isspace():
                 offsets.append(span.start + min(cursor, len(raw)))
@@ -119,7 +120,12 @@ class _Builder:
 
     def _mapping(self, node: yaml.MappingNode, path: Path) -> dict[str, Any]:
         result: dict[str, Any] = {}
+        merged: list[dict[str, Any]] = []
         for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":  # `<<: *anchor`
+                value = self.build(value_node, path)
+                merged.extend(value if isinstance(value, list) else [value])
+                continue
             key = str(self._scalar(key_node))
             if key in result:
                 mark = key_node.start_mark
@@ -137,6 +143,9 @@ class _Builder:
                 continue
             self._record(key_node, path + (key,), key=True)
             result[key] = self.build(value_node, path + (key,))
+        for extra in merged:  # keys written out in the mapping win over merged ones
+            for key, value in extra.items() if isinstance(extra, dict) else ():
+                result.setdefault(key, value)
         return result
 
     def _scalar(self, node: yaml.Node) -> Any:
@@ -145,26 +154,54 @@ class _Builder:
         return self._constructor.construct_object(node)
 
 
+_PROPERTIES = re.compile(r"(?:[&!][^\s]*\s+)*")  # anchors and tags before a value
+
+
+def _value_start(raw: str, style: str | None) -> int:
+    """Where a scalar's value begins in its raw text: past anchors, tags, the
+    opening quote, or a block scalar's header line (with any comment on it)."""
+    start = _PROPERTIES.match(raw).end()  # type: ignore[union-attr]
+    if style in ("|", ">"):
+        newline = raw.find("\n", start)
+        return len(raw) if newline < 0 else newline + 1
+    if style in ('"', "'"):
+        return start + 1
+    return start
+
+
+def _syntax_problem(exc: yaml.YAMLError, source: SourceMap) -> Problem:
+    """A CF001 problem where the parser stopped, saying where the construct began."""
+    line, column, reason = 1, 1, str(exc)
+    if isinstance(exc, yaml.reader.ReaderError):
+        line, column = source.position(exc.position)
+        reason = f"character {exc.character!r} is not allowed in YAML ({exc.reason})"
+    elif isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        if mark is not None:
+            line, column = mark.line + 1, mark.column + 1
+        reason = exc.problem or exc.context or "invalid YAML"
+        if exc.context and exc.context_mark and exc.problem_mark:
+            began = exc.context_mark
+            reason += (
+                f" ({exc.context} at line {began.line + 1}, column {began.column + 1})"
+            )
+    return Problem(
+        code="CF001",
+        message=f"YAML syntax error: {reason}",
+        file=source.file,
+        line=line,
+        column=column,
+        expected="YAML: key: value pairs, '- ' list items, matching brackets and quotes",
+    )
+
+
 def parse_yaml(text: str, file: str) -> tuple[Any, SourceMap, list[Problem]]:
     """Parse YAML text; return the value, its source map and any problems."""
     source = SourceMap(file=file, text=text)
+    builder = _Builder(source)
     try:
         node = yaml.compose(text, Loader=_Loader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        reason = exc.problem or exc.context or "invalid YAML"
-        problem = Problem(
-            code="CF001",
-            message=f"YAML syntax error: {reason}",
-            file=file,
-            line=line,
-            column=column,
-            expected="valid YAML",
-        )
-        return None, source, [problem]
-    if node is None:
-        return None, source, []
-    builder = _Builder(source)
-    value = builder.build(node, ())
+        value = None if node is None else builder.build(node, ())
+    except yaml.YAMLError as exc:
+        return None, source, [_syntax_problem(exc, source)]
     return value, source, builder.problems

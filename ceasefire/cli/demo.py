@@ -8,7 +8,6 @@ import click
 from rich.console import Console
 
 from ceasefire.agreement.lint import lint_agreement
-from ceasefire.agreement.render_map import render
 from ceasefire.agreement.show import print_summary
 from ceasefire.cli.agreement import load_or_exit
 
@@ -41,7 +40,10 @@ def demo(examples_dir: Path, out_dir: Path) -> None:
     Example:
       ceasefire demo --out /tmp/ceasefire-demo
     """
+    from ceasefire.agreement.render_map import render  # matplotlib: 0.5 s to import
+
     files = sorted(examples_dir.glob("*.yaml"))
+
     if not files:
         raise click.ClickException(f"no agreement files (*.yaml) in {examples_dir}")
     out_dir.mkdir(parents=True, exist_ok=True)

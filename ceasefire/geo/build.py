@@ -177,8 +177,9 @@ def build_one(
     return shapely.difference(shapes[0], shapely.union_all(shapes[1:]))
 
 
-BUFFER_TOLERANCE = 0.01
-"""A buffer by d may deviate from the exact one by at most d × this (1 %)."""
+BUFFER_TOLERANCE = 0.02
+"""The outer edge of a buffer by d stays within d × this of a 32-segment-arc
+buffer (GEOS's own 8-segment arcs already differ by 1–1.4 %); area within 0.5 %."""
 
 
 def fast_buffer(shape: shapely.Geometry, metres: float) -> shapely.Geometry:

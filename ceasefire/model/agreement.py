@@ -9,12 +9,13 @@ the whole document; here each object checks only itself.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import (
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -48,7 +49,15 @@ State = Literal["reported", "corroborated", "verified", "disputed", "dismissed"]
 class Node(BaseModel):
     """Base of every document object: unknown keys are errors, values are exact."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+    # Strict: "3" is not a number and "yes" not a boolean, exactly as the shipped
+    # JSON Schema says; only times are read from text (see Time below).
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        strict=True,
+        allow_inf_nan=False,
+        use_attribute_docstrings=True,
+    )
 
 
 class Source(Node):
@@ -99,15 +108,33 @@ class RelativeInstant(Node):
     """An instant given as an offset from another named instant."""
 
     after: Identifier
-    days: float = 0
-    hours: float = 0
+    days: float = Field(default=0, ge=-36_500, le=36_500)
+    hours: float = Field(default=0, ge=-876_000, le=876_000)
 
     def offset(self) -> timedelta:
         """The offset as a timedelta."""
         return timedelta(days=self.days, hours=self.hours)
 
 
-Instant = AwareDatetime | RelativeInstant | Identifier
+def _time_text(value: object) -> object:
+    if isinstance(value, str | datetime):
+        return value
+    raise ValueError(  # a bare number would silently be read as Unix time
+        "a time must be written as text with a UTC offset, e.g. 2025-09-01T00:00:00+03:00"
+    )
+
+
+def _not_boolean(value: object) -> object:
+    if isinstance(value, bool):  # False == 0 would otherwise pass as level 0
+        raise ValueError("expected 0, 1 or 2, not a boolean")
+    return value
+
+
+Time = Annotated[AwareDatetime, BeforeValidator(_time_text), Field(strict=False)]
+
+"""An aware datetime, parsed from ISO 8601 text."""
+
+Instant = Time | RelativeInstant | Identifier
 """An aware datetime, a named instant of the timeline, or an offset from one."""
 
 
@@ -117,7 +144,7 @@ class InForce(Node):
     from_: Instant = Field(alias="from")
     until: Instant | None = None
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(**{**Node.model_config, "populate_by_name": True})
 
 
 _ESTABLISHED: tuple[State, ...] = ("corroborated", "verified")
@@ -249,7 +276,7 @@ class Indicator(Node):
 class AdminRef(Node):
     """Administrative units from the bundled geoBoundaries layers."""
 
-    level: Literal[0, 1, 2]
+    level: Annotated[Literal[0, 1, 2], BeforeValidator(_not_boolean)]
     iso: str | list[str] | None = None
     """ISO 3166-2 codes of oblasts (level 1), e.g. UA-14."""
     name: str | list[str] | None = None
@@ -364,7 +391,7 @@ class AgreementDocument(Node):
     title: str
     version: str
     """The agreement's own version; amendments are new versions."""
-    signed: AwareDatetime | None = None
+    signed: Time | None = None
     timezone: str = "UTC"
     """IANA zone used when showing times to people; stored times are aware."""
     summary: str | None = None
