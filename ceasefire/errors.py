@@ -57,6 +57,24 @@ class Problem:
         return data
 
 
+class DetailedError(CeasefireError):
+    """An error that knows the offending value, what was expected, and a fix."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        value: Any = None,
+        expected: str | None = None,
+        suggestion: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.value = value
+        self.expected = expected
+        self.suggestion = suggestion
+
+
 class AgreementError(CeasefireError):
     """An agreement document failed to load; ``problems`` says where and why."""
 

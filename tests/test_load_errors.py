@@ -13,7 +13,9 @@ import os
 import re
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -174,21 +176,21 @@ def test_bad_enum_value(tmp_path: Path) -> None:
         (
             "entry_into_force: 2025-09-01T00:00:00+03:00",
             "2025-09-01T00:00:00",
-            "2025-09-01T00:00:00+00:00",
+            "2025-09-01T00:00:00+03:00",  # minimal.yaml's zone: Kyiv summer time
             "timeline.entry_into_force",
             None,
         ),
         (
             "due: 2025-12-31T23:59:00+02:00",
             "2025-12-31T23:59:00",
-            "2025-12-31T23:59:00+00:00",
+            "2025-12-31T23:59:00+02:00",  # Kyiv winter time
             "commitments[0].due",
             "law",
         ),
         (
             "due: 2025-12-31T23:59:00+02:00",
             "2025-12-31",
-            "2025-12-31T00:00:00+00:00",
+            "2025-12-31T00:00:00+02:00",
             "commitments[0].due",
             "law",
         ),
@@ -213,6 +215,11 @@ def test_naive_datetime(
     assert "UTC offset" in problem.message
     assert problem.expected and "offset" in problem.expected
     assert problem.suggestion == fixed
+    # independent check: the offset is the one Europe/Kyiv has at that time
+    naive = datetime.fromisoformat(fixed[:19])
+    offset = naive.replace(tzinfo=ZoneInfo("Europe/Kyiv")).utcoffset()
+    assert datetime.fromisoformat(fixed).utcoffset() == offset
+
     assert problem.subject == subject
     # the suggestion, applied, loads
     path = tmp_path / "fixed.yaml"

@@ -129,7 +129,9 @@ def read_document(
         collector.report(
             "CF002",
             ("format_version",) if "format_version" in data else (),
-            f"unsupported format_version {version!r}",
+            "missing required key 'format_version'"
+            if version is None
+            else f"unsupported format_version {version!r}",
             value=version,
             expected=f'format_version: "{FORMAT_VERSION}"',
         )

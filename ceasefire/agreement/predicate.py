@@ -38,7 +38,7 @@ from ceasefire.agreement.context import (
     enum,
     set_of,
 )
-from ceasefire.errors import suggest
+from ceasefire.errors import DetailedError, suggest
 
 COMPARISONS = ("==", "!=", "<=", ">=", "<", ">", "in", "not in")
 ORDERED = ("<", "<=", ">", ">=")
@@ -57,24 +57,12 @@ _TOKEN = re.compile(
 KEYWORDS = {"and", "or", "not", "in", "true", "false"}
 
 
-class PredicateError(Exception):
+class PredicateError(DetailedError):
     """A predicate failed to parse or type-check at character ``offset``."""
 
-    def __init__(
-        self,
-        message: str,
-        offset: int,
-        *,
-        value: Any = None,
-        expected: str | None = None,
-        suggestion: str | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str, offset: int, **details: Any) -> None:
+        super().__init__(message, **details)
         self.offset = offset
-        self.value = value
-        self.expected = expected
-        self.suggestion = suggestion
 
 
 @dataclass(frozen=True)

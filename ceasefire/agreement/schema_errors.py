@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 import types
 import typing
+from datetime import UTC, datetime
 from typing import Any, Union, get_args, get_origin
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ValidationError
 
@@ -147,23 +149,26 @@ def _problem(items: list[dict[str, Any]], data: Any, source: SourceMap) -> Probl
     elif isinstance(value, str) and _NAIVE.match(value):
         message = f"naive date/time {value!r} at {where}: times must carry a UTC offset"
         expected = "an ISO 8601 time with offset, e.g. 2025-09-01T00:00:00+03:00 or …Z"
-        suggestion = value if "T" in value else value + "T00:00:00+00:00"
-        if "T" in value:
-            suggestion = value + "+00:00"
+        suggestion = _with_offset(value, data.get("timezone"))
     elif kind == "literal_error":
         message = f"{value!r} is not allowed at {where}"
         expected = "one of " + ", ".join(_options(item))
         suggestion = suggest(str(value), _options(item))
+    elif kind == "value_error" and item.get("_rest") == ():
+        # A model's own rule, e.g. "an obligation needs a 'deadline' …"
+        problem, _, wanted = (
+            str(item["msg"]).removeprefix("Value error, ").partition("; expected ")
+        )
+        message = f"{where}: {problem}"
+        expected = wanted or problem
+        value = None
     else:
         reason = (
             str(item["msg"])
             .removeprefix("Input should be ")
             .removeprefix("Value error, ")
         )
-        shown = (
-            f"{value!r}" if isinstance(value, str | int | float | bool) else "the value"
-        )
-        message = f"{shown} at {where} is invalid"
+        message = f"{_shown(value)} at {where} is invalid"
         if reason.startswith(("greater", "less")):
             reason = "a number " + reason
         expected = _expected(items) or reason
@@ -178,6 +183,25 @@ def _problem(items: list[dict[str, Any]], data: Any, source: SourceMap) -> Probl
         suggestion=suggestion,
         subject=_subject(data, path),
     )
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, str | int | float | bool):
+        return repr(value)
+    if isinstance(value, dict):
+        return "a mapping"
+    return "a list" if isinstance(value, list) else "the value"
+
+
+def _with_offset(naive: str, zone_name: object) -> str:
+    """The naive time with the UTC offset it has in the document's time zone."""
+    text = naive if "T" in naive else naive + "T00:00:00"
+    try:
+        zone = ZoneInfo(str(zone_name)) if zone_name else UTC
+        moment = datetime.fromisoformat(text).replace(tzinfo=zone)
+    except (ValueError, ZoneInfoNotFoundError):
+        return text + "+00:00"
+    return moment.isoformat()
 
 
 def _pick(items: list[dict[str, Any]]) -> dict[str, Any]:

@@ -38,6 +38,22 @@ def print_problems(problems: list[Problem], console: Console) -> None:
     console.print(summary, style="bold" if counts["error"] else None, highlight=False)
 
 
+output_option = click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write here instead of stdout.",
+)
+
+
+def write_or_print(text: str, output: Path | None) -> None:
+    """Write ``text`` to ``output``, or to stdout when none is given."""
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+
+
 def load_or_exit(path: Path) -> Agreement:
     """Load an agreement, or print its problems on stderr and exit 1."""
     agreement, problems = load_with_problems(path)
@@ -179,12 +195,7 @@ def map_command(file: Path, output: Path) -> None:
 
 @agreement.command()
 @agreement_file
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write here instead of stdout.",
-)
+@output_option
 def dump(file: Path, output: Path | None) -> None:
     """Write the agreement back as normalised YAML (defaults left out).
 
@@ -194,20 +205,11 @@ def dump(file: Path, output: Path | None) -> None:
     Example:
       ceasefire agreement dump examples/minsk-ii.yaml -o minsk-normalised.yaml
     """
-    text = dumps(load_or_exit(file).document)
-    if output is None:
-        click.echo(text, nl=False)
-    else:
-        output.write_text(text, encoding="utf-8")
+    write_or_print(dumps(load_or_exit(file).document), output)
 
 
 @agreement.command()
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write here instead of stdout.",
-)
+@output_option
 def schema(output: Path | None) -> None:
     """Print the JSON Schema of the agreement format, for editors and other tools.
 
@@ -215,8 +217,4 @@ def schema(output: Path | None) -> None:
     Example:
       ceasefire agreement schema -o agreement.schema.json
     """
-    text = json_schema_text()
-    if output is None:
-        click.echo(text, nl=False)
-    else:
-        output.write_text(text, encoding="utf-8")
+    write_or_print(json_schema_text(), output)

@@ -20,7 +20,7 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
     "examples_dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=EXAMPLES,
-    show_default=True,
+    show_default="the repository's examples/",  # not a machine-specific path
     help="Folder of agreement YAML files.",
 )
 @click.option(

@@ -16,7 +16,7 @@ import numpy as np
 import orjson
 import shapely
 
-from ceasefire.errors import suggest
+from ceasefire.errors import DetailedError, suggest
 from ceasefire.geo import boundaries
 from ceasefire.geo.crs import in_metres, local_projection
 from ceasefire.model.agreement import AdminRef, Geometry
@@ -31,24 +31,14 @@ KIND_TYPES = {
 }
 
 
-class GeometryError(Exception):
+class GeometryError(DetailedError):
     """A geometry could not be built; ``key`` is the path inside its item."""
 
     def __init__(
-        self,
-        message: str,
-        key: tuple[str | int, ...] = (),
-        *,
-        value: Any = None,
-        expected: str | None = None,
-        suggestion: str | None = None,
+        self, message: str, key: tuple[str | int, ...] = (), **details: Any
     ) -> None:
-        super().__init__(message)
-        self.message = message
+        super().__init__(message, **details)
         self.key = key
-        self.value = value
-        self.expected = expected
-        self.suggestion = suggestion
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,8 @@ from pydantic import (
     model_validator,
 )
 
+from ceasefire.model.vocabulary import Grade, Method, Role, State
+
 FORMAT_VERSION = "1.0"
 
 Identifier = Annotated[
@@ -29,21 +31,6 @@ Identifier = Annotated[
     StringConstraints(pattern=r"^[a-z][a-z0-9_-]*$", min_length=1, max_length=64),
 ]
 """A lower-case id: letters, digits, '_' and '-', starting with a letter."""
-
-Method = Literal[
-    "satellite",
-    "uav",
-    "sensor",
-    "radar",
-    "on_site_inspection",
-    "patrol",
-    "osint",
-    "party_declaration",
-    "document_review",
-]
-Role = Literal["party", "guarantor", "mediator", "monitor", "observer"]
-Grade = Literal["A", "B", "C", "D", "E", "F"]
-State = Literal["reported", "corroborated", "verified", "disputed", "dismissed"]
 
 
 class Node(BaseModel):
@@ -187,7 +174,8 @@ class Clause(Node):
     def _obligations_have_deadlines(self) -> Clause:
         if self.kind == "obligation" and self.deadline is None:
             raise ValueError(
-                "an obligation needs a 'deadline' after which non-fulfilment is a breach"
+                "an obligation needs a deadline after which non-fulfilment is a breach;"
+                " expected a 'deadline' key: a time, a timeline name or {after: …, days: …}"
             )
         return self
 
@@ -369,8 +357,8 @@ class Geometry(Node):
         if len(given) != 1:
             found = ", ".join(given) if given else "none"
             raise ValueError(
-                f"a geometry needs exactly one of {', '.join(GEOMETRY_SOURCES)}"
-                f" (found: {found})"
+                f"a geometry needs exactly one source, found {found};"
+                f" expected one of {', '.join(GEOMETRY_SOURCES)}"
             )
         if self.sides is not None:
             allowed = {"left", "right", "inside", "outside"}

@@ -7,6 +7,8 @@ predicate checker reject a misspelt value when an agreement loads.
 
 from __future__ import annotations
 
+from typing import Literal, get_args
+
 EVENT_TYPES: tuple[str, ...] = (
     "shelling",
     "small_arms",
@@ -91,7 +93,7 @@ SOURCE_TYPES: tuple[str, ...] = (
     "media",
 )
 
-VERIFICATION_METHODS: tuple[str, ...] = (
+Method = Literal[
     "satellite",
     "uav",
     "sensor",
@@ -101,19 +103,23 @@ VERIFICATION_METHODS: tuple[str, ...] = (
     "osint",
     "party_declaration",
     "document_review",
-)
+]
+VERIFICATION_METHODS: tuple[str, ...] = get_args(Method)
 
-INCIDENT_STATES: tuple[str, ...] = (
+State = Literal[
     "reported",
     "corroborated",
     "verified",
     "disputed",
     "dismissed",
-)
+]
+INCIDENT_STATES: tuple[str, ...] = get_args(State)
 
-PARTY_ROLES: tuple[str, ...] = ("party", "guarantor", "mediator", "monitor", "observer")
+Role = Literal["party", "guarantor", "mediator", "monitor", "observer"]
+PARTY_ROLES: tuple[str, ...] = get_args(Role)
 
-RELIABILITY_GRADES: tuple[str, ...] = ("A", "B", "C", "D", "E", "F")
+Grade = Literal["A", "B", "C", "D", "E", "F"]
+RELIABILITY_GRADES: tuple[str, ...] = get_args(Grade)
 """Admiralty code: source reliability, A (completely reliable) to F (cannot be judged)."""
 
 # Categories that drafters of a "foreign troops" clause are known to leave open
