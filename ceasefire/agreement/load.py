@@ -7,7 +7,7 @@ sees all independent mistakes at once rather than one per run.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -41,8 +41,7 @@ class Agreement:
     instants: dict[str, datetime]
     features: dict[str, Feature]
     predicates: dict[str, predicates.Predicate]
-    problems: list[Problem] = field(default_factory=list)
-    """Non-fatal findings made while loading (none today; lint adds its own)."""
+
 
     @property
     def entry_into_force(self) -> datetime | None:
