@@ -42,7 +42,6 @@ class Agreement:
     features: dict[str, Feature]
     predicates: dict[str, predicates.Predicate]
 
-
     @property
     def entry_into_force(self) -> datetime | None:
         """When the agreement took effect, if its timeline says."""
