@@ -7,6 +7,7 @@ import click
 from ceasefire import __version__
 from ceasefire.cli.agreement import agreement
 from ceasefire.cli.demo import demo
+from ceasefire.cli.log import evidence_group, log_group
 
 
 @click.group(
@@ -26,3 +27,5 @@ def cli() -> None:
 
 cli.add_command(agreement)
 cli.add_command(demo)
+cli.add_command(log_group)
+cli.add_command(evidence_group)

@@ -9,42 +9,20 @@ the whole document; here each object checks only itself.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    AwareDatetime,
-    BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
-    StringConstraints,
     model_validator,
 )
 
+from ceasefire.model.base import Identifier, Node, Time
 from ceasefire.model.vocabulary import Grade, Method, Role, State
 
 FORMAT_VERSION = "1.0"
-
-Identifier = Annotated[
-    str,
-    StringConstraints(pattern=r"^[a-z][a-z0-9_-]*$", min_length=1, max_length=64),
-]
-"""A lower-case id: letters, digits, '_' and '-', starting with a letter."""
-
-
-class Node(BaseModel):
-    """Base of every document object: unknown keys are errors, values are exact."""
-
-    # Strict: "3" is not a number and "yes" not a boolean, exactly as the shipped
-    # JSON Schema says; only times are read from text (see Time below).
-    model_config = ConfigDict(
-        extra="forbid",
-        frozen=True,
-        strict=True,
-        allow_inf_nan=False,
-        use_attribute_docstrings=True,
-    )
 
 
 class Source(Node):
@@ -103,23 +81,11 @@ class RelativeInstant(Node):
         return timedelta(days=self.days, hours=self.hours)
 
 
-def _time_text(value: object) -> object:
-    if isinstance(value, str | datetime):
-        return value
-    raise ValueError(  # a bare number would silently be read as Unix time
-        "a time must be written as text with a UTC offset, e.g. 2025-09-01T00:00:00+03:00"
-    )
-
-
 def _not_boolean(value: object) -> object:
     if isinstance(value, bool):  # False == 0 would otherwise pass as level 0
         raise ValueError("expected 0, 1 or 2, not a boolean")
     return value
 
-
-Time = Annotated[AwareDatetime, BeforeValidator(_time_text), Field(strict=False)]
-
-"""An aware datetime, parsed from ISO 8601 text."""
 
 Instant = Time | RelativeInstant | Identifier
 """An aware datetime, a named instant of the timeline, or an offset from one."""

@@ -143,3 +143,116 @@ KNOWN_OPEN_CATEGORIES: dict[str, tuple[str, ...]] = {
     ),
     "target": ("power", "heating", "water", "health", "education", "residential"),
 }
+
+# How each event type maps onto the field's other vocabularies, so importers
+# and exporters agree. ACLED: "event type: sub-event type"; UCDP: type of
+# violence (1 state-based, 2 non-state, 3 one-sided); CAMEO: event code;
+# OSCE: the SMM daily-report category. None where the vocabulary has no match.
+EVENT_TYPE_MAPPINGS: dict[str, dict[str, str | int | None]] = {
+    "shelling": {
+        "acled": "Explosions/Remote violence: Shelling/artillery/missile attack",
+        "ucdp": 1,
+        "cameo": "194",
+        "osce": "ceasefire violation: explosion",
+    },
+    "small_arms": {
+        "acled": "Battles: Armed clash",
+        "ucdp": 1,
+        "cameo": "193",
+        "osce": "ceasefire violation: bursts and shots",
+    },
+    "explosion": {
+        "acled": "Explosions/Remote violence: Remote explosive/landmine/IED",
+        "ucdp": 1,
+        "cameo": "190",
+        "osce": "ceasefire violation: explosion",
+    },
+    "air_strike": {
+        "acled": "Explosions/Remote violence: Air/drone strike",
+        "ucdp": 1,
+        "cameo": "195",
+        "osce": "ceasefire violation: explosion",
+    },
+    "drone_strike": {
+        "acled": "Explosions/Remote violence: Air/drone strike",
+        "ucdp": 1,
+        "cameo": "195",
+        "osce": "ceasefire violation: explosion",
+    },
+    "missile_strike": {
+        "acled": "Explosions/Remote violence: Shelling/artillery/missile attack",
+        "ucdp": 1,
+        "cameo": "195",
+        "osce": "ceasefire violation: explosion",
+    },
+    "ground_assault": {
+        "acled": "Battles: Armed clash",
+        "ucdp": 1,
+        "cameo": "192",
+        "osce": "ceasefire violation",
+    },
+    "heavy_weapon_present": {
+        "acled": "Strategic developments: Other",
+        "ucdp": None,
+        "cameo": "154",
+        "osce": "weapons in violation of withdrawal lines",
+    },
+    "weapon_missing": {
+        "acled": "Strategic developments: Other",
+        "ucdp": None,
+        "cameo": None,
+        "osce": "weapons missing from storage sites",
+    },
+    "troop_presence": {
+        "acled": "Strategic developments: Headquarters or base established",
+        "ucdp": None,
+        "cameo": "154",
+        "osce": "presence of armed personnel",
+    },
+    "movement_restricted": {
+        "acled": "Strategic developments: Other",
+        "ucdp": None,
+        "cameo": "191",
+        "osce": "restriction of freedom of movement",
+    },
+    "monitor_uav_interference": {
+        "acled": "Strategic developments: Disrupted weapons use",
+        "ucdp": None,
+        "cameo": "171",
+        "osce": "UAV signal interference or fired upon",
+    },
+    "civilian_harm": {
+        "acled": "Violence against civilians: Attack",
+        "ucdp": 3,
+        "cameo": "180",
+        "osce": "civilian casualties",
+    },
+    "infrastructure_damage": {
+        "acled": "Strategic developments: Looting/property destruction",
+        "ucdp": None,
+        "cameo": "175",
+        "osce": "damage to civilian infrastructure",
+    },
+    "mines_uxo": {
+        "acled": "Explosions/Remote violence: Remote explosive/landmine/IED",
+        "ucdp": None,
+        "cameo": None,
+        "osce": "mines and UXO",
+    },
+    "drone_flight": {
+        "acled": None,
+        "ucdp": None,
+        "cameo": "150",
+        "osce": "UAV sighted",
+    },
+}
+
+TIME_PRECISIONS: tuple[str, ...] = (
+    "second",
+    "minute",
+    "hour",
+    "day",
+    "week",
+    "month",
+    "year",
+)

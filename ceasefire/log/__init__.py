@@ -1,0 +1,1 @@
+"""The append-only, tamper-evident incident log (RFC 6962 Merkle tree)."""

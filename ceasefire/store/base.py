@@ -1,0 +1,179 @@
+"""The storage interface every backend implements, chosen by URL.
+
+The log is the source of truth: ``entries`` rows are append-only and carry
+their own Merkle data (leaf hash and the complete-subtree hashes the entry
+completes). Everything else a store holds (the reports projection, heads,
+evidence content) is either derived from the log or content-addressed.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ceasefire.errors import CeasefireError
+
+HASH_SIZE = 32
+
+
+class StoreError(CeasefireError):
+    """A store could not be opened or used."""
+
+
+@dataclass(frozen=True)
+class EntryRow:
+    """One log entry as stored."""
+
+    seq: int
+    """0-based position in the log: the Merkle leaf index."""
+    id: str
+    kind: str
+    subject: str | None
+    recorded_at: str
+    payload: bytes
+    """The exact bytes that were hashed."""
+    leaf: bytes
+    nodes: bytes
+    """Hashes of the complete subtrees this entry completes, heights 1, 2, …"""
+
+
+@dataclass(frozen=True)
+class StoredHead:
+    """A tree head as kept by the store (the signed JSON is verified elsewhere)."""
+
+    tree_size: int
+    root: bytes
+    signed_json: str
+
+
+@dataclass(frozen=True)
+class ReportQuery:
+    """Filters for the reports projection."""
+
+    bbox: tuple[float, float, float, float] | None = None
+    """min_lon, min_lat, max_lon, max_lat."""
+    since: str | None = None
+    until: str | None = None
+    event_types: tuple[str, ...] = ()
+    limit: int = 1000
+
+
+Prepare = Callable[[int, list[bytes]], Sequence[EntryRow]]
+"""Builds the rows to append from the current size and right edge of the tree."""
+
+
+class Store(ABC):
+    """A log store. Implementations: sqlite (embedded), postgresql (server)."""
+
+    url: str
+
+    # ------------------------------------------------------------ the log
+
+    @abstractmethod
+    def size(self) -> int:
+        """Number of entries."""
+
+    @abstractmethod
+    def append(self, prepare: Prepare) -> int:
+        """Append in one write transaction; return the new size.
+
+        ``prepare(size, right_edge)`` is called with the writer lock held, so two
+        writers can never build on the same tree.
+        """
+
+    @abstractmethod
+    def subtrees(self, requests: Sequence[tuple[int, int]]) -> list[bytes]:
+        """Hashes of complete subtrees by (height, index); height 0 is a leaf."""
+
+    def subtree(self, height: int, index: int) -> bytes:
+        """One complete subtree hash."""
+        return self.subtrees([(height, index)])[0]
+
+    @abstractmethod
+    def entries(self, start: int = 0, stop: int | None = None) -> Iterator[EntryRow]:
+        """Entries in log order, as stored (for verification and export)."""
+
+    @abstractmethod
+    def entry(self, seq: int) -> EntryRow | None:
+        """The entry at ``seq``."""
+
+    @abstractmethod
+    def entry_by_id(self, entry_id: str) -> EntryRow | None:
+        """The entry with id ``entry_id``."""
+
+    @abstractmethod
+    def entries_about(self, subject: str) -> list[EntryRow]:
+        """Entries whose subject is ``subject``, in log order."""
+
+    # ------------------------------------------------------------ heads
+
+    @abstractmethod
+    def save_head(self, head: StoredHead) -> None:
+        """Keep a signed head (one per tree size)."""
+
+    @abstractmethod
+    def latest_head(self) -> StoredHead | None:
+        """The signed head of the largest tree size."""
+
+    @abstractmethod
+    def head_at(self, tree_size: int) -> StoredHead | None:
+        """The signed head of one tree size."""
+
+    # ------------------------------------------------------------ evidence
+
+    @abstractmethod
+    def put_blob(self, sha256: str, media_type: str, content: bytes) -> bool:
+        """Store content under its hash; False when it was already there."""
+
+    @abstractmethod
+    def get_blob(self, sha256: str) -> bytes | None:
+        """Content by hash."""
+
+    @abstractmethod
+    def blob_digests(self) -> Iterator[str]:
+        """Hashes of all stored content."""
+
+    # ------------------------------------------------------------ projection
+
+    @abstractmethod
+    def reports(self, query: ReportQuery) -> list[dict[str, Any]]:
+        """Logged report bodies matching ``query``, in log order."""
+
+    # ------------------------------------------------------------ schema
+
+    @abstractmethod
+    def schema_version(self) -> int:
+        """The schema version of the open database."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the connection."""
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def split_nodes(nodes: bytes) -> list[bytes]:
+    """The packed subtree hashes of an entry, lowest height first."""
+    return [nodes[i : i + HASH_SIZE] for i in range(0, len(nodes), HASH_SIZE)]
+
+
+def node_row(height: int, index: int) -> int:
+    """The entry that stores the complete subtree (height, index): its last leaf."""
+    return ((index + 1) << height) - 1
+
+
+def pick_node(height: int, leaf: bytes, nodes: bytes) -> bytes:
+    """The subtree hash of ``height`` from an entry row's leaf and packed nodes."""
+    if height == 0:
+        return leaf
+    start = (height - 1) * HASH_SIZE
+    found = nodes[start : start + HASH_SIZE]
+    if len(found) != HASH_SIZE:
+        raise StoreError(f"no subtree of height {height} stored with this entry")
+    return found

@@ -1,0 +1,336 @@
+"""The embedded store: one SQLite file, WAL mode, one writer at a time.
+
+``BEGIN IMMEDIATE`` takes the write lock before the tree's size is read, so
+concurrent appenders (threads or processes) queue instead of forking the log.
+``synchronous=FULL`` makes every committed append survive a crash of the
+process or the machine.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from ceasefire.log.merkle import right_edge
+from ceasefire.store.base import (
+    EntryRow,
+    Prepare,
+    ReportQuery,
+    Store,
+    StoredHead,
+    StoreError,
+    node_row,
+    pick_node,
+)
+from ceasefire.store.projection import report_columns
+
+MIGRATIONS: list[tuple[int, str]] = [
+    (
+        1,
+        """
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE entries (
+            seq INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL,
+            subject TEXT,
+            recorded_at TEXT NOT NULL,
+            payload BLOB NOT NULL,
+            leaf BLOB NOT NULL,
+            nodes BLOB NOT NULL
+        );
+        CREATE INDEX entries_subject ON entries (subject) WHERE subject IS NOT NULL;
+        CREATE TABLE heads (
+            tree_size INTEGER PRIMARY KEY, root BLOB NOT NULL, signed_json TEXT NOT NULL
+        );
+        CREATE TABLE blobs (
+            sha256 TEXT PRIMARY KEY, media_type TEXT NOT NULL, size INTEGER NOT NULL,
+            content BLOB NOT NULL
+        );
+        """,
+    ),
+    (
+        2,
+        """
+        CREATE TABLE reports (
+            seq INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            event_type TEXT NOT NULL,
+            source_type TEXT NOT NULL,
+            party TEXT,
+            observed_start TEXT NOT NULL,
+            observed_end TEXT,
+            lon REAL NOT NULL,
+            lat REAL NOT NULL,
+            precision_m REAL NOT NULL,
+            admin1 TEXT,
+            superseded_by TEXT
+        );
+        CREATE INDEX reports_observed ON reports (observed_start);
+        CREATE VIRTUAL TABLE reports_rtree USING rtree (seq, min_lon, max_lon, min_lat, max_lat);
+        INSERT INTO meta VALUES ('projected_to', '-1');
+        """,
+    ),
+]
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+
+def _version(connection: sqlite3.Connection) -> int:
+    row = connection.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
+    ).fetchone()
+    if row is None:
+        return 0
+    found = connection.execute("SELECT value FROM meta WHERE key = 'schema_version'")
+    return int(found.fetchone()[0])
+
+
+def migrate(connection: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int:
+    """Upgrade the database to ``target`` atomically; return its version before.
+
+    The write lock is taken before the version is read, so two processes
+    opening a new database at once cannot both create it.
+    """
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        current = _version(connection)
+        if current > SCHEMA_VERSION:
+            raise StoreError(
+                f"database schema version {current} is newer than this ceasefire"
+                f" understands ({SCHEMA_VERSION}); upgrade ceasefire"
+            )
+        for version, sql in MIGRATIONS:
+            if current < version <= target:
+                # statement by statement: executescript() would commit midway
+                for statement in sql.split(";"):
+                    if statement.strip():
+                        connection.execute(statement)
+                connection.execute(
+                    "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)",
+                    (str(version),),
+                )
+        connection.execute("COMMIT")
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    return current
+
+
+class SQLiteStore(Store):
+    """A store in one SQLite file."""
+
+    def __init__(self, path: str | Path, *, upgrade: bool = True) -> None:
+        self.path = Path(path)
+        self.url = f"sqlite:///{self.path}"
+        try:
+            self._db = sqlite3.connect(self.path, isolation_level=None, timeout=60)
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"cannot open {self.path}: {exc}") from None
+        self._db.execute("PRAGMA journal_mode = WAL")
+        self._db.execute("PRAGMA synchronous = FULL")
+        if upgrade:
+            migrate(self._db)
+
+    # ------------------------------------------------------------ the log
+
+    def size(self) -> int:
+        row = self._db.execute("SELECT max(seq) FROM entries").fetchone()
+        return 0 if row[0] is None else int(row[0]) + 1
+
+    def append(self, prepare: Prepare) -> int:
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            size = self.size()
+            rows = prepare(size, right_edge(size, self))
+            db.executemany(
+                "INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        r.seq,
+                        r.id,
+                        r.kind,
+                        r.subject,
+                        r.recorded_at,
+                        r.payload,
+                        r.leaf,
+                        r.nodes,
+                    )
+                    for r in rows
+                ],
+            )
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        return size + len(rows)
+
+    def subtrees(self, requests: Sequence[tuple[int, int]]) -> list[bytes]:
+        wanted = sorted({node_row(h, i) for h, i in requests})
+        found: dict[int, tuple[bytes, bytes]] = {}
+        for start in range(0, len(wanted), 500):  # SQLite caps bound parameters
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            query = f"SELECT seq, leaf, nodes FROM entries WHERE seq IN ({marks})"  # noqa: S608 - only '?' marks
+            for seq, leaf, nodes in self._db.execute(query, chunk):
+                found[seq] = (leaf, nodes)
+        result = []
+        for height, index in requests:
+            row = found.get(node_row(height, index))
+            if row is None:
+                raise StoreError(
+                    f"entry {node_row(height, index)} is missing from the log"
+                )
+            result.append(pick_node(height, *row))
+        return result
+
+    def entries(self, start: int = 0, stop: int | None = None) -> Iterator[EntryRow]:
+        end = self.size() if stop is None else stop
+        cursor = self._db.execute(
+            "SELECT * FROM entries WHERE seq >= ? AND seq < ? ORDER BY seq",
+            (start, end),
+        )
+        cursor.arraysize = 4096
+        while batch := cursor.fetchmany():
+            for row in batch:
+                yield EntryRow(*row)
+
+    def entry(self, seq: int) -> EntryRow | None:
+        row = self._db.execute("SELECT * FROM entries WHERE seq = ?", (seq,)).fetchone()
+        return None if row is None else EntryRow(*row)
+
+    def entry_by_id(self, entry_id: str) -> EntryRow | None:
+        row = self._db.execute(
+            "SELECT * FROM entries WHERE id = ?", (entry_id,)
+        ).fetchone()
+        return None if row is None else EntryRow(*row)
+
+    def entries_about(self, subject: str) -> list[EntryRow]:
+        rows = self._db.execute(
+            "SELECT * FROM entries WHERE subject = ? ORDER BY seq", (subject,)
+        )
+        return [EntryRow(*row) for row in rows]
+
+    # ------------------------------------------------------------ heads
+
+    def save_head(self, head: StoredHead) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO heads VALUES (?, ?, ?)",
+            (head.tree_size, head.root, head.signed_json),
+        )
+
+    def latest_head(self) -> StoredHead | None:
+        row = self._db.execute(
+            "SELECT * FROM heads ORDER BY tree_size DESC LIMIT 1"
+        ).fetchone()
+        return None if row is None else StoredHead(*row)
+
+    def head_at(self, tree_size: int) -> StoredHead | None:
+        row = self._db.execute(
+            "SELECT * FROM heads WHERE tree_size = ?", (tree_size,)
+        ).fetchone()
+        return None if row is None else StoredHead(*row)
+
+    # ------------------------------------------------------------ evidence
+
+    def put_blob(self, sha256: str, media_type: str, content: bytes) -> bool:
+        cursor = self._db.execute(
+            "INSERT OR IGNORE INTO blobs VALUES (?, ?, ?, ?)",
+            (sha256, media_type, len(content), content),
+        )
+        return cursor.rowcount == 1
+
+    def get_blob(self, sha256: str) -> bytes | None:
+        row = self._db.execute(
+            "SELECT content FROM blobs WHERE sha256 = ?", (sha256,)
+        ).fetchone()
+        return None if row is None else bytes(row[0])
+
+    def blob_digests(self) -> Iterator[str]:
+        for (digest,) in self._db.execute("SELECT sha256 FROM blobs ORDER BY sha256"):
+            yield digest
+
+    # ------------------------------------------------------------ projection
+
+    def _catch_up(self) -> None:
+        """Project report entries logged since the last query (derived data)."""
+        db = self._db
+        done = int(
+            db.execute("SELECT value FROM meta WHERE key = 'projected_to'").fetchone()[
+                0
+            ]
+        )
+        if done >= self.size() - 1:
+            return
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            last = done
+            for seq, payload in db.execute(
+                "SELECT seq, payload FROM entries WHERE seq > ? AND kind = 'report' ORDER BY seq",
+                (done,),
+            ).fetchall():
+                row = report_columns(seq, orjson.loads(payload))
+                db.execute(
+                    "INSERT OR IGNORE INTO reports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+                    row.values,
+                )
+                db.execute(
+                    "INSERT OR IGNORE INTO reports_rtree VALUES (?, ?, ?, ?, ?)",
+                    (seq, row.lon, row.lon, row.lat, row.lat),
+                )
+                if row.supersedes:
+                    db.execute(
+                        "UPDATE reports SET superseded_by = ? WHERE id = ?",
+                        (row.id, row.supersedes),
+                    )
+
+                last = seq
+            db.execute(
+                "UPDATE meta SET value = ? WHERE key = 'projected_to'",
+                (str(max(last, self.size() - 1)),),
+            )
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def reports(self, query: ReportQuery) -> list[dict[str, Any]]:
+        self._catch_up()
+        where = ["r.superseded_by IS NULL"]
+        params: list[Any] = []
+        joins = ""
+        if query.bbox is not None:
+            joins = "JOIN reports_rtree t ON t.seq = r.seq"
+            where.append(
+                "t.min_lon >= ? AND t.max_lon <= ? AND t.min_lat >= ? AND t.max_lat <= ?"
+            )
+            min_lon, min_lat, max_lon, max_lat = query.bbox
+            params += [min_lon, max_lon, min_lat, max_lat]
+        if query.since is not None:
+            where.append("r.observed_start >= ?")
+            params.append(query.since)
+        if query.until is not None:
+            where.append("r.observed_start < ?")
+            params.append(query.until)
+        if query.event_types:
+            where.append(f"r.event_type IN ({','.join('?' * len(query.event_types))})")
+            params += list(query.event_types)
+        sql = (
+            f"SELECT e.payload FROM reports r {joins} JOIN entries e ON e.seq = r.seq"  # noqa: S608 - fixed fragments, '?' values
+            f" WHERE {' AND '.join(where)} ORDER BY r.seq LIMIT ?"
+        )
+        rows = self._db.execute(sql, [*params, query.limit])
+        return [orjson.loads(payload)["body"] for (payload,) in rows]
+
+    # ------------------------------------------------------------ schema
+
+    def schema_version(self) -> int:
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'schema_version'")
+        return int(row.fetchone()[0])
+
+    def close(self) -> None:
+        self._db.close()
