@@ -63,7 +63,13 @@ def fail(error: DetailedError) -> None:
 
 @click.group(name="log")
 def log_group() -> None:
-    """Append to, sign, prove and verify the incident log."""
+    """Append to, sign, prove and verify the incident log.
+
+    \b
+    Example:
+      ceasefire log append --db sqlite:///mission.db reports.jsonl
+      ceasefire log verify --db sqlite:///mission.db
+    """
 
 
 def read_reports(path: Path, rejected: list[dict[str, Any]]) -> Iterator[Report]:
@@ -414,7 +420,13 @@ def keygen(path: Path) -> None:
 
 @click.group(name="evidence")
 def evidence_group() -> None:
-    """Attach evidence to reports by content hash, and check it."""
+    """Attach evidence to reports by content hash, and check it.
+
+    \b
+    Example:
+      ceasefire evidence add photo.jpg --report REPORT_ID --by team-3
+    """
+
 
 
 @evidence_group.command(name="add")

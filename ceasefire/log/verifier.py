@@ -324,10 +324,9 @@ def check_inclusion(args: argparse.Namespace, trusted: dict[str, str]) -> str:
 def check_consistency(args: argparse.Namespace, trusted: dict[str, str]) -> str:
     """Check that the new head's tree extends the old head's."""
     old, new = Head(args.old), Head(args.new)
-    old_signed, new_signed = (
-        check_signatures(old, trusted),
-        check_signatures(new, trusted),
-    )
+    # Signatures first: a forged head makes the rest moot.
+    old_signed = check_signatures(old, trusted)
+    new_signed = check_signatures(new, trusted)
     proof = read_json(args.proof)
     old_size = field_int(proof, "old_size", args.proof)
     new_size = field_int(proof, "new_size", args.proof)
@@ -344,10 +343,6 @@ def check_consistency(args: argparse.Namespace, trusted: dict[str, str]) -> str:
         raise Failure(
             f"the log of {new_size} entries does NOT extend the log of {old_size} entries: it was rewritten"
         )
-    old_signed, new_signed = (
-        check_signatures(old, trusted),
-        check_signatures(new, trusted),
-    )
     return (
         f"log {new.log_id!r} of {new_size} entries extends its earlier {old_size} entries; "
         f"old head {old_signed}; new head {new_signed}"

@@ -147,22 +147,7 @@ class SQLiteStore(Store):
         try:
             size = self.size()
             rows = prepare(size, right_edge(size, self))
-            db.executemany(
-                "INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        r.seq,
-                        r.id,
-                        r.kind,
-                        r.subject,
-                        r.recorded_at,
-                        r.payload,
-                        r.leaf,
-                        r.nodes,
-                    )
-                    for r in rows
-                ],
-            )
+            db.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
