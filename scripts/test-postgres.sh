@@ -44,7 +44,7 @@ install_if_missing() {
         packages=(postgresql-15 postgresql-15-postgis-3)
     fi
     if [ "$(id -u)" -ne 0 ]; then
-        die "$missing is not installed and only root can install it: apt-get install postgresql-15 postgresql-15-postgis-3"
+        die "$missing is not installed and only root can install it: apt-get install ${packages[*]}"
     fi
     command -v apt-get >/dev/null || die "$missing is not installed and there is no apt-get to install it"
     say "installing ${packages[*]} (missing: $missing)"
@@ -98,14 +98,14 @@ EOF
 start_server() {
     say "starting PostgreSQL on 127.0.0.1:$PORT"
     if ! as_owner "$PG_BIN/pg_ctl" start -D "$DATA" -w -t 60 -l "$DIR/server.log" \
-        -o "-p $PORT" >/dev/null 2>&1; then
+        -o "-p $PORT" >/dev/null 2>&1 9>&-; then # 9>&-: the server must not hold the lock
         tail -n 20 "$DIR/server.log" >&2 || true
         die "the server did not start (is port $PORT taken? set CEASEFIRE_PG_PORT; log: $DIR/server.log)"
     fi
 }
 
 psql_as_postgres() {
-    "$PG_BIN/psql" -X -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PORT" -U postgres "$@"
+    PGOPTIONS="-c client_min_messages=warning" "$PG_BIN/psql" -X -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PORT" -U postgres "$@"
 }
 
 ensure_database() {

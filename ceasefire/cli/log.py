@@ -428,7 +428,6 @@ def evidence_group() -> None:
     """
 
 
-
 @evidence_group.command(name="add")
 @db_option
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))

@@ -9,8 +9,10 @@ as detectable as an edit.
 
 from __future__ import annotations
 
+import gc
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -89,6 +91,23 @@ class Finding:
     def __str__(self) -> str:
         named = f" ({self.entry_id})" if self.entry_id else ""
         return f"entry {self.seq}{named}: {self.problem}"
+
+
+@contextmanager
+def _collection_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a batch is built and written.
+
+    A batch allocates many short-lived, acyclic objects; every collection they
+    trigger walks all the long-lived objects the caller holds (100,000 parsed
+    reports are millions), which made bulk appends three times slower.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def now_utc() -> str:
@@ -177,7 +196,8 @@ class Log:
             written[:] = rows
             return rows
 
-        self.store.append(prepare)
+        with _collection_paused():
+            self.store.append(prepare)
         return written
 
     def append_reports(

@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-
 from ceasefire.errors import CeasefireError
 
 HASH_SIZE = 32

@@ -26,7 +26,7 @@ from ceasefire.store.base import (
     node_row,
     pick_node,
 )
-from ceasefire.store.projection import report_columns
+from ceasefire.store.projection import report_columns, utc_text
 
 MIGRATIONS: list[tuple[int, str]] = [
     (
@@ -295,12 +295,12 @@ class SQLiteStore(Store):
             )
             min_lon, min_lat, max_lon, max_lat = query.bbox
             params += [min_lon, max_lon, min_lat, max_lat]
-        if query.since is not None:
+        if query.since is not None:  # stored as UTC text: compare in UTC too
             where.append("r.observed_start >= ?")
-            params.append(query.since)
+            params.append(utc_text(query.since))
         if query.until is not None:
             where.append("r.observed_start < ?")
-            params.append(query.until)
+            params.append(utc_text(query.until))
         if query.event_types:
             where.append(f"r.event_type IN ({','.join('?' * len(query.event_types))})")
             params += list(query.event_types)
