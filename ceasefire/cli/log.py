@@ -32,6 +32,7 @@ from ceasefire.log.heads import (
 )
 from ceasefire.log.service import Log
 from ceasefire.model.report import Report, new_id
+from ceasefire.schema import report_schema_text
 from ceasefire.store import open_store
 
 DEFAULT_DB = "sqlite:///ceasefire.db"
@@ -401,6 +402,27 @@ def transition(db: str, subject: str, state: str, actor: str, reason: str) -> No
     except DetailedError as exc:
         fail(exc)
     click.echo(f"{subject}: now {state} (entry {row.seq})")
+
+
+@log_group.command(name="schema")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write here instead of stdout.",
+)
+def report_schema(output: Path | None) -> None:
+    """Print the JSON Schema of a report (one line of a reports JSONL file).
+
+    \b
+    Example:
+      ceasefire log schema -o report.schema.json
+    """
+    text = report_schema_text()
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
 
 
 @log_group.command(name="keygen")
