@@ -7,6 +7,7 @@ import click
 from ceasefire import __version__
 from ceasefire.cli.agreement import agreement
 from ceasefire.cli.demo import demo
+from ceasefire.cli.intake import import_command, quarantine_group
 from ceasefire.cli.log import evidence_group, log_group
 
 
@@ -29,3 +30,5 @@ cli.add_command(agreement)
 cli.add_command(demo)
 cli.add_command(log_group)
 cli.add_command(evidence_group)
+cli.add_command(import_command)
+cli.add_command(quarantine_group)

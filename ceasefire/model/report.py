@@ -20,7 +20,7 @@ EventType = Literal[
     "shelling", "small_arms", "explosion", "air_strike", "drone_strike",
     "missile_strike", "ground_assault", "heavy_weapon_present", "weapon_missing",
     "troop_presence", "movement_restricted", "monitor_uav_interference",
-    "civilian_harm", "infrastructure_damage", "mines_uxo", "drone_flight",
+    "civilian_harm", "infrastructure_damage", "mines_uxo", "drone_flight", "other",
 ]  # fmt: skip
 WeaponClass = Literal[
     "small_arms", "mortar", "artillery", "mlrs", "tactical_missile", "cruise_missile",

@@ -26,6 +26,7 @@ EVENT_TYPES: tuple[str, ...] = (
     "infrastructure_damage",
     "mines_uxo",
     "drone_flight",
+    "other",
 )
 
 WEAPON_CLASSES: tuple[str, ...] = (

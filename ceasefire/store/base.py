@@ -103,6 +103,10 @@ class Store(ABC):
         """The entry with id ``entry_id``."""
 
     @abstractmethod
+    def existing_ids(self, ids: Sequence[str]) -> set[str]:
+        """Which of ``ids`` are already in the log (for idempotent imports)."""
+
+    @abstractmethod
     def entries_about(self, subject: str) -> list[EntryRow]:
         """Entries whose subject is ``subject``, in log order."""
 

@@ -352,7 +352,14 @@ class PostgresStore(Store):
         )
         return rows[0] if rows else None
 
+    def existing_ids(self, ids: Sequence[str]) -> set[str]:
+        rows = self._db.execute(
+            "SELECT id FROM entries WHERE id = ANY(%s)", (list(ids),)
+        )
+        return {row[0] for row in rows}
+
     def entries_about(self, subject: str) -> list[EntryRow]:
+
         return self._rows(
             f"SELECT {ENTRY_COLUMNS} FROM entries"  # noqa: S608 - fixed column list
             " WHERE subject = %s ORDER BY seq",

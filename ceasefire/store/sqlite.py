@@ -194,7 +194,17 @@ class SQLiteStore(Store):
         ).fetchone()
         return None if row is None else EntryRow(*row)
 
+    def existing_ids(self, ids: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for start in range(0, len(ids), 500):  # SQLite caps bound parameters
+            chunk = list(ids[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            query = f"SELECT id FROM entries WHERE id IN ({marks})"  # noqa: S608 - only '?' marks
+            found.update(row[0] for row in self._db.execute(query, chunk))
+        return found
+
     def entries_about(self, subject: str) -> list[EntryRow]:
+
         rows = self._db.execute(
             "SELECT * FROM entries WHERE subject = ? ORDER BY seq", (subject,)
         )

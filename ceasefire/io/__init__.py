@@ -1,0 +1,1 @@
+"""Importers (and, later, exporters) for the formats the field already uses."""

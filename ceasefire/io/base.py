@@ -1,0 +1,125 @@
+"""The importer contract: rows in, reports or reasoned rejections out.
+
+An importer never drops a row silently: every row of a file becomes either a
+Report or a Rejection naming the file, row, column, value and what was
+expected. Report ids are derived from the source's own id, so importing the
+same file twice yields the same ids and adds nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from ceasefire.model.report import Report, new_id
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A row that could not become a report, and why."""
+
+    file: str
+    row: int
+    """1-based data row number (the header is row 0)."""
+    column: str | None
+    value: Any
+    reason: str
+    raw: dict[str, str]
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.row}" + (f" [{self.column}]" if self.column else "")
+        return f"{where}: {self.reason} (got {self.value!r})"
+
+
+Row = Report | Rejection
+
+
+class RowError(ValueError):
+    """A bad field in a row: names the column and the value."""
+
+    def __init__(self, column: str, value: Any, reason: str) -> None:
+        super().__init__(reason)
+        self.column = column
+        self.value = value
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Importer:
+    """A named format: how to recognise its header and map one row."""
+
+    name: str
+    description: str
+    required_columns: frozenset[str]
+    to_report: Callable[[dict[str, str]], Report]
+
+    def detect(self, header: list[str]) -> bool:
+        """True when ``header`` has every column this format needs."""
+        return self.required_columns <= set(header)
+
+    def read(self, path: Path) -> Iterator[Row]:
+        """Every data row of ``path`` as a Report or a Rejection."""
+        for number, raw in enumerate(csv_rows(path), start=1):
+            try:
+                yield self.to_report(raw)
+            except RowError as exc:
+                yield Rejection(
+                    str(path), number, exc.column, exc.value, exc.reason, raw
+                )
+            except ValidationError as exc:
+                first = exc.errors()[0]
+                column = ".".join(str(part) for part in first["loc"])
+                yield Rejection(
+                    str(path), number, column, first.get("input"), first["msg"], raw
+                )
+
+
+def csv_rows(path: Path) -> Iterator[dict[str, str]]:
+    """Rows of a CSV file, gzipped or not, as dicts of strings."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:
+        yield from csv.DictReader(handle)
+
+
+def csv_header(path: Path) -> list[str]:
+    """The first row of a CSV file."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:
+        return next(csv.reader(io.StringIO(handle.readline())), [])
+
+
+def stable_id(source: str, source_id: str, moment: datetime) -> str:
+    """A ULID whose time is the event's and whose randomness is the source id's hash."""
+    digest = hashlib.sha256(f"{source}:{source_id}".encode()).digest()
+    return new_id(int(moment.timestamp() * 1000), digest)
+
+
+def parse_date(column: str, value: str) -> datetime:
+    """A YYYY-MM-DD date (optionally with time) as midnight UTC."""
+    try:
+        moment = datetime.fromisoformat(value.strip()[:10])
+    except ValueError:
+        raise RowError(column, value, "not a date; expected YYYY-MM-DD") from None
+    return moment.replace(tzinfo=UTC)
+
+
+def parse_float(column: str, value: str, low: float, high: float) -> float:
+    """A number within [low, high]."""
+    try:
+        number = float(value)
+    except ValueError:
+        raise RowError(
+            column, value, f"not a number; expected {low:g} to {high:g}"
+        ) from None
+    if not low <= number <= high:
+        raise RowError(column, value, f"out of range; expected {low:g} to {high:g}")
+    return number

@@ -1,0 +1,40 @@
+"""The importers we know, and picking one from a file's header."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ceasefire.errors import DetailedError, suggest
+from ceasefire.io import cir, ucdp
+from ceasefire.io.base import Importer, csv_header
+
+IMPORTERS: dict[str, Importer] = {i.name: i for i in (ucdp.IMPORTER, cir.IMPORTER)}
+
+
+class UnknownFormat(DetailedError):
+    """No importer recognises the file, or the named format does not exist."""
+
+
+def importer_for(path: Path, name: str | None = None) -> Importer:
+    """The named importer, or the one whose required columns the header has."""
+    if name is not None:
+        if name not in IMPORTERS:
+            raise UnknownFormat(
+                f"unknown format {name!r}",
+                value=name,
+                expected="one of " + ", ".join(IMPORTERS),
+                suggestion=suggest(name, IMPORTERS),
+            )
+        return IMPORTERS[name]
+    header = csv_header(path)
+    for importer in IMPORTERS.values():
+        if importer.detect(header):
+            return importer
+    raise UnknownFormat(
+        f"{path}: no importer recognises its columns ({', '.join(header[:8])}…)",
+        value=header[:8],
+        expected="; ".join(
+            f"{i.name}: {', '.join(sorted(i.required_columns))}"
+            for i in IMPORTERS.values()
+        ),
+    )
