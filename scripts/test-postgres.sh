@@ -108,7 +108,17 @@ psql_as_postgres() {
     PGOPTIONS="-c client_min_messages=warning" "$PG_BIN/psql" -X -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PORT" -U postgres "$@"
 }
 
+ready() {
+    local try
+    for try in 1 2 3 4 5 6 7 8 9 10; do
+        psql_as_postgres -d postgres -c "SELECT 1" >/dev/null 2>&1 && return 0
+        sleep 0.5
+    done
+    return 1
+}
+
 ensure_database() {
+
     local have
     have=$(psql_as_postgres -d postgres -c "SELECT 1 FROM pg_roles WHERE rolname = '$ROLE'") \
         || die "cannot connect to the server on 127.0.0.1:$PORT as postgres"
@@ -128,6 +138,11 @@ start() {
     if ! running; then
         init_cluster
         start_server
+    fi
+    if ! ready; then # the server we saw may have been dying (killed with its session)
+        sleep 2
+        running || start_server
+        ready || die "the server on 127.0.0.1:$PORT does not accept connections (log: $DIR/server.log)"
     fi
     ensure_database
     echo "$URL"
