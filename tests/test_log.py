@@ -360,3 +360,11 @@ def test_sigkill_mid_bulk_append_loses_nothing_acknowledged(tmp_path: Path) -> N
         for report_id in acknowledged:
             assert store.entry_by_id(report_id) is not None
         assert Log(store).verify() == []
+
+
+def test_appending_the_same_reports_twice_adds_nothing(logged: Path) -> None:
+    again = ceasefire(
+        "log", "append", "--db", "sqlite:///log.db", str(SAMPLE), cwd=logged
+    )
+    assert again.returncode == 0, again.stderr
+    assert "appended 0 reports; log size 120" in again.stdout

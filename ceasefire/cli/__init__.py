@@ -7,7 +7,7 @@ import click
 from ceasefire import __version__
 from ceasefire.cli.agreement import agreement
 from ceasefire.cli.demo import demo
-from ceasefire.cli.intake import import_command, quarantine_group
+from ceasefire.cli.intake import export_command, import_command, quarantine_group
 from ceasefire.cli.log import evidence_group, log_group
 
 
@@ -32,3 +32,4 @@ cli.add_command(log_group)
 cli.add_command(evidence_group)
 cli.add_command(import_command)
 cli.add_command(quarantine_group)
+cli.add_command(export_command)

@@ -205,9 +205,12 @@ class Log:
     ) -> int:
         """Append reports in batches of ``batch``; return how many were appended.
 
-        Reports without an oblast get their oblast and raion filled by lookup
-        before they are hashed, so the logged bytes carry them.
+        A report whose id is already in the log (or earlier in the input) is
+        skipped, not doubled. Reports without an oblast get their oblast and
+        raion filled by lookup before they are hashed, so the logged bytes
+        carry them.
         """
+
         count = 0
         pending: list[Report] = []
         for report in reports:
@@ -220,7 +223,15 @@ class Log:
         return count
 
     def _append_batch(self, reports: list[Report], actor: str | None) -> int:
-        filled = with_admin_units(reports)
+        # nothing doubled: skip ids already logged or repeated in this batch
+        present = self.store.existing_ids([r.id for r in reports])
+        fresh: dict[str, Report] = {}
+        for report in reports:
+            if report.id not in present:
+                fresh.setdefault(report.id, report)
+        if not fresh:
+            return 0
+        filled = with_admin_units(list(fresh.values()))
         return len(self.append([report_draft(r, actor) for r in filled]))
 
     # ------------------------------------------------------------ heads
