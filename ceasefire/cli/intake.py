@@ -45,7 +45,10 @@ def import_command(
     good rows of the same file still land.
 
     \b
-    Formats: ucdp (UCDP GED CSV), cir (CIR Russia–Ukraine Monitor CSV); gzip is fine.
+    Formats: ucdp (UCDP GED CSV), cir (CIR Russia–Ukraine Monitor CSV),
+    bellingcat (civilian-harm JSON), alerts (official air-raid alerts CSV);
+    gzip is fine.
+
     Example:
       ceasefire import --db sqlite:///mission.db ucdp_ged_ukraine.csv.gz
     """

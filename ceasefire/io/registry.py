@@ -5,10 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from ceasefire.errors import DetailedError, suggest
-from ceasefire.io import cir, ucdp
+from ceasefire.io import alerts, bellingcat, cir, ucdp
 from ceasefire.io.base import Importer, csv_header
 
-IMPORTERS: dict[str, Importer] = {i.name: i for i in (ucdp.IMPORTER, cir.IMPORTER)}
+IMPORTERS: dict[str, Importer] = {
+    i.name: i
+    for i in (ucdp.IMPORTER, cir.IMPORTER, alerts.IMPORTER, bellingcat.IMPORTER)
+}
 
 
 class UnknownFormat(DetailedError):
@@ -26,6 +29,9 @@ def importer_for(path: Path, name: str | None = None) -> Importer:
                 suggestion=suggest(name, IMPORTERS),
             )
         return IMPORTERS[name]
+    for importer in IMPORTERS.values():  # non-CSV formats look inside the file
+        if isinstance(importer, bellingcat.JsonImporter) and importer.detect_file(path):
+            return importer
     header = csv_header(path)
     for importer in IMPORTERS.values():
         if importer.detect(header):
