@@ -18,7 +18,7 @@ import pytest
 
 from ceasefire.log import merkle
 from ceasefire.log.service import Log, report_draft
-from ceasefire.model.report import Report, new_id
+from ceasefire.model.report import Attribution, Report, new_id
 from ceasefire.store import sqlite as sqlite_store
 from ceasefire.store.base import (
     EntryRow,
@@ -441,9 +441,9 @@ def test_the_projection_catches_up_after_later_appends(store: Store) -> None:
 
 
 def test_a_new_store_has_the_latest_schema(store: Store) -> None:
-    assert store.schema_version() == latest_version(store) == 2
+    assert store.schema_version() == latest_version(store) == 3
     with reopen(store) as again:  # opening again migrates nothing
-        assert again.schema_version() == 2
+        assert again.schema_version() == 3
 
 
 def test_a_version_1_database_is_upgraded_and_projects_older_reports(
@@ -458,7 +458,7 @@ def test_a_version_1_database_is_upgraded_and_projects_older_reports(
     finally:
         old.close()
     with reopen(store, suffix="_v1") as upgraded:
-        assert upgraded.schema_version() == 2
+        assert upgraded.schema_version() == 3
         assert upgraded.size() == 3
         assert ids(upgraded) == [r.id for r in before]
         after = report("2015-03-01T12:00:00Z")
@@ -474,3 +474,27 @@ def test_a_database_from_a_newer_ceasefire_is_refused(store: Store) -> None:
     execute(store, "UPDATE meta SET value = '99' WHERE key = 'schema_version'")
     with pytest.raises(StoreError, match="newer than this ceasefire understands"):
         reopen(store)
+
+
+# ------------------------------------------------------------ API filters (issue 8)
+
+
+def test_reports_filter_by_party_and_state_and_page_by_position(store: Store) -> None:
+    a = report("2015-03-01T10:00:00Z").model_copy(
+        update={"attribution": Attribution(party="ua")}
+    )
+    b = report("2015-03-01T11:00:00Z").model_copy(
+        update={"attribution": Attribution(party="cadlr")}
+    )
+    c = report("2015-03-01T12:00:00Z")
+    log_reports(store, a, b, c)
+    assert ids(store, parties=("ua",)) == [a.id]
+    Log(store).transition(b.id, "under_review", "analyst", "two sources disagree")
+    assert ids(store, states=("under_review",)) == [b.id]
+    assert ids(store, states=("reported",)) == [a.id, c.id]
+    rows = store.report_rows(ReportQuery(limit=2))
+    assert [(r.body["id"], r.state) for r in rows] == [
+        (a.id, "reported"),
+        (b.id, "under_review"),
+    ]
+    assert ids(store, after_seq=rows[-1].seq) == [c.id]

@@ -57,6 +57,20 @@ class ReportQuery:
     until: str | None = None
     event_types: tuple[str, ...] = ()
     limit: int = 1000
+    parties: tuple[str, ...] = ()
+    """Attributed parties; empty means any."""
+    states: tuple[str, ...] = ()
+    """Verification states (as projected from state_change entries); empty means any."""
+    after_seq: int | None = None
+    """Only reports after this log position (keyset pagination)."""
+
+
+class ReportRow(NamedTuple):
+    """One projected report: its log position, current state and body."""
+
+    seq: int
+    state: str
+    body: dict[str, Any]
 
 
 Prepare = Callable[[int, list[bytes]], Sequence[EntryRow]]
@@ -141,8 +155,12 @@ class Store(ABC):
     # ------------------------------------------------------------ projection
 
     @abstractmethod
+    def report_rows(self, query: ReportQuery) -> list[ReportRow]:
+        """Logged reports matching ``query`` with position and state, in log order."""
+
     def reports(self, query: ReportQuery) -> list[dict[str, Any]]:
         """Logged report bodies matching ``query``, in log order."""
+        return [row.body for row in self.report_rows(query)]
 
     # ------------------------------------------------------------ schema
 

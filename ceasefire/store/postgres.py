@@ -48,6 +48,7 @@ from ceasefire.store.base import (
     EntryRow,
     Prepare,
     ReportQuery,
+    ReportRow,
     Store,
     StoredHead,
     StoreError,
@@ -103,6 +104,19 @@ MIGRATIONS: list[tuple[int, str]] = [
         CREATE INDEX reports_observed ON reports (observed_start);
         CREATE INDEX reports_geom ON reports USING gist (geom);
         INSERT INTO meta VALUES ('projected_to', '-1');
+        """,
+    ),
+    (
+        3,  # issue 8: the API filters and pages by state and party
+        """
+        ALTER TABLE reports ADD COLUMN state text NOT NULL DEFAULT 'reported';
+        UPDATE reports r SET state = s.target FROM (
+            SELECT DISTINCT ON (subject) subject,
+                convert_from(payload, 'UTF8')::jsonb -> 'body' ->> 'to' AS target
+            FROM entries WHERE kind = 'state_change' ORDER BY subject, seq DESC
+        ) s WHERE r.id = s.subject;
+        CREATE INDEX reports_party ON reports (party, seq);
+        CREATE INDEX reports_state ON reports (state, seq) WHERE state <> 'reported';
         """,
     ),
 ]
@@ -476,11 +490,20 @@ class PostgresStore(Store):
                         [seq for _, seq in supersedes.values()],
                     ),
                 )
+            # the last state change of each report in the range wins
+            db.execute(
+                "UPDATE reports r SET state = s.target FROM ("
+                " SELECT DISTINCT ON (subject) subject,"
+                " convert_from(payload, 'UTF8')::jsonb -> 'body' ->> 'to' AS target"
+                " FROM entries WHERE seq > %s AND seq <= %s AND kind = 'state_change'"
+                " ORDER BY subject, seq DESC) s WHERE r.id = s.subject",
+                (done, end),
+            )
             db.execute(
                 "UPDATE meta SET value = %s WHERE key = 'projected_to'", (str(end),)
             )
 
-    def reports(self, query: ReportQuery) -> list[dict[str, Any]]:
+    def report_rows(self, query: ReportQuery) -> list[ReportRow]:
         self._catch_up()
         where = ["r.superseded_by IS NULL"]
         params: list[Any] = []
@@ -496,20 +519,31 @@ class PostgresStore(Store):
         if query.until is not None:
             where.append("r.observed_start < %s::timestamptz")
             params.append(query.until)
-        if query.event_types:
-            where.append("r.event_type = ANY(%s::text[])")
-            params.append(list(query.event_types))
+        for column, values in (
+            ("event_type", query.event_types),
+            ("party", query.parties),
+            ("state", query.states),
+        ):
+            if values:
+                where.append(f"r.{column} = ANY(%s::text[])")
+                params.append(list(values))
+        if query.after_seq is not None:
+            where.append("r.seq > %s")
+            params.append(query.after_seq)
         statement = (
-            "SELECT e.payload FROM reports r JOIN entries e ON e.seq = r.seq"  # noqa: S608 - fixed fragments, %s values
+            "SELECT r.seq, r.state, e.payload FROM reports r JOIN entries e ON e.seq = r.seq"  # noqa: S608 - fixed fragments, %s values
             f" WHERE {' AND '.join(where)} ORDER BY r.seq LIMIT %s"
         )
         try:
             with self._db.cursor(binary=True) as cursor:
                 cursor.execute(statement, [*params, query.limit])
-                payloads = [payload for (payload,) in cursor]
+                rows = cursor.fetchall()
         except psycopg.DataError as exc:  # e.g. a since/until that is no time
             raise StoreError(f"bad report query: {exc}") from None
-        return [orjson.loads(payload)["body"] for payload in payloads]
+        return [
+            ReportRow(seq, state, orjson.loads(payload)["body"])
+            for seq, state, payload in rows
+        ]
 
     # ------------------------------------------------------------ schema
 

@@ -20,6 +20,7 @@ from ceasefire.store.base import (
     EntryRow,
     Prepare,
     ReportQuery,
+    ReportRow,
     Store,
     StoredHead,
     StoreError,
@@ -73,6 +74,19 @@ MIGRATIONS: list[tuple[int, str]] = [
         CREATE INDEX reports_observed ON reports (observed_start);
         CREATE VIRTUAL TABLE reports_rtree USING rtree (seq, min_lon, max_lon, min_lat, max_lat);
         INSERT INTO meta VALUES ('projected_to', '-1');
+        """,
+    ),
+    (
+        3,  # issue 8: the API filters and pages by state and party
+        """
+        ALTER TABLE reports ADD COLUMN state TEXT NOT NULL DEFAULT 'reported';
+        UPDATE reports SET state = (
+            SELECT json_extract(CAST(e.payload AS TEXT), '$.body.to') FROM entries e
+            WHERE e.subject = reports.id AND e.kind = 'state_change'
+            ORDER BY e.seq DESC LIMIT 1
+        ) WHERE id IN (SELECT subject FROM entries WHERE kind = 'state_change');
+        CREATE INDEX reports_party ON reports (party, seq);
+        CREATE INDEX reports_state ON reports (state, seq) WHERE state != 'reported'
         """,
     ),
 ]
@@ -264,13 +278,22 @@ class SQLiteStore(Store):
         db.execute("BEGIN IMMEDIATE")
         try:
             last = done
-            for seq, payload in db.execute(
-                "SELECT seq, payload FROM entries WHERE seq > ? AND kind = 'report' ORDER BY seq",
+            for seq, kind, payload in db.execute(
+                "SELECT seq, kind, payload FROM entries"
+                " WHERE seq > ? AND kind IN ('report', 'state_change') ORDER BY seq",
                 (done,),
             ).fetchall():
-                row = report_columns(seq, orjson.loads(payload))
+                entry = orjson.loads(payload)
+                if kind == "state_change":
+                    db.execute(
+                        "UPDATE reports SET state = ? WHERE id = ?",
+                        (entry["body"]["to"], entry["subject"]),
+                    )
+                    last = seq
+                    continue
+                row = report_columns(seq, entry)
                 db.execute(
-                    "INSERT OR IGNORE INTO reports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+                    "INSERT OR IGNORE INTO reports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, 'reported')",
                     row.values,
                 )
                 db.execute(
@@ -293,7 +316,7 @@ class SQLiteStore(Store):
             db.execute("ROLLBACK")
             raise
 
-    def reports(self, query: ReportQuery) -> list[dict[str, Any]]:
+    def report_rows(self, query: ReportQuery) -> list[ReportRow]:
         self._catch_up()
         where = ["r.superseded_by IS NULL"]
         params: list[Any] = []
@@ -311,15 +334,27 @@ class SQLiteStore(Store):
         if query.until is not None:
             where.append("r.observed_start < ?")
             params.append(utc_text(query.until))
-        if query.event_types:
-            where.append(f"r.event_type IN ({','.join('?' * len(query.event_types))})")
-            params += list(query.event_types)
+        for column, values in (
+            ("event_type", query.event_types),
+            ("party", query.parties),
+            ("state", query.states),
+        ):
+            if values:
+                where.append(f"r.{column} IN ({','.join('?' * len(values))})")
+                params += list(values)
+        if query.after_seq is not None:
+            where.append("r.seq > ?")
+            params.append(query.after_seq)
         sql = (
-            f"SELECT e.payload FROM reports r {joins} JOIN entries e ON e.seq = r.seq"  # noqa: S608 - fixed fragments, '?' values
-            f" WHERE {' AND '.join(where)} ORDER BY r.seq LIMIT ?"
+            f"SELECT r.seq, r.state, e.payload FROM reports r {joins}"  # noqa: S608 - fixed fragments, '?' values
+            f" JOIN entries e ON e.seq = r.seq WHERE {' AND '.join(where)}"
+            " ORDER BY r.seq LIMIT ?"
         )
         rows = self._db.execute(sql, [*params, query.limit])
-        return [orjson.loads(payload)["body"] for (payload,) in rows]
+        return [
+            ReportRow(seq, state, orjson.loads(payload)["body"])
+            for seq, state, payload in rows
+        ]
 
     # ------------------------------------------------------------ schema
 
