@@ -89,46 +89,51 @@ def places() -> dict[str, tuple[float, float, float, str | None]]:
     return found
 
 
-def _moment(column: str, value: str) -> datetime:
+def moment(column: str, value: str) -> datetime:
+    """An ISO timestamp with an offset, or a RowError naming the column."""
     try:
-        moment = datetime.fromisoformat(value.strip())
+        parsed = datetime.fromisoformat(value.strip())
     except ValueError:
         raise RowError(
             column, value, "not a timestamp; expected YYYY-MM-DD HH:MM:SS+00:00"
         ) from None
-    if moment.tzinfo is None:
+    if parsed.tzinfo is None:
         raise RowError(column, value, "no time zone; expected an offset like +00:00")
-    return moment
+    return parsed
 
 
-def to_report(row: dict[str, str]) -> Report:
-    """One alert as a report."""
-    oblast = row["oblast"]
+def place_of(column: str, oblast: str) -> tuple[float, float, float, str | None]:
+    """(lon, lat, radius, ISO code) of an oblast named as the datasets name it."""
     place = places().get(oblast)
     if place is None:
         raise RowError(
-            "oblast", oblast, "unknown oblast; expected a name like 'Vinnytska oblast'"
+            column, oblast, "unknown oblast; expected a name like 'Vinnytska oblast'"
         )
-    lon, lat, radius, iso = place
-    level = row["level"]
-    if level not in LEVELS:
-        raise RowError("level", level, "unknown level; expected oblast, raion, hromada")
-    start = _moment("started_at", row["started_at"])
-    end = _moment("finished_at", row["finished_at"]) if row["finished_at"] else None
-    key = "|".join([oblast, row["raion"], row["hromada"], level, row["started_at"]])
-    area = row["hromada"] or row["raion"] or oblast
+    return place
+
+
+def alert_report(
+    source: dict[str, object],
+    key: str,
+    place: tuple[str, str],
+    span: tuple[datetime, datetime | None],
+    narrative: str,
+    properties: dict[str, object],
+) -> Report:
+    """An alert over ``oblast`` during ``span`` as an ``other`` report.
+
+    ``place`` is (column, oblast name as the datasets spell it). Shared by the
+    official and the volunteer alert files: the same place, radius, time
+    precision and property names; only the source differs.
+    """
+    column, oblast = place
+    lon, lat, radius, iso = place_of(column, oblast)
+    start, end = span
     return Report.model_validate(
         {
-            "id": stable_id("air-raid-alerts-official", key, start),
+            "id": stable_id(str(source["dataset"]), key, start),
             "source_report_id": f"air-raid-alert-{key}",
-            "source": {
-                "type": "party_report",
-                "id": "ua-air-raid-alert-official",
-                "name": "Ukraine official air-raid alert system",
-                "reliability": "A",
-                "credibility": 1,
-                "derived_from": "ua-air-raid-alert-system",
-            },
+            "source": {k: v for k, v in source.items() if k != "dataset"},
             "observed": {"start": start, "end": end, "precision": "second"},
             "reported_at": start,
             "location": {
@@ -138,20 +143,54 @@ def to_report(row: dict[str, str]) -> Report:
                 "place": oblast,
             },
             "event_type": "other",
-            "narrative": f"Air-raid alert ({level}): {area}",
+            "narrative": narrative,
             "properties": {
                 "alert_type": "air_raid",
-                "level": level,
-                "started_at": row["started_at"],
-                "finished_at": row["finished_at"] or None,
+                **properties,
                 "region": oblast,
                 "region_iso": iso,
-                "raion": row["raion"] or None,
-                "hromada": row["hromada"] or None,
                 "duration_s": (end - start).total_seconds() if end else None,
-                "channel": row.get("source"),
             },
         }
+    )
+
+
+OFFICIAL = {
+    "dataset": "air-raid-alerts-official",
+    "type": "party_report",
+    "id": "ua-air-raid-alert-official",
+    "name": "Ukraine official air-raid alert system",
+    "reliability": "A",
+    "credibility": 1,
+    "derived_from": "ua-air-raid-alert-system",
+}
+
+
+def to_report(row: dict[str, str]) -> Report:
+    """One alert as a report."""
+    oblast = row["oblast"]
+    place_of("oblast", oblast)  # the place is checked before the other fields
+    level = row["level"]
+    if level not in LEVELS:
+        raise RowError("level", level, "unknown level; expected oblast, raion, hromada")
+    start = moment("started_at", row["started_at"])
+    end = moment("finished_at", row["finished_at"]) if row["finished_at"] else None
+    key = "|".join([oblast, row["raion"], row["hromada"], level, row["started_at"]])
+    area = row["hromada"] or row["raion"] or oblast
+    return alert_report(
+        OFFICIAL,
+        key,
+        ("oblast", oblast),
+        (start, end),
+        f"Air-raid alert ({level}): {area}",
+        {
+            "level": level,
+            "started_at": row["started_at"],
+            "finished_at": row["finished_at"] or None,
+            "raion": row["raion"] or None,
+            "hromada": row["hromada"] or None,
+            "channel": row.get("source"),
+        },
     )
 
 

@@ -5,12 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 
 from ceasefire.errors import DetailedError, suggest
-from ceasefire.io import alerts, bellingcat, cir, ucdp
+from ceasefire.io import alerts, alerts_volunteer, bellingcat, cir, missiles, ucdp
 from ceasefire.io.base import Importer, csv_header
 
 IMPORTERS: dict[str, Importer] = {
     i.name: i
-    for i in (ucdp.IMPORTER, cir.IMPORTER, alerts.IMPORTER, bellingcat.IMPORTER)
+    for i in (
+        ucdp.IMPORTER,
+        cir.IMPORTER,
+        alerts.IMPORTER,
+        bellingcat.IMPORTER,
+        alerts_volunteer.IMPORTER,
+        missiles.IMPORTER,
+    )
 }
 
 
