@@ -1,0 +1,1 @@
+"""Fact-finding: reports clustered into incidents, corroborated, reviewed, published."""

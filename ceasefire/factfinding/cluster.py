@@ -1,0 +1,629 @@
+"""Reports → incidents by space-time proximity, honouring precision and source.
+
+The rule (a space-time DBSCAN with three refinements):
+
+- Two reports are **linked** when their centres are within ``distance_m``, the
+  gap between their time windows is at most ``time_s``, their event types are
+  compatible (``COMPATIBLE``) and their sources differ: a source's two reports
+  are never linked to each other directly, so a source cannot corroborate itself.
+- A report is **precise** when its location radius is at most ``distance_m``
+  and its time window at most ``time_s``. Only precise reports can be **core**
+  (linked to reports of at least ``min_sources`` distinct sources, itself
+  included), and only links between two cores form incidents. An imprecise
+  report (an oblast centroid, a date without a time) is compatible with a core
+  when the gap between them, less both radii, is within ``distance_m``; it
+  JOINS the nearest compatible core's incident but never BRIDGES two.
+- A report with no core to join is an incident of its own.
+
+A time window is ``[start, start + unit − 1 s]`` for the report's time
+precision (a ``day`` report lies within its calendar day); the window gap of
+two reports on the same or adjacent days is therefore below a day.
+
+The batch pass is vectorised: one KD-tree over precise reports in (x, y, z, t)
+scaled so a Chebyshev ball covers the space-time cylinder, candidate pairs
+filtered exactly with numpy, connected components of core links in a sparse
+graph. ``IncidentIndex`` attaches one new report at a time with the same rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+from scipy.spatial import cKDTree
+
+from ceasefire.errors import DetailedError
+from ceasefire.model.vocabulary import EVENT_TYPES
+
+EARTH_RADIUS_M = 6_371_008.8
+"""Mean Earth radius: distances are chords on this sphere (≤ 0.3 % from the ellipsoid)."""
+
+PRECISION_SECONDS = {
+    "second": 1,
+    "minute": 60,
+    "hour": 3_600,
+    "day": 86_400,
+    "week": 7 * 86_400,
+    "month": 31 * 86_400,
+    "year": 366 * 86_400,
+}
+
+# Event types that may describe one event seen by different sources. A strike
+# is reported as shelling by a patrol, an explosion by a sensor, civilian harm
+# or damage by a hospital or OSINT; troop presence is never the same event as
+# a strike.
+FAMILIES: tuple[frozenset[str], ...] = (
+    frozenset(
+        {
+            "shelling",
+            "explosion",
+            "air_strike",
+            "drone_strike",
+            "missile_strike",
+            "civilian_harm",
+            "infrastructure_damage",
+            "mines_uxo",
+        }
+    ),  # fmt: skip
+    frozenset(
+        {"small_arms", "ground_assault", "shelling", "civilian_harm", "explosion"}
+    ),
+    frozenset({"troop_presence", "heavy_weapon_present", "weapon_missing"}),
+    frozenset({"movement_restricted", "monitor_uav_interference", "drone_flight"}),
+)
+TYPE_CODE = {name: code for code, name in enumerate(EVENT_TYPES)}
+
+
+def _compatibility() -> NDArray[np.bool_]:
+    table = np.eye(len(EVENT_TYPES), dtype=bool)
+    for family in FAMILIES:
+        codes = [TYPE_CODE[name] for name in family]
+        table[np.ix_(codes, codes)] = True
+    return table
+
+
+COMPATIBLE = _compatibility()
+"""COMPATIBLE[a, b]: event type codes a and b may be one event."""
+
+
+def compatible(a: str, b: str) -> bool:
+    """Whether event types ``a`` and ``b`` may describe one event."""
+    return bool(COMPATIBLE[TYPE_CODE[a], TYPE_CODE[b]])
+
+
+@dataclass(frozen=True)
+class Params:
+    """The linking scale of a clustering pass."""
+
+    distance_m: float = 2_000.0
+    time_s: float = 3_600.0
+    min_sources: int = 2
+
+    def __post_init__(self) -> None:
+        if self.distance_m <= 0 or self.time_s < 0:
+            raise DetailedError(
+                "the linking distance must be positive and the time window not negative",
+                value=(self.distance_m, self.time_s),
+                expected="distance > 0 m, time ≥ 0 s",
+            )
+        if self.min_sources < 2:
+            raise DetailedError(
+                "an incident needs at least two sources to be more than one report",
+                value=self.min_sources,
+                expected="min_sources ≥ 2",
+            )
+
+
+@dataclass(frozen=True)
+class Points:
+    """Reports as arrays, one row per report in log order."""
+
+    xyz: NDArray[np.float64]
+    """(n, dims) coordinates in metres (ECEF from lon/lat, or planar)."""
+    start: NDArray[np.float64]
+    """Start of the time window, seconds since the epoch."""
+    window: NDArray[np.float64]
+    """Length of the time window in seconds (0 for a precise instant)."""
+    radius: NDArray[np.float64]
+    """Location precision radius in metres."""
+    source: NDArray[np.int64]
+    """Source code: equal codes never link."""
+    kind: NDArray[np.int64]
+    """Event type code (index into EVENT_TYPES)."""
+
+    def __len__(self) -> int:
+        return len(self.start)
+
+
+def ecef(
+    lon: Sequence[float] | NDArray[Any], lat: Sequence[float] | NDArray[Any]
+) -> NDArray[np.float64]:
+    """Points on the sphere in metres: chord length ≈ great-circle length at km scale."""
+    lam = np.radians(np.asarray(lon, dtype=np.float64))
+    phi = np.radians(np.asarray(lat, dtype=np.float64))
+    cos_phi = np.cos(phi)
+    return EARTH_RADIUS_M * np.column_stack(
+        [cos_phi * np.cos(lam), cos_phi * np.sin(lam), np.sin(phi)]
+    )
+
+
+def points_from_bodies(bodies: Sequence[dict[str, Any]]) -> Points:
+    """Points from report bodies (as stored in the log), in the given order."""
+    n = len(bodies)
+    lon = np.empty(n)
+    lat = np.empty(n)
+    start = np.empty(n)
+    window = np.empty(n)
+    radius = np.empty(n)
+    kind = np.empty(n, dtype=np.int64)
+    codes: dict[str, int] = {}
+    source = np.empty(n, dtype=np.int64)
+    for i, body in enumerate(bodies):
+        location = body["location"]
+        observed = body["observed"]
+        lon[i] = location["lon"]
+        lat[i] = location["lat"]
+        radius[i] = location.get("precision_m", 100.0)
+        begin = datetime.fromisoformat(observed["start"]).timestamp()
+        unit = PRECISION_SECONDS[observed.get("precision", "minute")] - 1
+        end = observed.get("end")
+        if end is not None:  # a span: the window covers it
+            unit = max(unit, datetime.fromisoformat(end).timestamp() - begin)
+        start[i] = begin
+        window[i] = unit
+        kind[i] = TYPE_CODE[body["event_type"]]
+        source[i] = codes.setdefault(body["source"]["id"], len(codes))
+    return Points(ecef(lon, lat), start, window, radius, source, kind)
+
+
+# ------------------------------------------------------------ batch
+
+
+@dataclass(frozen=True)
+class Clustering:
+    """The automatic partition: an anchor (row of the incident's id) per row."""
+
+    anchor: NDArray[np.int64]
+    """For each row, the row whose report id names its incident."""
+    core: NDArray[np.bool_]
+
+
+def _scale(params: Params, max_window: float) -> float:
+    """Metres per second that make the time tolerance as wide as the distance."""
+    reach = params.time_s + max_window
+    return params.distance_m / reach if reach > 0 else 1.0
+
+
+def _valid(
+    points: Points,
+    i: NDArray[np.int64],
+    j: NDArray[np.int64],
+    params: Params,
+    widen: bool,
+) -> tuple[NDArray[np.bool_], NDArray[np.float64]]:
+    """Which candidate pairs (i, j) are linked, and their centre distances."""
+    distance = np.linalg.norm(points.xyz[i] - points.xyz[j], axis=1)
+    reach = params.distance_m
+    if widen:
+        limit = reach + points.radius[i] + points.radius[j]
+    else:
+        limit = np.full(len(i), reach)
+    a_start, b_start = points.start[i], points.start[j]
+    a_end = a_start + points.window[i]
+    b_end = b_start + points.window[j]
+    gap = np.maximum(0.0, np.maximum(a_start, b_start) - np.minimum(a_end, b_end))
+    ok = (
+        (distance <= limit)
+        & (gap <= params.time_s)
+        & (points.source[i] != points.source[j])
+        & COMPATIBLE[points.kind[i], points.kind[j]]
+    )
+    return ok, distance
+
+
+def precise_mask(points: Points, params: Params) -> NDArray[np.bool_]:
+    """Rows whose place and time are known within the linking scale."""
+    return (points.radius <= params.distance_m) & (points.window <= params.time_s)
+
+
+def _imprecise_pairs(
+    points: Points,
+    params: Params,
+    tree: cKDTree,
+    precise_rows: NDArray[np.int64],
+    scale: float,
+    queries: NDArray[np.int64],
+    chunk: int = 20_000,
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
+    """(imprecise row, precise row, distance) for every compatible pair."""
+    out_i: list[NDArray[np.int64]] = []
+    out_j: list[NDArray[np.int64]] = []
+    out_d: list[NDArray[np.float64]] = []
+    max_window = float(points.window[precise_rows].max()) if len(precise_rows) else 0.0
+    for begin in range(0, len(queries), chunk):
+        rows = queries[begin : begin + chunk]
+        coords = np.column_stack([points.xyz[rows], points.start[rows] * scale])
+        # a Chebyshev ball wide enough in space and in time for each query
+        space = 2 * params.distance_m + points.radius[rows]
+        time = (params.time_s + points.window[rows] + max_window) * scale
+        found = tree.query_ball_point(coords, np.maximum(space, time), p=np.inf)
+        lengths = np.fromiter((len(f) for f in found), dtype=np.int64, count=len(rows))
+        if not lengths.sum():
+            continue
+        i = np.repeat(rows, lengths)
+        j = precise_rows[np.concatenate([np.asarray(f, dtype=np.int64) for f in found])]
+        ok, distance = _valid(points, i, j, params, widen=True)
+        out_i.append(i[ok])
+        out_j.append(j[ok])
+        out_d.append(distance[ok])
+    if not out_i:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty, np.empty(0)
+    return np.concatenate(out_i), np.concatenate(out_j), np.concatenate(out_d)
+
+
+def cluster(points: Points, params: Params = Params()) -> Clustering:
+    """The automatic partition of ``points`` (see the module docstring for the rule)."""
+    n = len(points)
+    precise = precise_mask(points, params)
+    precise_rows = np.flatnonzero(precise)
+    max_window = float(points.window[precise_rows].max()) if len(precise_rows) else 0.0
+    scale = _scale(params, max_window)
+    coords = np.column_stack(
+        [points.xyz[precise_rows], points.start[precise_rows] * scale]
+    )
+    tree = cKDTree(coords)
+    pairs = tree.query_pairs(params.distance_m, p=np.inf, output_type="ndarray")
+    pi = precise_rows[pairs[:, 0]]
+    pj = precise_rows[pairs[:, 1]]
+    ok, pd = _valid(points, pi, pj, params, widen=False)
+    pi, pj, pd = pi[ok], pj[ok], pd[ok]
+    del pairs, ok
+
+    ii, ij, idist = _imprecise_pairs(
+        points, params, tree, precise_rows, scale, np.flatnonzero(~precise)
+    )
+
+    core = _core(points, params, n, pi, pj, ii, ij)
+    both = core[pi] & core[pj]
+    graph = coo_matrix(
+        (np.ones(int(both.sum()), dtype=np.int8), (pi[both], pj[both])), shape=(n, n)
+    )
+    _, component = connected_components(graph, directed=False)
+    # the incident's id: its earliest-logged core report
+    rows = np.arange(n, dtype=np.int64)
+    first = np.full(n, n, dtype=np.int64)
+    np.minimum.at(first, component[core], rows[core])
+    anchor = np.where(core, first[component], rows)
+
+    # non-core rows join the nearest core they are compatible with
+    bi = np.concatenate([ii, pi, pj])
+    bj = np.concatenate([ij, pj, pi])
+    bd = np.concatenate([idist, pd, pd])
+    keep = ~core[bi] & core[bj]
+    bi, bj, bd = bi[keep], bj[keep], bd[keep]
+    if len(bi):
+        order = np.lexsort((bj, bd, bi))
+        bi, bj = bi[order], bj[order]
+        lead = np.r_[True, bi[1:] != bi[:-1]]
+        anchor[bi[lead]] = anchor[bj[lead]]
+    return Clustering(anchor, core)
+
+
+def _core(
+    points: Points,
+    params: Params,
+    n: int,
+    pi: NDArray[np.int64],
+    pj: NDArray[np.int64],
+    ii: NDArray[np.int64],
+    ij: NDArray[np.int64],
+) -> NDArray[np.bool_]:
+    """Precise rows linked to at least ``min_sources`` distinct sources (incl. their own)."""
+    node = np.concatenate([pi, pj, ij])
+    other = np.concatenate([points.source[pj], points.source[pi], points.source[ii]])
+    if params.min_sources == 2:
+        linked = np.zeros(n, dtype=bool)
+        linked[node] = True
+    else:
+        pair = np.unique(np.column_stack([node, other]), axis=0)
+        linked = np.bincount(pair[:, 0], minlength=n) + 1 >= params.min_sources
+    return linked & precise_mask(points, params)
+
+
+# ------------------------------------------------------------ incremental
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """What adding one report did."""
+
+    row: int
+    action: str
+    """'started' (an incident of its own), 'joined' or 'merged' (two or more became one)."""
+    anchor: int
+    merged: tuple[int, ...] = ()
+    """Anchors of incidents absorbed into ``anchor`` (the oldest survives)."""
+
+
+@dataclass
+class IncidentIndex:
+    """Attach reports one at a time, with the batch rule, for ``min_sources = 2``.
+
+    Precise and imprecise rows each sit in a KD-tree built from the batch
+    pass plus a small buffer of rows added since; the buffer is scanned with
+    numpy and folded into the tree when it grows past ``rebuild_every``.
+    """
+
+    params: Params = field(default_factory=Params)
+    rebuild_every: int = 50_000
+
+    def __post_init__(self) -> None:
+        if self.params.min_sources != 2:
+            raise DetailedError(
+                "incremental attachment supports min_sources = 2 only",
+                value=self.params.min_sources,
+                expected="2 (run the batch pass for other values)",
+            )
+        self.n = 0
+        self.capacity = 0
+        self.xyz = np.empty((0, 3))
+        self.start = np.empty(0)
+        self.window = np.empty(0)
+        self.radius = np.empty(0)
+        self.source = np.empty(0, dtype=np.int64)
+        self.kind = np.empty(0, dtype=np.int64)
+        self.core = np.empty(0, dtype=bool)
+        self.parent = np.empty(0, dtype=np.int64)
+        self.attach = np.empty(0, dtype=np.int64)
+        """For a non-core row: the core it joined (−1: none)."""
+        self.attach_distance = np.empty(0)
+        self.trees: dict[bool, tuple[cKDTree | None, NDArray[np.int64]]] = {
+            True: (None, np.empty(0, dtype=np.int64)),
+            False: (None, np.empty(0, dtype=np.int64)),
+        }
+        self.buffers: dict[bool, list[int]] = {True: [], False: []}
+        self.scale = _scale(self.params, self.params.time_s)
+        self.max_window = {True: 0.0, False: 0.0}
+        self.max_radius = {True: 0.0, False: 0.0}
+
+    # -------------------------------------------------------- building
+
+    @classmethod
+    def from_batch(
+        cls, points: Points, clustering: Clustering, params: Params = Params()
+    ) -> IncidentIndex:
+        """An index holding ``points`` as ``cluster`` partitioned them."""
+        index = cls(params)
+        index._grow(len(points))
+        n = len(points)
+        index.n = n
+        for name in ("start", "window", "radius", "source", "kind"):
+            getattr(index, name)[:n] = getattr(points, name)
+        index.xyz[:n] = points.xyz
+        index.core[:n] = clustering.core
+        rows = np.arange(n, dtype=np.int64)
+        index.parent[:n] = np.where(clustering.core, clustering.anchor, rows)
+        index.attach[:n] = -1
+        index.attach_distance[:n] = np.inf
+        precise = precise_mask(points, params)
+        for flag in (True, False):
+            index._rebuild(flag, np.flatnonzero(precise == flag))
+        # a joined row remembers the nearest core it joined
+        for row in np.flatnonzero(~clustering.core & (clustering.anchor != rows)):
+            best, distance = index._nearest_core(int(row))
+            index.attach[row] = best
+            index.attach_distance[row] = distance
+        return index
+
+    def _grow(self, needed: int) -> None:
+        if needed <= self.capacity:
+            return
+        capacity = max(needed, 2 * self.capacity, 1024)
+        for name in (
+            "start", "window", "radius", "source", "kind", "core", "parent",
+            "attach", "attach_distance",
+        ):  # fmt: skip
+            old = getattr(self, name)
+            new = np.empty(capacity, dtype=old.dtype)
+            new[: self.n] = old[: self.n]
+            setattr(self, name, new)
+        xyz = np.empty((capacity, 3))
+        xyz[: self.n] = self.xyz[: self.n]
+        self.xyz = xyz
+        self.capacity = capacity
+
+    def _coords(self, rows: NDArray[np.int64]) -> NDArray[np.float64]:
+        return np.column_stack([self.xyz[rows], self.start[rows] * self.scale])
+
+    def _rebuild(self, precise: bool, rows: NDArray[np.int64]) -> None:
+        tree = cKDTree(self._coords(rows)) if len(rows) else None
+        self.trees[precise] = (tree, rows)
+        self.buffers[precise] = []
+        if len(rows):
+            self.max_window[precise] = float(self.window[rows].max())
+            self.max_radius[precise] = float(self.radius[rows].max())
+
+    # -------------------------------------------------------- union-find
+
+    def find(self, row: int) -> int:
+        """The anchor of a core row's incident (with path halving)."""
+        parent = self.parent
+        while parent[row] != row:
+            parent[row] = parent[parent[row]]
+            row = int(parent[row])
+        return row
+
+    def anchor_of(self, row: int) -> int:
+        """The anchor of the incident ``row`` belongs to."""
+        if self.core[row]:
+            return self.find(row)
+        if self.attach[row] >= 0:
+            return self.find(int(self.attach[row]))
+        return row
+
+    # -------------------------------------------------------- adding
+
+    def _candidates(
+        self, row: int, precise: bool, reach_space: float, reach_time: float
+    ) -> NDArray[np.int64]:
+        tree, rows = self.trees[precise]
+        found: list[NDArray[np.int64]] = []
+        point = self._coords(np.array([row]))[0]
+        radius = max(reach_space, reach_time * self.scale)
+        if tree is not None:
+            hits = tree.query_ball_point(point, radius, p=np.inf)
+            found.append(rows[np.asarray(hits, dtype=np.int64)])
+        if self.buffers[precise]:
+            buffered = np.asarray(self.buffers[precise], dtype=np.int64)
+            near = np.abs(self._coords(buffered) - point).max(axis=1) <= radius
+            found.append(buffered[near])
+        return np.concatenate(found) if found else np.empty(0, dtype=np.int64)
+
+    def _links(
+        self, row: int, precise_side: bool
+    ) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+        """Rows on one side (precise or not) that ``row`` is linked to, and distances."""
+        params = self.params
+        row_precise = bool(
+            self.radius[row] <= params.distance_m and self.window[row] <= params.time_s
+        )
+        widen = not (row_precise and precise_side)
+        space = (
+            2 * params.distance_m
+            + self.radius[row]
+            + (self.max_radius[precise_side] if widen else 0.0)
+        )
+        time = params.time_s + self.window[row] + self.max_window[precise_side]
+        candidates = self._candidates(row, precise_side, space, time)
+        candidates = candidates[candidates != row]
+        if not len(candidates):
+            return candidates, np.empty(0)
+        points = Points(
+            self.xyz, self.start, self.window, self.radius, self.source, self.kind
+        )
+        i = np.full(len(candidates), row, dtype=np.int64)
+        ok, distance = _valid(points, i, candidates, params, widen=widen)
+        return candidates[ok], distance[ok]
+
+    def add_arrays(
+        self,
+        xyz: NDArray[np.float64],
+        start: float,
+        window: float,
+        radius: float,
+        source: int,
+        kind: int,
+    ) -> Attachment:
+        """Attach one report given as array values; see ``add``."""
+        row = self.n
+        self._grow(row + 1)
+        self.n = row + 1
+        self.xyz[row] = xyz
+        self.start[row] = start
+        self.window[row] = window
+        self.radius[row] = radius
+        self.source[row] = source
+        self.kind[row] = kind
+        self.core[row] = False
+        self.parent[row] = row
+        self.attach[row] = -1
+        self.attach_distance[row] = np.inf
+        params = self.params
+        precise = bool(radius <= params.distance_m and window <= params.time_s)
+        result = self._attach_precise(row) if precise else self._attach_imprecise(row)
+        self.buffers[precise].append(row)
+        self.max_window[precise] = max(self.max_window[precise], window)
+        self.max_radius[precise] = max(self.max_radius[precise], radius)
+        if len(self.buffers[precise]) >= self.rebuild_every:
+            tree_rows = self.trees[precise][1]
+            self._rebuild(
+                precise,
+                np.concatenate(
+                    [tree_rows, np.asarray(self.buffers[precise], dtype=np.int64)]
+                ),
+            )
+        return result
+
+    def _attach_precise(self, row: int) -> Attachment:
+        cores, _ = self._links(row, precise_side=True)
+        vague, vague_distance = self._links(row, precise_side=False)
+        if not len(cores) and not len(vague):
+            return Attachment(row, "started", row)
+        self.core[row] = True
+        anchors = {self.find(int(c)) for c in cores if self.core[c]}
+        fresh = [int(c) for c in cores if not self.core[c]]
+        for c in fresh:  # a lone precise report becomes core once linked
+            self.core[c] = True
+            self.parent[c] = c
+            anchors.add(c)
+        target = min(anchors | {row})
+        for other in anchors:
+            self.parent[other] = target
+        self.parent[row] = target
+        for v, d in zip(vague.tolist(), vague_distance.tolist(), strict=True):
+            self._offer(v, row, d)
+        for c in fresh:
+            found, distances = self._links(c, precise_side=False)
+            for v, d in zip(found.tolist(), distances.tolist(), strict=True):
+                self._offer(v, c, d)
+        merged = tuple(sorted(a for a in anchors if a != target))
+        if merged:
+            return Attachment(row, "merged", target, merged)
+        return Attachment(row, "joined" if target != row else "started", target)
+
+    def _offer(self, vague: int, core: int, distance: float) -> None:
+        """Let a non-core row move to ``core`` if it is nearer (ties: older core)."""
+        current = self.attach[vague]
+        best = self.attach_distance[vague]
+        if current < 0 or distance < best or (distance == best and core < current):
+            self.attach[vague] = core
+            self.attach_distance[vague] = distance
+
+    def _attach_imprecise(self, row: int) -> Attachment:
+        cores, distances = self._links(row, precise_side=True)
+        if not len(cores):
+            return Attachment(row, "started", row)
+        for c in cores.tolist():
+            if not self.core[c]:
+                self.core[c] = True
+                self.parent[c] = c
+                found, found_distances = self._links(c, precise_side=False)
+                for v, d in zip(found.tolist(), found_distances.tolist(), strict=True):
+                    if v != row:
+                        self._offer(v, c, d)
+        order = np.lexsort((cores, distances))
+        nearest = int(cores[order[0]])
+        self.attach[row] = nearest
+        self.attach_distance[row] = float(distances[order[0]])
+        return Attachment(row, "joined", self.find(nearest))
+
+    def _nearest_core(self, row: int) -> tuple[int, float]:
+        found, distances = self._links(row, precise_side=True)
+        best, best_distance = -1, np.inf
+        for c, d in zip(found.tolist(), distances.tolist(), strict=True):
+            if self.core[c] and (
+                d < best_distance or (d == best_distance and c < best)
+            ):
+                best, best_distance = c, d
+        return best, best_distance
+
+    def anchors(self) -> NDArray[np.int64]:
+        """The anchor of every row (as ``Clustering.anchor``)."""
+        return np.fromiter(
+            (self.anchor_of(r) for r in range(self.n)), dtype=np.int64, count=self.n
+        )
+
+
+def incident_rows(anchor: Iterable[int]) -> dict[int, list[int]]:
+    """Rows grouped by anchor, in row order."""
+    groups: dict[int, list[int]] = {}
+    for row, a in enumerate(anchor):
+        groups.setdefault(int(a), []).append(row)
+    return groups
