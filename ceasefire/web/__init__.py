@@ -1,0 +1,105 @@
+"""The web UI: an operations-room map, incident pages, dashboard, notices, commitments.
+
+``mount(app)`` adds the pages and static files to the API's FastAPI app, so
+one process serves both (issue 8). Everything works with no internet: Leaflet
+is vendored from npm (scripts/vendor_web.sh) and the basemap is drawn from the
+bundled boundaries, never from a tile server. Pages are thin HTML shells; plain
+JavaScript modules (no build step) fetch the JSON API and draw.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
+from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+HERE = Path(__file__).resolve().parent
+STATIC = HERE / "static"
+LANGUAGES = ("en", "uk")
+
+PAGES: dict[str, str] = {
+    "map": "Map",
+    "incident": "Incident",
+    "dashboard": "Dashboard",
+    "notices": "Notices",
+    "commitments": "Commitments",
+}
+"""Page id → English title (the JavaScript dictionary translates it)."""
+
+BASEMAP_LAYERS = {
+    "land": "ukr-land.geojson",
+    "oblasts": "ukr-adm1.geojson",
+    "raions": "ukr-adm2.geojson",
+}
+"""Basemap layer name → bundled boundary file (see DATA-LICENSE.md)."""
+
+_templates = Environment(
+    loader=FileSystemLoader(HERE / "templates"),
+    autoescape=select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def page_html(page: str, lang: str = "en", **context: str) -> str:
+    """The HTML shell of one page; its module (static/js/<page>.js) does the rest."""
+    if page not in PAGES:
+        raise ValueError(f"no page {page!r}; expected one of {', '.join(PAGES)}")
+    return _templates.get_template("page.html").render(
+        page=page, title=PAGES[page], lang=lang, pages=PAGES, **context
+    )
+
+
+def _lang(request: Request, lang: str | None) -> str:
+    """?lang= wins, then the browser's preference; English otherwise."""
+    if lang in LANGUAGES:
+        return lang
+    accepted = request.headers.get("accept-language", "")
+    return "uk" if accepted.lower().startswith("uk") else "en"
+
+
+def _router() -> APIRouter:
+    router = APIRouter(include_in_schema=False)  # pages, not API: keep OpenAPI clean
+
+    def shell(page: str) -> Callable[..., HTMLResponse]:
+        def view(request: Request, lang: str | None = Query(None)) -> HTMLResponse:
+            return HTMLResponse(page_html(page, _lang(request, lang)))
+
+        return view
+
+    router.add_api_route("/", shell("map"), methods=["GET"])
+    router.add_api_route("/dashboard", shell("dashboard"), methods=["GET"])
+    router.add_api_route("/notices", shell("notices"), methods=["GET"])
+    router.add_api_route("/commitments", shell("commitments"), methods=["GET"])
+
+    @router.get("/incidents/{incident_id}")
+    def incident(
+        request: Request, incident_id: str, lang: str | None = Query(None)
+    ) -> HTMLResponse:
+        html = page_html("incident", _lang(request, lang), incident_id=incident_id)
+        return HTMLResponse(html)
+
+    @router.get("/basemap/{layer}.geojson")
+    def basemap(layer: str) -> FileResponse:
+        name = BASEMAP_LAYERS.get(layer)
+        if name is None:
+            raise HTTPException(404, f"no basemap layer {layer!r}")
+        path = resources.files("ceasefire.data.boundaries").joinpath(name)
+        return FileResponse(
+            str(path),
+            media_type="application/geo+json",
+            headers={"Cache-Control": "public, max-age=86400"},
+        )
+
+    return router
+
+
+def mount(app: FastAPI) -> None:
+    """Serve the UI pages, the basemap and /static from ``app``."""
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(_router())

@@ -1,0 +1,50 @@
+// The agreement's lines, zones, corridors and sites as SVG (few shapes, crisp edges).
+
+const ZONE_COLOURS = ["#f2a541", "#4fb3bf", "#c678dd", "#e5c07b", "#98c379", "#61afef"];
+export const LINE_COLOUR = "#ff5c5c";
+export const CORRIDOR_COLOUR = "#56d6f5";
+export const SITE_COLOUR = "#ffffff";
+
+/** Style and legend colour of each feature, zones cycling through their own hues. */
+export function styleFeatures(features) {
+  let zone = 0;
+  const order = { zone: 0, corridor: 1, line: 2, site: 3 };
+  return [...features]
+    .sort((a, b) => (order[a.properties.kind] ?? 9) - (order[b.properties.kind] ?? 9))
+    .map((feature) => {
+      const kind = feature.properties.kind;
+      if (kind === "line") return { feature, colour: LINE_COLOUR, style: { color: LINE_COLOUR, weight: 3 } };
+      if (kind === "corridor") {
+        return { feature, colour: CORRIDOR_COLOUR,
+          style: { color: CORRIDOR_COLOUR, weight: 2.5, dashArray: "6 4", fillOpacity: 0.15 } };
+      }
+      if (kind === "site") return { feature, colour: SITE_COLOUR, style: { color: SITE_COLOUR, weight: 2 } };
+      const colour = ZONE_COLOURS[zone++ % ZONE_COLOURS.length];
+      return { feature, colour,
+        style: { color: colour, weight: 1.5, dashArray: "4 3", fillColor: colour, fillOpacity: 0.1 } };
+    });
+}
+
+/** Add the styled features to `map`; returns the Leaflet layer and its legend rows. */
+export function drawAgreement(map, collection, describe) {
+  const renderer = L.svg({ padding: 0.3 });
+  const styled = styleFeatures(collection.features ?? []);
+  const group = L.featureGroup();
+  for (const { feature, style } of styled) {
+    const kind = feature.properties.kind;
+    const layer = L.geoJSON(feature, {
+      pane: kind === "line" || kind === "site" ? "lines" : "zones",
+      renderer,
+      style: () => style,
+      pointToLayer: (_, latlng) => L.circleMarker(latlng, { ...style, radius: 6, renderer, fillOpacity: 0.9 }),
+    });
+    layer.bindTooltip(describe(feature.properties), { sticky: true, className: "geom-tip" });
+    group.addLayer(layer);
+  }
+  group.addTo(map);
+  group.eachLayer((layer) => layer.eachLayer((child) => {
+    child.getElement()?.setAttribute("data-geometry", child.feature.properties.id);
+    child.getElement()?.setAttribute("data-kind", child.feature.properties.kind);
+  }));
+  return { group, legend: styled };
+}

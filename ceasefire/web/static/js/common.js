@@ -1,0 +1,145 @@
+// What every page shares: language, API calls with the session's token, the agreement picker.
+import { EVENT_TYPES, STRINGS } from "./i18n.js";
+
+export const lang = document.documentElement.lang === "uk" ? "uk" : "en";
+localStorage.setItem("ceasefire.lang", lang);
+
+/** The string for `key` in the page's language (English, then the key, as fallbacks). */
+export function t(key) {
+  return STRINGS[lang][key] ?? STRINGS.en[key] ?? key;
+}
+
+export function eventTypeLabel(type) {
+  return EVENT_TYPES[lang][type] ?? type;
+}
+
+export function stateLabel(state) {
+  return t(`state_${state}`);
+}
+
+/** Translate every element carrying data-i18n="key". */
+export function applyI18n(root = document) {
+  for (const node of root.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
+}
+
+/** Make an element: el("td", {class: "x"}, "text", child…). Text is never parsed as HTML. */
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name === "dataset") Object.assign(node.dataset, value);
+    else node.setAttribute(name, value === true ? "" : value);
+  }
+  for (const child of children.flat()) {
+    if (child === undefined || child === null) continue;
+    node.append(child instanceof Node ? child : String(child));
+  }
+  return node;
+}
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    const detail = body?.error ?? {};
+    super(detail.message ?? `HTTP ${status}`);
+    this.status = status;
+    this.code = detail.code;
+  }
+}
+
+/** GET (or POST with `body`) a JSON API path with the session's bearer token. */
+export async function api(path, { body, method } = {}) {
+  const headers = { Accept: "application/json" };
+  const token = sessionStorage.getItem("ceasefire.token");
+  if (token) headers.Authorization = `Bearer ${token}`;
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const response = await fetch(path, {
+    method: method ?? (body === undefined ? "GET" : "POST"),
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const data = await response.json().catch(() => null);
+  if (!response.ok) throw new ApiError(response.status, data);
+  return data;
+}
+
+/** Every item of a paginated list ({items, next}), following the cursor. */
+export async function apiAll(path, params = {}) {
+  const items = [];
+  let cursor = null;
+  do {
+    const query = new URLSearchParams({ ...params, limit: "10000" });
+    if (cursor) query.set("cursor", cursor);
+    const page = await api(`${path}?${query}`);
+    if (Array.isArray(page)) return page; // an unpaginated list
+    items.push(...(page.items ?? page.features ?? []));
+    cursor = page.next ?? null;
+  } while (cursor);
+  return items;
+}
+
+/** Format an ISO time as "2015-02-15 06:30 UTC" (the day alone at day precision). */
+export function formatTime(iso, precision) {
+  if (!iso) return "–";
+  const text = new Date(iso).toISOString();
+  if (["day", "week", "month", "year"].includes(precision)) return text.slice(0, 10);
+  return `${text.slice(0, 10)} ${text.slice(11, 16)} UTC`;
+}
+
+/** The agreement the user picked (kept per browser), after filling the picker. */
+export async function chooseAgreement() {
+  const select = document.getElementById("agreement");
+  let agreements = [];
+  try {
+    agreements = await api("/api/agreements");
+  } catch (error) {
+    showError(error);
+  }
+  const saved = new URLSearchParams(location.search).get("agreement")
+    ?? localStorage.getItem("ceasefire.agreement");
+  select.replaceChildren(...agreements.map((a) => el("option", { value: a.id }, a.title ?? a.id)));
+  const chosen = agreements.find((a) => a.id === saved) ?? agreements[0];
+  if (chosen) select.value = chosen.id;
+  select.addEventListener("change", () => {
+    localStorage.setItem("ceasefire.agreement", select.value);
+    location.reload();
+  });
+  return chosen ?? null;
+}
+
+export function showError(error) {
+  const status = document.getElementById("status");
+  const text = `${t("error")}: ${error.message}`;
+  if (status) status.textContent = text;
+  console.error(error);
+}
+
+async function showRole() {
+  const badge = document.getElementById("role");
+  try {
+    const me = await api("/api/me");
+    badge.textContent = me.party ? `${me.role} · ${me.party}` : me.role;
+    badge.dataset.role = me.role;
+  } catch {
+    badge.textContent = "public";
+  }
+}
+
+function wireChrome() {
+  applyI18n();
+  for (const link of document.querySelectorAll(".lang a")) {
+    const url = new URL(location.href);
+    url.searchParams.set("lang", link.dataset.lang);
+    link.href = url.pathname + url.search;
+  }
+  for (const link of document.querySelectorAll("nav a")) link.href += `?lang=${lang}`;
+  document.getElementById("sign-in").addEventListener("click", () => {
+    const token = prompt(t("sign_in_prompt"), sessionStorage.getItem("ceasefire.token") ?? "");
+    if (token === null) return;
+    if (token.trim()) sessionStorage.setItem("ceasefire.token", token.trim());
+    else sessionStorage.removeItem("ceasefire.token");
+    location.reload();
+  });
+  showRole();
+}
+
+wireChrome();

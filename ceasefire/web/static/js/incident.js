@@ -1,0 +1,113 @@
+// One incident: what happened, the verdicts and their reasons, reports, evidence, replies, trail.
+import { drawBasemap, makeMap } from "./basemap.js";
+import { api, el, eventTypeLabel, formatTime, lang, stateLabel, t } from "./common.js";
+import { BREACH_COLOUR, STATE_COLOURS } from "./incident-layer.js";
+
+const id = document.body.dataset.incidentId;
+const root = document.getElementById("incident");
+
+function table(columns, rows, empty) {
+  if (!rows.length) return el("p", { class: "status" }, t(empty));
+  return el("table", {},
+    el("thead", {}, el("tr", {}, columns.map(([key]) => el("th", {}, t(key))))),
+    el("tbody", {}, rows.map((row) => el("tr", {}, columns.map(([, cell]) => el("td", {}, cell(row)))))));
+}
+
+function verdictCard(v) {
+  const reasons = Array.isArray(v.reasons) ? v.reasons : [];
+  return el("div", { class: `verdict v-${v.verdict}`, dataset: { clause: v.clause ?? "" } },
+    el("h3", {}, `${t("clause")} ${v.clause}: `, t(`verdict_${v.verdict}`)),
+    v.text ? el("p", { class: "verdict-text" }, v.text) : null,
+    el("dl", {},
+      el("dt", {}, t("party")), el("dd", {}, v.party ?? "–"),
+      el("dt", {}, t("standard_met")), el("dd", {}, v.standard_met == null ? "–" : t(v.standard_met ? "yes" : "no")),
+    ),
+    reasons.length ? el("h3", {}, t("reasons")) : null,
+    el("ul", { class: "reasons" }, reasons.map((r) => el("li", {}, typeof r === "string" ? r : (r.text ?? JSON.stringify(r))))));
+}
+
+function summary(incident, verdicts) {
+  const breach = verdicts.some((v) => v.verdict === "breach") || incident.breach;
+  return el("dl", {},
+    el("dt", {}, t("event_type")), el("dd", {}, eventTypeLabel(incident.event_type)),
+    el("dt", {}, t("observed")), el("dd", {}, formatTime(incident.observed_start, incident.precision),
+      incident.observed_end && incident.observed_end !== incident.observed_start
+        ? ` – ${formatTime(incident.observed_end, incident.precision)}` : ""),
+    el("dt", {}, t("state")), el("dd", {}, el("span", { class: `state state-${incident.state}` }, stateLabel(incident.state))),
+    el("dt", {}, t("party")), el("dd", {}, incident.party ?? "–"),
+    el("dt", {}, t("sources")), el("dd", {}, incident.n_sources ?? "–"),
+    el("dt", {}, t("location")), el("dd", {}, place(incident)),
+    breach ? el("dt", {}, t("verdict")) : null,
+    breach ? el("dd", {}, el("span", { class: "breach-tag" }, t("breach"))) : null,
+  );
+}
+
+function coordinates(incident) {
+  const loc = incident.location ?? {};
+  const lon = loc.lon ?? incident.lon ?? incident.geometry?.coordinates?.[0];
+  const lat = loc.lat ?? incident.lat ?? incident.geometry?.coordinates?.[1];
+  return lon == null || lat == null ? null : [lat, lon];
+}
+
+function place(incident) {
+  const at = coordinates(incident);
+  const name = incident.location?.place ?? incident.place;
+  const text = at ? `${at[0].toFixed(3)}°N ${at[1].toFixed(3)}°E` : "–";
+  return name ? `${name} (${text})` : text;
+}
+
+function render(data) {
+  const incident = data.incident ?? {};
+  const verdicts = data.verdicts ?? [];
+  document.title = `${t("incident")} ${incident.id ?? id} · ceasefire`;
+  root.replaceChildren(
+    el("p", {}, el("a", { href: `/?lang=${lang}` }, t("back_to_map"))),
+    el("h1", {}, `${t("incident")} `, el("code", {}, incident.id ?? id)),
+    el("div", { class: "incident-head" },
+      el("section", {}, summary(incident, verdicts)),
+      el("div", { id: "incident-map", class: "map small" })),
+    el("section", { id: "verdicts" }, el("h2", {}, t("verdicts")),
+      verdicts.length ? verdicts.map(verdictCard) : el("p", { class: "status" }, t("no_verdicts"))),
+    el("section", { id: "reports" }, el("h2", {}, t("reports")), table([
+      ["observed", (r) => formatTime(r.observed?.start, r.observed?.precision)],
+      ["source", (r) => r.source ? `${r.source.type}${r.source.name ? ` · ${r.source.name}` : ""}` : "–"],
+      ["event_type", (r) => eventTypeLabel(r.event_type)],
+      ["narrative", (r) => r.narrative || "–"],
+    ], data.reports ?? [], "no_reports")),
+    el("section", { id: "evidence" }, el("h2", {}, t("evidence")), table([
+      ["sha256", (e) => el("span", { class: "hash" }, e.sha256)],
+      ["media_type", (e) => e.media_type ?? "–"],
+      ["description", (e) => e.description ?? "–"],
+    ], data.evidence ?? [], "no_evidence")),
+    el("section", { id: "replies" }, el("h2", {}, t("replies")), table([
+      ["party", (r) => r.party ?? "–"],
+      ["at", (r) => formatTime(r.at ?? r.recorded_at)],
+      ["text", (r) => r.text ?? r.body ?? "–"],
+    ], data.replies ?? [], "no_replies")),
+    el("section", { id: "trail" }, el("h2", {}, t("trail")), table([
+      ["seq", (e) => el("code", {}, e.seq)],
+      ["at", (e) => formatTime(e.at)],
+      ["kind", (e) => e.kind],
+      ["actor", (e) => e.actor ?? "–"],
+      ["state", (e) => (e.state ? stateLabel(e.state) : "–")],
+      ["reason", (e) => e.reason ?? "–"],
+    ], data.trail ?? [], "nothing_yet")),
+  );
+  root.removeAttribute("aria-busy");
+  const at = coordinates(incident);
+  if (at) {
+    const map = makeMap("incident-map", { zoomControl: false });
+    drawBasemap(map);
+    const breach = verdicts.some((v) => v.verdict === "breach");
+    L.circleMarker(at, { pane: "incidents", radius: 7, weight: 2, color: breach ? "#ffd9d9" : "#0b0e12",
+      fillColor: breach ? BREACH_COLOUR : STATE_COLOURS[incident.state] ?? "#9aa7b4", fillOpacity: 1 }).addTo(map);
+    map.setView(at, 8);
+  }
+  document.body.dataset.ready = "true";
+}
+
+api(`/api/incidents/${encodeURIComponent(id)}`).then(render).catch((error) => {
+  root.replaceChildren(el("h1", {}, error.status === 404 ? t("not_found") : t("error")),
+    el("p", { class: "status", id: "status" }, error.message));
+  root.removeAttribute("aria-busy");
+});

@@ -1,0 +1,133 @@
+// The operations-room map: agreement geometry, every incident, a time slider, a legend.
+import { drawAgreement } from "./agreement-layer.js";
+import { drawBasemap, makeMap } from "./basemap.js";
+import { api, chooseAgreement, el, eventTypeLabel, formatTime, lang, showError, stateLabel, t } from "./common.js";
+import { BREACH_COLOUR, IncidentLayer, STATE_COLOURS, dayRange, toColumns } from "./incident-layer.js";
+
+const DAY = 86_400_000;
+// What tests and the benchmark read: when each layer finished drawing, and how much.
+const report = (window.ceasefire = { started: performance.now() });
+
+async function loadIncidents(agreementId) {
+  const features = [];
+  let cursor = null;
+  do {
+    const query = new URLSearchParams({ limit: "10000" });
+    if (agreementId) query.set("agreement", agreementId);
+    if (cursor) query.set("cursor", cursor);
+    const page = await api(`/api/incidents.geojson?${query}`);
+    for (const feature of page.features) features.push(feature);
+    cursor = page.next ?? null;
+  } while (cursor);
+  return features;
+}
+
+function describeGeometry(props) {
+  const kind = t(`kind_${props.kind}`);
+  return props.regime ? `${props.label} (${kind}) — ${props.regime}` : `${props.label} (${kind})`;
+}
+
+function legend(rows) {
+  const swatch = (colour, shape) => el("span", { class: `swatch ${shape}`, style: `--c:${colour}` });
+  const box = document.getElementById("legend");
+  box.replaceChildren(
+    el("h3", {}, t("agreement_geometry")),
+    el("ul", {}, rows.map(({ feature, colour }) =>
+      el("li", {}, swatch(colour, feature.properties.kind), feature.properties.label))),
+    el("h3", {}, t("incident_states")),
+    el("ul", {}, Object.entries(STATE_COLOURS).map(([state, colour]) =>
+      el("li", {}, swatch(colour, "dot"), stateLabel(state)))),
+    el("ul", {}, el("li", {}, swatch(BREACH_COLOUR, "dot ring"), t("breach_highlight"))),
+    el("h3", {}, t("basemap")),
+    el("ul", {}, el("li", {}, swatch("#5b6b7c", "line thin"), t("oblast_boundary"))),
+  );
+}
+
+function showSelected(feature) {
+  const box = document.getElementById("selected");
+  if (!feature) {
+    box.hidden = true;
+    return;
+  }
+  const p = feature.properties;
+  const href = `/incidents/${encodeURIComponent(p.id)}?lang=${lang}`;
+  box.replaceChildren(
+    el("h2", {}, t("incident")),
+    el("dl", {},
+      el("dt", {}, t("event_type")), el("dd", {}, eventTypeLabel(p.event_type)),
+      el("dt", {}, t("observed")), el("dd", {}, formatTime(p.observed_start, p.precision)),
+      el("dt", {}, t("state")), el("dd", {}, el("span", { class: `state state-${p.state}` }, stateLabel(p.state))),
+      el("dt", {}, t("party")), el("dd", {}, p.party ?? "–"),
+      el("dt", {}, t("clauses")), el("dd", {}, p.breach
+        ? el("span", { class: "breach-tag" }, `${t("breach")}: ${(p.clauses ?? []).join(", ")}`)
+        : (p.clauses ?? []).join(", ") || "–"),
+      el("dt", {}, t("sources")), el("dd", {}, p.n_sources ?? "–"),
+    ),
+    el("a", { class: "button", href, id: "open-incident" }, t("open_incident")),
+  );
+  box.hidden = false;
+}
+
+function wireSlider(layer, columns) {
+  const [first, last] = dayRange(columns);
+  const days = Math.round((last - first) / DAY);
+  const from = document.getElementById("t-from");
+  const to = document.getElementById("t-to");
+  for (const input of [from, to]) input.max = String(days);
+  to.value = String(days);
+  const day = (input) => first + Number(input.value) * DAY;
+  const update = () => {
+    if (Number(from.value) > Number(to.value)) from.value = to.value;
+    document.getElementById("t-from-out").textContent = new Date(day(from)).toISOString().slice(0, 10);
+    document.getElementById("t-to-out").textContent = new Date(day(to)).toISOString().slice(0, 10);
+    layer.setTimeFilter(day(from), day(to) + DAY);
+  };
+  from.addEventListener("input", update);
+  to.addEventListener("input", update);
+  update();
+}
+
+async function main() {
+  const map = makeMap("map");
+  const status = document.getElementById("status");
+  const agreement = await chooseAgreement();
+  const basemap = drawBasemap(map).then(() => { report.basemapMs = performance.now() - report.started; });
+
+  if (agreement) {
+    const geometries = await api(`/api/agreements/${encodeURIComponent(agreement.id)}/geometries.geojson`);
+    const { group, legend: rows } = drawAgreement(map, geometries, describeGeometry);
+    if (group.getLayers().length) map.fitBounds(group.getBounds(), { padding: [20, 20] });
+    legend(rows);
+    report.geometries = geometries.features.length;
+    report.geometryMs = performance.now() - report.started;
+  }
+
+  status.textContent = t("loading_incidents");
+  const features = await loadIncidents(agreement?.id);
+  report.fetchedMs = performance.now() - report.started;
+  const columns = toColumns(features);
+  const layer = new IncidentLayer(columns);
+  layer.on("drawn", (stats) => {
+    document.getElementById("count-shown").textContent = stats.shown.toLocaleString(lang);
+    document.getElementById("count-breach").textContent = stats.breaches.toLocaleString(lang);
+    Object.assign(report, { incidentsShown: stats.shown, incidentsDrawn: stats.drawn, lastDrawMs: stats.ms });
+  });
+  layer.once("drawn", () => {
+    report.incidentsMs = performance.now() - report.started;
+    document.body.dataset.incidentsDrawn = String(layer.stats.drawn);
+  });
+  document.getElementById("count-total").textContent = columns.n.toLocaleString(lang);
+  layer.addTo(map);
+  wireSlider(layer, columns);
+  status.textContent = "";
+
+  map.on("click", (event) => {
+    const index = layer.nearest(event.containerPoint);
+    layer.select(index);
+    showSelected(index < 0 ? null : columns.features[index]);
+  });
+  await basemap;
+  document.body.dataset.ready = "true";
+}
+
+main().catch(showError);
