@@ -441,9 +441,9 @@ def test_the_projection_catches_up_after_later_appends(store: Store) -> None:
 
 
 def test_a_new_store_has_the_latest_schema(store: Store) -> None:
-    assert store.schema_version() == latest_version(store) == 3
+    assert store.schema_version() == latest_version(store) == 4
     with reopen(store) as again:  # opening again migrates nothing
-        assert again.schema_version() == 3
+        assert again.schema_version() == 4
 
 
 def test_a_version_1_database_is_upgraded_and_projects_older_reports(
@@ -458,7 +458,7 @@ def test_a_version_1_database_is_upgraded_and_projects_older_reports(
     finally:
         old.close()
     with reopen(store, suffix="_v1") as upgraded:
-        assert upgraded.schema_version() == 3
+        assert upgraded.schema_version() == 4
         assert upgraded.size() == 3
         assert ids(upgraded) == [r.id for r in before]
         after = report("2015-03-01T12:00:00Z")

@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+import orjson
+
 from ceasefire.errors import CeasefireError
 
 HASH_SIZE = 32
@@ -63,6 +65,65 @@ class ReportQuery:
     """Verification states (as projected from state_change entries); empty means any."""
     after_seq: int | None = None
     """Only reports after this log position (keyset pagination)."""
+
+
+@dataclass(frozen=True)
+class VerdictQuery:
+    """Filters for stored verdicts (issue 5); empty tuples mean any."""
+
+    agreement_id: str | None = None
+    agreement_version: str | None = None
+    clauses: tuple[str, ...] = ()
+    parties: tuple[str, ...] = ()
+    verdicts: tuple[str, ...] = ()
+    """breach, no_breach, undetermined."""
+    incident: str | None = None
+    since: str | None = None
+    """Observed at or after (ISO 8601 with offset)."""
+    until: str | None = None
+    limit: int = 1000
+
+
+VERDICT_COLUMNS = (
+    "agreement_id", "agreement_version", "clause", "incident", "verdict",
+    "standard_met", "party", "observed_at", "lon", "lat", "log_size", "log_root",
+    "body",
+)  # fmt: skip
+"""Columns of the derived ``verdicts`` table, both backends."""
+
+
+def verdict_values(verdict: dict[str, Any]) -> tuple[Any, ...]:
+    """A verdict's JSON form as a row of VERDICT_COLUMNS (body: JSON text)."""
+    head = verdict.get("log_head") or {}
+    return (
+        verdict["agreement_id"], verdict["agreement_version"], verdict["clause"],
+        verdict["incident"], verdict["verdict"], bool(verdict["standard_met"]),
+        verdict.get("party"), verdict["observed_at"], verdict["lon"], verdict["lat"],
+        head.get("tree_size"), head.get("root"), orjson.dumps(verdict).decode(),
+    )  # fmt: skip
+
+
+def verdict_filters(query: VerdictQuery, mark: str) -> tuple[list[str], list[Any]]:
+    """WHERE conditions and parameters for ``query`` (``mark``: '?' or '%s')."""
+    where: list[str] = []
+    params: list[Any] = []
+    for column, value in (
+        ("agreement_id", query.agreement_id),
+        ("agreement_version", query.agreement_version),
+        ("incident", query.incident),
+    ):
+        if value is not None:
+            where.append(f"{column} = {mark}")
+            params.append(value)
+    for column, values in (
+        ("clause", query.clauses),
+        ("party", query.parties),
+        ("verdict", query.verdicts),
+    ):
+        if values:
+            where.append(f"{column} IN ({', '.join([mark] * len(values))})")
+            params += list(values)
+    return where, params
 
 
 class ReportRow(NamedTuple):
@@ -161,6 +222,24 @@ class Store(ABC):
     def reports(self, query: ReportQuery) -> list[dict[str, Any]]:
         """Logged report bodies matching ``query``, in log order."""
         return [row.body for row in self.report_rows(query)]
+
+    # ------------------------------------------------------------ verdicts
+
+    @abstractmethod
+    def save_verdicts(self, verdicts: Sequence[dict[str, Any]]) -> int:
+        """Insert or replace verdicts (JSON form, see model.verdict); return count.
+
+        Verdicts are derived from the log and an agreement version: they can be
+        deleted and recomputed at any time.
+        """
+
+    @abstractmethod
+    def verdicts(self, query: VerdictQuery) -> list[dict[str, Any]]:
+        """Stored verdicts matching ``query`` (JSON form), by time then clause."""
+
+    @abstractmethod
+    def delete_verdicts(self, agreement_id: str, agreement_version: str) -> int:
+        """Delete the verdicts of one agreement version; return how many."""
 
     # ------------------------------------------------------------ schema
 

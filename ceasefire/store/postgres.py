@@ -45,6 +45,7 @@ from psycopg import sql
 
 from ceasefire.log.merkle import right_edge
 from ceasefire.store.base import (
+    VERDICT_COLUMNS,
     EntryRow,
     Prepare,
     ReportQuery,
@@ -52,8 +53,11 @@ from ceasefire.store.base import (
     Store,
     StoredHead,
     StoreError,
+    VerdictQuery,
     node_row,
     pick_node,
+    verdict_filters,
+    verdict_values,
 )
 from ceasefire.store.projection import report_columns
 
@@ -117,6 +121,29 @@ MIGRATIONS: list[tuple[int, str]] = [
         ) s WHERE r.id = s.subject;
         CREATE INDEX reports_party ON reports (party, seq);
         CREATE INDEX reports_state ON reports (state, seq) WHERE state <> 'reported';
+        """,
+    ),
+    (
+        4,  # issue 5: verdicts, derived from the log and an agreement version
+        """
+        CREATE TABLE verdicts (
+            agreement_id text NOT NULL,
+            agreement_version text NOT NULL,
+            clause text NOT NULL,
+            incident text NOT NULL,
+            verdict text NOT NULL,
+            standard_met boolean NOT NULL,
+            party text,
+            observed_at timestamptz NOT NULL,
+            lon double precision NOT NULL,
+            lat double precision NOT NULL,
+            log_size bigint,
+            log_root text,
+            body jsonb NOT NULL,
+            PRIMARY KEY (agreement_id, agreement_version, clause, incident)
+        );
+        CREATE INDEX verdicts_observed ON verdicts (agreement_id, observed_at);
+        CREATE INDEX verdicts_incident ON verdicts (incident);
         """,
     ),
 ]
@@ -544,6 +571,55 @@ class PostgresStore(Store):
             ReportRow(seq, state, orjson.loads(payload)["body"])
             for seq, state, payload in rows
         ]
+
+    # ------------------------------------------------------------ verdicts
+
+    def save_verdicts(self, verdicts: Sequence[dict[str, Any]]) -> int:
+        columns = ", ".join(VERDICT_COLUMNS)
+        db = self._db
+        with db.transaction():
+            db.execute(
+                "CREATE TEMPORARY TABLE saving ON COMMIT DROP AS"  # noqa: S608
+                f" SELECT {columns} FROM verdicts WITH NO DATA"
+            )
+            with db.cursor() as cursor:
+                with cursor.copy(f"COPY saving ({columns}) FROM STDIN") as copy:
+                    for verdict in verdicts:
+                        copy.write_row(verdict_values(verdict))
+            keys = "agreement_id, agreement_version, clause, incident"
+            rest = [c for c in VERDICT_COLUMNS if c not in keys.split(", ")]
+            updates = ", ".join(f"{c} = excluded.{c}" for c in rest)
+            cursor = db.execute(
+                f"INSERT INTO verdicts ({columns}) SELECT {columns} FROM saving"  # noqa: S608 - fixed columns
+                f" ON CONFLICT ({keys}) DO UPDATE SET {updates}"
+            )
+            return cursor.rowcount
+
+    def verdicts(self, query: VerdictQuery) -> list[dict[str, Any]]:
+        where, params = verdict_filters(query, "%s")
+        if query.since is not None:
+            where.append("observed_at >= %s::timestamptz")
+            params.append(query.since)
+        if query.until is not None:
+            where.append("observed_at < %s::timestamptz")
+            params.append(query.until)
+        statement = (
+            "SELECT body::text FROM verdicts"  # noqa: S608 - fixed fragments, %s values
+            + (f" WHERE {' AND '.join(where)}" if where else "")
+            + " ORDER BY observed_at, clause, incident LIMIT %s"
+        )
+        try:
+            rows = self._db.execute(statement, [*params, query.limit]).fetchall()
+        except psycopg.DataError as exc:
+            raise StoreError(f"bad verdict query: {exc}") from None
+        return [orjson.loads(body) for (body,) in rows]
+
+    def delete_verdicts(self, agreement_id: str, agreement_version: str) -> int:
+        cursor = self._db.execute(
+            "DELETE FROM verdicts WHERE agreement_id = %s AND agreement_version = %s",
+            (agreement_id, agreement_version),
+        )
+        return cursor.rowcount
 
     # ------------------------------------------------------------ schema
 

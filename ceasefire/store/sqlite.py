@@ -17,6 +17,7 @@ import orjson
 
 from ceasefire.log.merkle import right_edge
 from ceasefire.store.base import (
+    VERDICT_COLUMNS,
     EntryRow,
     Prepare,
     ReportQuery,
@@ -24,8 +25,11 @@ from ceasefire.store.base import (
     Store,
     StoredHead,
     StoreError,
+    VerdictQuery,
     node_row,
     pick_node,
+    verdict_filters,
+    verdict_values,
 )
 from ceasefire.store.projection import report_columns, utc_text
 
@@ -87,6 +91,29 @@ MIGRATIONS: list[tuple[int, str]] = [
         ) WHERE id IN (SELECT subject FROM entries WHERE kind = 'state_change');
         CREATE INDEX reports_party ON reports (party, seq);
         CREATE INDEX reports_state ON reports (state, seq) WHERE state != 'reported'
+        """,
+    ),
+    (
+        4,  # issue 5: verdicts, derived from the log and an agreement version
+        """
+        CREATE TABLE verdicts (
+            agreement_id TEXT NOT NULL,
+            agreement_version TEXT NOT NULL,
+            clause TEXT NOT NULL,
+            incident TEXT NOT NULL,
+            verdict TEXT NOT NULL,
+            standard_met INTEGER NOT NULL,
+            party TEXT,
+            observed_at TEXT NOT NULL,
+            lon REAL NOT NULL,
+            lat REAL NOT NULL,
+            log_size INTEGER,
+            log_root TEXT,
+            body TEXT NOT NULL,
+            PRIMARY KEY (agreement_id, agreement_version, clause, incident)
+        );
+        CREATE INDEX verdicts_observed ON verdicts (agreement_id, observed_at);
+        CREATE INDEX verdicts_incident ON verdicts (incident)
         """,
     ),
 ]
@@ -355,6 +382,50 @@ class SQLiteStore(Store):
             ReportRow(seq, state, orjson.loads(payload)["body"])
             for seq, state, payload in rows
         ]
+
+    # ------------------------------------------------------------ verdicts
+
+    def save_verdicts(self, verdicts: Sequence[dict[str, Any]]) -> int:
+        rows = []
+        for verdict in verdicts:
+            values = list(verdict_values(verdict))
+            values[7] = utc_text(values[7])  # text order is time order
+            rows.append(values)
+        marks = ", ".join("?" * len(VERDICT_COLUMNS))
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            self._db.executemany(
+                f"INSERT OR REPLACE INTO verdicts VALUES ({marks})",  # noqa: S608 - '?' only
+                rows,
+            )
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        return len(rows)
+
+    def verdicts(self, query: VerdictQuery) -> list[dict[str, Any]]:
+        where, params = verdict_filters(query, "?")
+        if query.since is not None:
+            where.append("observed_at >= ?")
+            params.append(utc_text(query.since))
+        if query.until is not None:
+            where.append("observed_at < ?")
+            params.append(utc_text(query.until))
+        sql = (
+            "SELECT body FROM verdicts"  # noqa: S608 - fixed fragments, '?' values
+            + (f" WHERE {' AND '.join(where)}" if where else "")
+            + " ORDER BY observed_at, clause, incident LIMIT ?"
+        )
+        rows = self._db.execute(sql, [*params, query.limit])
+        return [orjson.loads(body) for (body,) in rows]
+
+    def delete_verdicts(self, agreement_id: str, agreement_version: str) -> int:
+        cursor = self._db.execute(
+            "DELETE FROM verdicts WHERE agreement_id = ? AND agreement_version = ?",
+            (agreement_id, agreement_version),
+        )
+        return cursor.rowcount
 
     # ------------------------------------------------------------ schema
 

@@ -1,0 +1,317 @@
+"""Incidents as columns: the facts a predicate can read, one numpy array each.
+
+An incident is a group of reports about one event. Until fact-finding
+(issue 6) groups reports, each report is its own incident, but nothing here
+assumes that: ``Incident`` takes any number of report bodies, and the facts
+of a group are read from its most precisely located report, with the time
+span and the source counts taken over all of them.
+
+Missing facts stay missing: a report that names no weapon has ``NaN`` for
+``weapon.calibre_mm`` and code -1 for ``weapon.class``. The logic module
+decides what a comparison with a missing fact means.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from ceasefire.model import vocabulary as vocab
+from ceasefire.model.report import Report
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int32]
+SmallArray = npt.NDArray[np.int8]
+BoolArray = npt.NDArray[np.bool_]
+
+MISSING = -1
+"""The code of a categorical fact that was not reported."""
+
+PRECISION_SECONDS = {
+    "second": 1,
+    "minute": 60,
+    "hour": 3_600,
+    "day": 86_400,
+    "week": 7 * 86_400,
+    "month": 31 * 86_400,
+    "year": 366 * 86_400,
+}
+"""Length of the last unit a time is known to: 2015-03-01 at day precision is
+any instant of that day, so the span's latest end is one unit past its end."""
+
+FIXED_VOCABULARIES: dict[str, tuple[str, ...]] = {
+    "event_type": vocab.EVENT_TYPES,
+    "weapon.class": vocab.WEAPON_CLASSES,
+    "target.category": vocab.TARGET_CATEGORIES,
+    "personnel.category": vocab.PERSONNEL_CATEGORIES,
+    "source.type": vocab.SOURCE_TYPES,
+    "state": vocab.INCIDENT_STATES,
+}
+OPEN_TEXT = ("party", "weapon.model", "personnel.nationality")
+"""Categorical facts whose categories come from the data, not a vocabulary."""
+NUMERIC = (
+    "weapon.calibre_mm",
+    "weapon.range_km",
+    "weapon.count",
+    "casualties.killed",
+    "casualties.injured",
+    "casualties.civilians_killed",
+    "casualties.civilians_injured",
+)
+GRADE_NONE = 7
+"""Admiralty grade code for "not graded": worse than F (6) and 6."""
+
+
+@dataclass(frozen=True)
+class Column:
+    """A categorical fact: integer codes into ``categories`` (-1 = not reported)."""
+
+    codes: IntArray
+    categories: tuple[str, ...]
+
+    def code_of(self, value: str) -> int:
+        """The code of ``value``; -2 (matches no row) when no row has it."""
+        try:
+            return self.categories.index(value)
+        except ValueError:
+            return -2
+
+    def value_at(self, row: int) -> str | None:
+        """The value of one row, None when not reported."""
+        code = int(self.codes[row])
+        return None if code < 0 else self.categories[code]
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Columns of facts, one row per incident."""
+
+    incident: Sequence[str]
+    """Incident ids (a report's id while each report is its own incident)."""
+    source_id: Sequence[str | None]
+    """The source's own id of the primary report (UCDP id, ACLED id …)."""
+    lon: FloatArray
+    lat: FloatArray
+    precision_km: FloatArray
+    """Radius within which the true place lies."""
+    earliest: FloatArray
+    """Earliest instant the event can have happened, Unix seconds."""
+    latest: FloatArray
+    """Latest instant (inclusive), Unix seconds: end plus its precision unit."""
+    categorical: dict[str, Column]
+    numeric: dict[str, FloatArray]
+    sources: IntArray
+    """Independent sources (distinct origins) among the incident's reports."""
+    reliability: SmallArray
+    """Best Admiralty reliability, A=1 … F=6, 7 = not graded."""
+    credibility: SmallArray
+    """Best Admiralty credibility, 1 … 6, 7 = not graded."""
+    joint: BoolArray
+    """Whether the incident's state was decided by a joint team."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Anything a caller wants carried along (e.g. admin1 for tables)."""
+
+    def __len__(self) -> int:
+        return len(self.lon)
+
+    def take(self, rows: npt.NDArray[np.intp]) -> Facts:
+        """The facts of ``rows`` only, in that order."""
+        return Facts(
+            incident=[self.incident[int(i)] for i in rows],
+            source_id=[self.source_id[int(i)] for i in rows],
+            lon=self.lon[rows],
+            lat=self.lat[rows],
+            precision_km=self.precision_km[rows],
+            earliest=self.earliest[rows],
+            latest=self.latest[rows],
+            categorical={
+                k: Column(c.codes[rows], c.categories)
+                for k, c in self.categorical.items()
+            },
+            numeric={k: v[rows] for k, v in self.numeric.items()},
+            sources=self.sources[rows],
+            reliability=self.reliability[rows],
+            credibility=self.credibility[rows],
+            joint=self.joint[rows],
+            extra={
+                k: v[rows] if isinstance(v, np.ndarray) else [v[int(i)] for i in rows]
+                for k, v in self.extra.items()
+            },
+        )
+
+
+@dataclass(frozen=True)
+class Incident:
+    """One event as the engine sees it: an id, its reports and its state."""
+
+    id: str
+    reports: tuple[dict[str, Any], ...]
+    """Report bodies in their JSON form (as logged)."""
+    state: str = "reported"
+    """Verification state from the log's state machine."""
+    joint: bool = False
+    """The state was decided by a joint team (see evaluate.standard_met)."""
+
+
+def report_body(report: Report | dict[str, Any]) -> dict[str, Any]:
+    """A report's JSON form, as the log stores it."""
+    if isinstance(report, Report):
+        return report.model_dump(mode="json", by_alias=True, exclude_none=True)
+    return report
+
+
+def incidents_from_reports(
+    reports: Iterable[Report | dict[str, Any]],
+    states: Mapping[str, str] | None = None,
+    joint: Mapping[str, bool] | None = None,
+) -> list[Incident]:
+    """One incident per report (until issue 6 groups them), with logged states."""
+    states = states or {}
+    joint = joint or {}
+    found = []
+    for report in reports:
+        body = report_body(report)
+        rid = body["id"]
+        found.append(
+            Incident(rid, (body,), states.get(rid, "reported"), joint.get(rid, False))
+        )
+    return found
+
+
+def _epoch(text: str | datetime) -> float:
+    moment = text if isinstance(text, datetime) else datetime.fromisoformat(text)
+    return moment.timestamp()
+
+
+def _source_key(source: dict[str, Any]) -> str:
+    # a repost counts as its origin, so corroboration counts origins once
+    return source.get("derived_from") or f"{source['type']}:{source['id']}"
+
+
+def _grade(value: str | int | None) -> int:
+    if value is None:
+        return GRADE_NONE
+    if isinstance(value, str):
+        return vocab.RELIABILITY_GRADES.index(value) + 1
+    return int(value)
+
+
+class _Builder:
+    """Appends one incident at a time to plain lists, then makes arrays."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, list[Any]] = {}
+        self.open_text: dict[str, dict[str, int]] = {k: {} for k in OPEN_TEXT}
+
+    def put(self, name: str, value: Any) -> None:
+        self.rows.setdefault(name, []).append(value)
+
+    def category(self, name: str, value: str | None) -> None:
+        if value is None:
+            self.put(name, MISSING)
+        elif name in FIXED_VOCABULARIES:
+            vocabulary = FIXED_VOCABULARIES[name]
+            self.put(name, vocabulary.index(value) if value in vocabulary else -2)
+        else:
+            codes = self.open_text[name]
+            self.put(name, codes.setdefault(value, len(codes)))
+
+    def add(self, incident: Incident) -> None:
+        bodies = incident.reports
+        primary = min(bodies, key=lambda b: b["location"].get("precision_m", 0.0))
+        location = primary["location"]
+        self.put("incident", incident.id)
+        self.put("source_id", primary.get("source_report_id"))
+        self.put("lon", location["lon"])
+        self.put("lat", location["lat"])
+        self.put("precision_km", location.get("precision_m", 100.0) / 1000.0)
+        self.put("admin1", location.get("admin1"))
+        starts, ends = [], []
+        for body in bodies:
+            observed = body["observed"]
+            starts.append(_epoch(observed["start"]))
+            unit = PRECISION_SECONDS[observed.get("precision", "minute")]
+            ends.append(_epoch(observed.get("end") or observed["start"]) + unit - 1)
+        self.put("earliest", min(starts))
+        self.put("latest", max(ends))
+        weapon = primary.get("weapon") or {}
+        personnel = primary.get("personnel") or {}
+        casualties = primary.get("casualties")
+        self.category("event_type", primary["event_type"])
+        self.category("party", (primary.get("attribution") or {}).get("party"))
+        self.category("weapon.class", weapon.get("class"))
+        self.category("weapon.model", weapon.get("model"))
+        self.category("target.category", (primary.get("target") or {}).get("category"))
+        self.category("personnel.category", personnel.get("category"))
+        self.category("personnel.nationality", personnel.get("nationality"))
+        self.category("source.type", primary["source"]["type"])
+        self.category("state", incident.state)
+        nan = float("nan")
+        for name in NUMERIC:
+            group, key = name.split(".")
+            part = weapon if group == "weapon" else casualties
+            value = None if part is None else part.get(key)
+            if value is None and group == "weapon" and key == "count" and weapon:
+                value = 1  # the report schema's default
+            if value is None and group == "casualties" and casualties is not None:
+                value = 0
+            self.put(name, nan if value is None else float(value))
+        sources = [body["source"] for body in bodies]
+        self.put("sources", len({_source_key(s) for s in sources}))
+        self.put("reliability", min(_grade(s.get("reliability")) for s in sources))
+        self.put("credibility", min(_grade(s.get("credibility")) for s in sources))
+        self.put("joint", incident.joint)
+
+    def facts(self) -> Facts:
+        rows = self.rows
+
+        def floats(name: str) -> FloatArray:
+            return np.asarray(rows.get(name, []), dtype=np.float64)
+
+        categorical = {
+            name: Column(np.asarray(rows.get(name, []), dtype=np.int32), vocabulary)
+            for name, vocabulary in FIXED_VOCABULARIES.items()
+        }
+        for name in OPEN_TEXT:
+            categorical[name] = Column(
+                np.asarray(rows.get(name, []), dtype=np.int32),
+                tuple(self.open_text[name]),
+            )
+        return Facts(
+            incident=list(rows.get("incident", [])),
+            source_id=list(rows.get("source_id", [])),
+            lon=floats("lon"),
+            lat=floats("lat"),
+            precision_km=floats("precision_km"),
+            earliest=floats("earliest"),
+            latest=floats("latest"),
+            categorical=categorical,
+            numeric={name: floats(name) for name in NUMERIC},
+            sources=np.asarray(rows.get("sources", []), dtype=np.int32),
+            reliability=np.asarray(rows.get("reliability", []), dtype=np.int8),
+            credibility=np.asarray(rows.get("credibility", []), dtype=np.int8),
+            joint=np.asarray(rows.get("joint", []), dtype=np.bool_),
+            extra={"admin1": list(rows.get("admin1", []))},
+        )
+
+
+def facts_from_incidents(incidents: Iterable[Incident]) -> Facts:
+    """The columns of ``incidents``, one row each, in order."""
+    builder = _Builder()
+    for incident in incidents:
+        builder.add(incident)
+    return builder.facts()
+
+
+def facts_from_reports(
+    reports: Iterable[Report | dict[str, Any]],
+    states: Mapping[str, str] | None = None,
+    joint: Mapping[str, bool] | None = None,
+) -> Facts:
+    """Facts with one incident per report."""
+    return facts_from_incidents(incidents_from_reports(reports, states, joint))

@@ -1,0 +1,419 @@
+"""Why a verdict came out as it did: structured reasons and one plain sentence.
+
+The verdict rows are evaluated again with tracing on (no short-circuits), so
+every atom of the predicate — each comparison and each ``inside``/``after``
+call — reports the incident's measured value, what it was compared with and
+whether it held.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import numpy.typing as npt
+
+from ceasefire.agreement.predicate import (
+    Call,
+    Compare,
+    Expr,
+    Literal,
+    Name,
+    SetLiteral,
+    tokenize,
+    walk,
+)
+from ceasefire.compliance import logic
+from ceasefire.compliance.facts import Facts
+from ceasefire.compliance.spatial import SpatialCache
+from ceasefire.model.verdict import Holds, LogHead, Reason, Verdict
+
+if TYPE_CHECKING:
+    from ceasefire.compliance.evaluate import CompiledClause, Evaluator
+
+HOLDS: dict[int, Holds] = {
+    logic.TRUE: "true",
+    logic.UNKNOWN: "unknown",
+    logic.FALSE: "false",
+}
+UNITS = {"weapon.calibre_mm": "mm", "weapon.range_km": "km", "distance_km": "km"}
+
+
+def iso(seconds: float) -> str:
+    """Unix seconds as ISO 8601 UTC text."""
+    return datetime.fromtimestamp(seconds, UTC).isoformat().replace("+00:00", "Z")
+
+
+def local_day(seconds: float, zone: str) -> str:
+    """The date of an instant in the agreement's time zone (for sentences)."""
+    return datetime.fromtimestamp(seconds, ZoneInfo(zone)).date().isoformat()
+
+
+# ------------------------------------------------------------ fragments
+
+
+def _spans(text: str, tree: Expr) -> dict[int, tuple[int, int]]:
+    """Character span of every node of ``tree`` in ``text``."""
+    tokens = tokenize(text)
+    at = {t.offset: i for i, t in enumerate(tokens)}
+    spans: dict[int, tuple[int, int]] = {}
+
+    def end_of_token(index: int) -> int:
+        return tokens[index].offset + len(tokens[index].text)
+
+    def span(node: Expr) -> tuple[int, int]:
+        if isinstance(node, Compare):
+            found = (span(node.left)[0], span(node.right)[1])
+        elif isinstance(node, Call):
+            index = at[node.argument_offset] + 1  # the closing ')'
+            found = (node.offset, end_of_token(index))
+        elif isinstance(node, SetLiteral):
+            for item in node.items:
+                span(item)
+            depth, index = 0, at[node.offset]
+            while True:
+                depth += {"{": 1, "}": -1}.get(tokens[index].text, 0)
+                if depth == 0:
+                    break
+                index += 1
+            found = (node.offset, end_of_token(index))
+        elif isinstance(node, Name):
+            index = at[node.offset] + 2 * node.path.count(".")
+            found = (node.offset, end_of_token(index))
+        elif isinstance(node, Literal):
+            found = (node.offset, end_of_token(at[node.offset]))
+        else:
+            children = [c for c in walk(node) if c is not node]
+            parts = [span(c) for c in children]
+            found = (min(p[0] for p in parts), max(p[1] for p in parts))
+        spans[id(node)] = found
+        return found
+
+    span(tree)
+    return spans
+
+
+def atoms(tree: Expr) -> list[Expr]:
+    """The predicate's comparisons and boolean calls, in reading order."""
+    return [
+        n
+        for n in walk(tree)
+        if isinstance(n, Compare)
+        or (isinstance(n, Call) and n.function in ("inside", "after", "before"))
+    ]
+
+
+# ------------------------------------------------------------ one atom
+
+
+def _number(value: float) -> float:
+    return round(float(value), 3)
+
+
+class _Explainer:
+    def __init__(
+        self,
+        evaluator: Evaluator,
+        compiled: CompiledClause,
+        facts: Facts,
+        cache: SpatialCache,
+        rows: npt.NDArray[np.int64],
+    ) -> None:
+        self.evaluator = evaluator
+        self.compiled = compiled
+        self.facts = facts
+        self.cache = cache
+        self.rows = rows.astype(np.intp)
+        tree = compiled.predicate.tree
+        self.trace: dict[int, dict[str, Any]] = {}
+        logic.Reader(facts, cache, evaluator.scope, trace=self.trace).truth(
+            tree, self.rows
+        )
+        text = compiled.predicate.text
+        spans = _spans(text, tree)
+        self.atoms = [
+            (a, " ".join(text[slice(*spans[id(a)])].split())) for a in atoms(tree)
+        ]
+        self.sides: dict[str, npt.NDArray[np.int8]] = {}
+        for node in walk(tree):
+            if (
+                isinstance(node, Call)
+                and node.function == "distance_km"
+                and node.argument in evaluator.scope.sides
+            ):
+                self.sides[node.argument] = cache.side(node.argument, self.rows)
+
+    def reason(self, atom: Expr, fragment: str, j: int) -> Reason:
+        seen = self.trace.get(id(atom), {})
+        holds = HOLDS[int(seen["truth"][j])] if "truth" in seen else "unknown"
+        if isinstance(atom, Call):
+            return self._call(atom, fragment, holds, seen, j)
+        assert isinstance(atom, Compare)
+        measured_node, other_node = atom.left, atom.right
+        if isinstance(measured_node, Literal) and not isinstance(other_node, Literal):
+            measured_node, other_node = other_node, measured_node
+        measured, unit, detail = self._measured(measured_node, j)
+        threshold = self._threshold(other_node)
+        if isinstance(other_node, Name) and other_node.role == "term":
+            term = self.evaluator.scope.terms[other_node.path]
+            detail["term_includes"] = list(term.includes)
+            if measured in term.open:
+                detail["note"] = (
+                    f"{measured!r} is an open question of the definition of"
+                    f" {term.name!r}"
+                )
+        if measured is None:
+            detail["note"] = "not reported"
+        return Reason(fragment, holds, measured, threshold, unit, detail)
+
+    def _call(
+        self, atom: Call, fragment: str, holds: Holds, seen: dict[str, Any], j: int
+    ) -> Reason:
+        if atom.function == "inside":
+            edge = float(seen["edge_km"][j])
+            radius = float(seen["precision_km"][j])
+            return Reason(
+                fragment,
+                holds,
+                "inside" if bool(seen["inside"][j]) else "outside",
+                atom.argument,
+                None,
+                {
+                    "geometry": atom.argument,
+                    "edge_distance_km": _number(edge),
+                    "precision_km": _number(radius),
+                },
+            )
+        row = self.rows[j]
+        at = self.evaluator.scope.instants[atom.argument]
+        return Reason(
+            fragment,
+            holds,
+            iso(self.facts.earliest[row]),
+            iso(at),
+            None,
+            {"instant": atom.argument, "observed_until": iso(self.facts.latest[row])},
+        )
+
+    def _measured(
+        self, node: Expr, j: int
+    ) -> tuple[float | str | None, str | None, dict[str, Any]]:
+        row = self.rows[j]
+        facts = self.facts
+        if isinstance(node, Call) and node.function == "distance_km":
+            seen = self.trace[id(node)]
+            distance = float(seen["distance_km"][j])
+            within = self.cache.within_km(node.argument)
+            detail: dict[str, Any] = {
+                "geometry": node.argument,
+                "precision_km": _number(seen["precision_km"][j]),
+            }
+            if within is not None and distance > within:
+                detail["lower_bound"] = True  # only known to be farther
+                distance = within
+            if node.argument in self.sides:
+                sign = int(self.sides[node.argument][j])
+                detail["side"] = self.evaluator.scope.sides[node.argument].get(sign)
+            return _number(distance), "km", detail
+        if isinstance(node, Call) and node.function in ("days_since", "hours_since"):
+            unit_s = 86_400.0 if node.function == "days_since" else 3_600.0
+            at = self.evaluator.scope.instants[node.argument]
+            lo = (facts.earliest[row] - at) / unit_s
+            hi = (facts.latest[row] - at) / unit_s
+            unit = "days" if node.function == "days_since" else "hours"
+            return _number(lo), unit, {"up_to": _number(hi)}
+        if isinstance(node, Call) and node.function == "side":
+            sign = int(self.cache.side(node.argument, self.rows[j : j + 1])[0])
+            return self.evaluator.scope.sides.get(node.argument, {}).get(sign), None, {}
+        assert isinstance(node, Name)
+        if node.path == "observed_at":
+            return (
+                iso(facts.earliest[row]),
+                None,
+                {"observed_until": iso(facts.latest[row])},
+            )
+        if node.path in facts.numeric:
+            value = float(facts.numeric[node.path][row])
+            return (None if np.isnan(value) else value), UNITS.get(node.path), {}
+        return facts.categorical[node.path].value_at(int(row)), None, {}
+
+    def _threshold(self, node: Expr) -> float | str | list[str] | None:
+        if isinstance(node, Literal):
+            value = node.value
+            return value if not isinstance(value, bool) else str(value).lower()
+        if isinstance(node, SetLiteral):
+            return [str(item.value) for item in node.items]
+        if isinstance(node, Name):
+            if node.role == "instant":
+                return iso(self.evaluator.scope.instants[node.path])
+            return node.path
+        assert isinstance(node, Call)
+        return f"{node.function}({node.argument})"
+
+
+# ------------------------------------------------------------ sentences
+
+
+def _what(facts: Facts, row: int) -> str:
+    calibre = facts.numeric["weapon.calibre_mm"][row]
+    weapon = facts.categorical["weapon.class"].value_at(row)
+    event = (facts.categorical["event_type"].value_at(row) or "event").replace("_", " ")
+    if weapon:
+        size = "" if np.isnan(calibre) else f"{calibre:g} mm "
+        return f"{size}{weapon.replace('_', ' ')} ({event})"
+    return event.capitalize()
+
+
+def _where(reasons: list[Reason]) -> str:
+    parts = []
+    for reason in reasons:
+        geometry = reason.detail.get("geometry")
+        if geometry is None:
+            continue
+        if reason.unit == "km":
+            side = reason.detail.get("side")
+            more = "more than " if reason.detail.get("lower_bound") else ""
+            radius = reason.detail.get("precision_km") or 0
+            shown = f"{more}{reason.measured:.1f} km from {geometry}"
+            if radius:
+                shown += f" (±{radius:g} km)"
+            if side:
+                shown += f" ({side} side)"
+            parts.append(shown)
+        elif reason.measured in ("inside", "outside"):
+            near = reason.detail["edge_distance_km"] < (
+                reason.detail["precision_km"] or 0
+            )
+            parts.append(
+                f"within {reason.detail['precision_km']:g} km of the edge of {geometry}"
+                if near
+                else f"{reason.measured} {geometry}"
+            )
+    return ", ".join(dict.fromkeys(parts))
+
+
+def sentence(
+    compiled: CompiledClause,
+    outcome: str,
+    facts: Facts,
+    row: int,
+    reasons: list[Reason],
+) -> str:
+    """One sentence: what was seen where and when; the clause; its window."""
+    where = _where(reasons)
+    zone = compiled.timezone
+    day = local_day(facts.earliest[row], zone)
+    seen = f"{_what(facts, row)} observed{' ' + where if where else ''} on {day}"
+    clause = compiled.clause
+    if outcome == "breach":
+        verdict = f"clause {clause.id} bars this ({clause.title})"
+    elif outcome == "undetermined":
+        unsure = [r.predicate for r in reasons if r.holds == "unknown"]
+        verdict = (
+            f"clause {clause.id} ({clause.title}) may be breached;"
+            f" undetermined: {'; '.join(unsure) or 'see reasons'}"
+        )
+    else:
+        failed = [r.predicate for r in reasons if r.holds == "false"]
+        verdict = (
+            f"clause {clause.id} ({clause.title}) is not breached:"
+            f" not {failed[0] if failed else 'applicable'}"
+        )
+    since = f"in force since {local_day(compiled.start, zone)}"
+    if compiled.until is not None:
+        since += f" until {local_day(compiled.until, zone)}"
+    if compiled.deadline is not None and clause.kind == "obligation":
+        since += f", deadline {local_day(compiled.deadline, zone)}"
+    return f"{seen}; {verdict}; {since}."
+
+
+def _window_reasons(compiled: CompiledClause, facts: Facts, row: int) -> list[Reason]:
+    earliest = facts.earliest[row : row + 1]
+    latest = facts.latest[row : row + 1]
+    found = []
+    checks = [("after", compiled.start, "in force from")]
+    if compiled.until is not None:
+        checks.append(("before", compiled.until, "in force until"))
+    if compiled.deadline is not None and compiled.clause.kind == "obligation":
+        checks.append(("after", compiled.deadline, "at or after the deadline"))
+    for function, at, label in checks:
+        if not np.isfinite(at):
+            continue
+        truth = int(logic.time_truth(function, earliest, latest, at)[0])
+        found.append(
+            Reason(
+                label,
+                HOLDS[truth],
+                iso(earliest[0]),
+                iso(at),
+                None,
+                {"observed_until": iso(latest[0])},
+            )
+        )
+    return found
+
+
+def _party(
+    compiled: CompiledClause, facts: Facts, row: int
+) -> tuple[str | None, Reason]:
+    attributed = facts.categorical["party"].value_at(row)
+    bound = list(compiled.clause.parties_bound)
+    if attributed is None:
+        return None, Reason(
+            "party bound", "unknown", None, bound, None, {"note": "unattributed"}
+        )
+    if attributed not in bound:
+        return None, Reason(
+            "party bound",
+            "false",
+            attributed,
+            bound,
+            None,
+            {"note": f"attributed to {attributed}, which the clause does not bind"},
+        )
+    return attributed, Reason("party bound", "true", attributed, bound)
+
+
+def explain(
+    evaluator: Evaluator,
+    compiled: CompiledClause,
+    facts: Facts,
+    cache: SpatialCache,
+    rows: npt.NDArray[np.int64],
+    truth: npt.NDArray[np.int8],
+    standard_met: npt.NDArray[np.bool_],
+    log_head: LogHead | None,
+) -> Iterator[Verdict]:
+    """Verdicts for ``rows`` of one clause, each with reasons and a sentence."""
+    if not len(rows):
+        return
+    explainer = _Explainer(evaluator, compiled, facts, cache, rows)
+    admin1 = facts.extra.get("admin1")
+    for j, row in enumerate(rows.tolist()):
+        outcome = {logic.TRUE: "breach", logic.UNKNOWN: "undetermined"}.get(
+            int(truth[j]), "no_breach"
+        )
+        reasons = _window_reasons(compiled, facts, row)
+        reasons += [explainer.reason(a, text, j) for a, text in explainer.atoms]
+        party, bound = _party(compiled, facts, row)
+        reasons.append(bound)
+        yield Verdict(
+            incident=facts.incident[row],
+            source_id=facts.source_id[row],
+            clause=compiled.id,
+            verdict=outcome,  # type: ignore[arg-type]
+            standard_met=bool(standard_met[j]),
+            party=party,
+            reasons=tuple(reasons),
+            text=sentence(compiled, outcome, facts, row, reasons),
+            agreement_id=evaluator.id,
+            agreement_version=evaluator.version,
+            log_head=log_head,
+            observed_at=iso(facts.earliest[row]),
+            lon=float(facts.lon[row]),
+            lat=float(facts.lat[row]),
+            admin1=None if admin1 is None else admin1[row],
+        )

@@ -1,0 +1,168 @@
+"""Geometry answers for the engine: one Measure per geometry, cached per batch.
+
+``Measures`` builds a ``ceasefire.geo.measure`` Measure for each geometry a
+predicate names, once per agreement. ``SpatialCache`` answers for one batch of
+facts and remembers what it computed, so three clauses about the same line
+measure each point once, and rows an earlier ``and`` operand ruled out are
+never measured at all.
+
+Distances are exact up to ``limit + max precision`` km, where ``limit`` is
+the largest threshold any clause compares that distance with: beyond that the
+Measure only guarantees "farther", which decides every comparison the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from ceasefire.agreement.load import Agreement
+from ceasefire.agreement.predicate import Call, Compare, Literal, walk
+from ceasefire.compliance.facts import Facts, FloatArray
+from ceasefire.compliance.logic import BoolArray, Rows
+from ceasefire.geo.measure import Measure, measure_for
+
+
+def distance_limits(agreement: Agreement) -> dict[str, float | None]:
+    """Per geometry: the largest literal its distance is compared with.
+
+    None when some clause compares it with something other than a number
+    literal (then distances are computed exactly everywhere).
+    """
+    limits: dict[str, float | None] = {}
+    for predicate in agreement.predicates.values():
+        for node in walk(predicate.tree):
+            if not isinstance(node, Compare):
+                continue
+            for this, other in ((node.left, node.right), (node.right, node.left)):
+                if isinstance(this, Call) and this.function == "distance_km":
+                    gid = this.argument
+                    if isinstance(other, Literal) and isinstance(other.value, float):
+                        if gid not in limits or limits[gid] is not None:
+                            limits[gid] = max(limits.get(gid) or 0.0, other.value)
+                    else:
+                        limits[gid] = None
+        for node in walk(predicate.tree):  # side() with no distance compare
+            if isinstance(node, Call) and node.function == "side":
+                limits.setdefault(node.argument, 0.0)
+    return limits
+
+
+class Measures:
+    """The Measure of each geometry an agreement's predicates use, built lazily once."""
+
+    def __init__(self, agreement: Agreement) -> None:
+        self.agreement = agreement
+        self.limits = distance_limits(agreement)
+        self._built: dict[str, Measure] = {}
+
+    def __getitem__(self, geometry: str) -> Measure:
+        found = self._built.get(geometry)
+        if found is None:
+            feature = self.agreement.features[geometry]
+            zone = None
+            spec = feature.spec
+            if spec.boundary is not None:  # inside/outside sides of a boundary line
+                zone = self.agreement.features[spec.boundary.of].shape
+            found = measure_for(feature.shape, inside_zone=zone)
+            self._built[geometry] = found
+        return found
+
+    def warm(self) -> None:
+        """Build every Measure now (e.g. before timing one report)."""
+        for predicate in self.agreement.predicates.values():
+            for gid in predicate.geometries:
+                self[gid]  # noqa: B018 - building is the point
+
+
+@dataclass
+class _Cached:
+    values: npt.NDArray[Any]
+    done: BoolArray
+
+
+@dataclass
+class SpatialCache:
+    """Geometry answers for the rows of one ``Facts``, computed at most once."""
+
+    measures: Measures
+    facts: Facts
+    _cache: dict[tuple[str, str], _Cached] = field(default_factory=dict)
+
+    @property
+    def max_precision_km(self) -> float:
+        radius = self.facts.precision_km
+        return float(radius.max()) if len(radius) else 0.0
+
+    def within_km(self, geometry: str) -> float | None:
+        """How far distances to ``geometry`` must be exact for the clauses."""
+        limit = self.measures.limits.get(geometry)
+        if limit is None:
+            return None
+        return limit + self.max_precision_km + 1e-6
+
+    def _get(
+        self, key: tuple[str, str], rows: Rows, dtype: Any, compute: Any
+    ) -> npt.NDArray[Any]:
+        cached = self._cache.get(key)
+        if cached is None:
+            n = len(self.facts)
+            cached = _Cached(np.zeros(n, dtype), np.zeros(n, np.bool_))
+            self._cache[key] = cached
+        wanted = (
+            np.flatnonzero(~cached.done) if rows is None else rows[~cached.done[rows]]
+        )
+        if len(wanted):
+            if len(wanted) == len(self.facts):
+                cached.values[:] = compute(self.facts.lon, self.facts.lat)
+            else:
+                cached.values[wanted] = compute(
+                    self.facts.lon[wanted], self.facts.lat[wanted]
+                )
+            cached.done[wanted] = True
+        return cached.values if rows is None else cached.values[rows]
+
+    def distance_km(self, geometry: str, rows: Rows) -> FloatArray:
+        """Geodesic distance in km (exact up to ``within_km``)."""
+        measure = self.measures[geometry]
+        within = self.within_km(geometry)
+        return self._get(
+            ("distance", geometry),
+            rows,
+            np.float64,
+            lambda lon, lat: measure.distance_km(lon, lat, within_km=within),
+        )
+
+    def inside(self, geometry: str, rows: Rows) -> tuple[BoolArray, FloatArray]:
+        """Inside the area, and the distance to its edge (exact up to max precision)."""
+        measure = self.measures[geometry]
+        within = self.max_precision_km + 1e-6
+        inside = self._get(("inside", geometry), rows, np.bool_, measure.inside)
+        edge = self._get(
+            ("edge", geometry),
+            rows,
+            np.float64,
+            lambda lon, lat: measure.edge_distance_km(lon, lat, within_km=within),
+        )
+        return inside, edge
+
+    def side(self, geometry: str, rows: Rows) -> npt.NDArray[np.int8]:
+        """+1 left of / inside the line's zone, -1 right of / outside."""
+        measure = self.measures[geometry]
+        return self._get(("side", geometry), rows, np.int8, measure.side)
+
+
+def line_sides(agreement: Agreement) -> dict[str, dict[int, str]]:
+    """Line id → {+1: party, -1: party} from each line's ``sides``."""
+    found: dict[str, dict[int, str]] = {}
+    for spec in agreement.document.geometries:
+        if spec.kind != "line" or not spec.sides:
+            continue
+        mapping: dict[int, str] = {}
+        for name, party in spec.sides.items():
+            mapping[+1 if name in ("left", "inside") else -1] = party
+        found[spec.id] = mapping
+    return found
