@@ -1,0 +1,87 @@
+"""The application factory: ``create_app(db_url, agreements, tokens)``."""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from ceasefire import __version__
+from ceasefire.api import errors
+from ceasefire.api.auth import Role, TokenTable
+from ceasefire.api.context import ApiContext, load_agreements
+from ceasefire.api.ratelimit import RateLimiter
+from ceasefire.api.redact import PUBLIC_GRID_DEG
+from ceasefire.store import open_store
+
+DESCRIPTION = """\
+The monitoring mission's API: reports, incidents, verdicts, agreements and
+the tamper-evident log. Send `Authorization: Bearer <token>`; without a token
+you are the public and see redacted data. Errors are
+`{"error": {"code", "message", "field", "value"}}`. Lists page with `limit`
+and the `next` cursor. See docs/http-api.md.
+"""
+
+
+def create_app(
+    db_url: str,
+    agreements: list[Path],
+    tokens: dict[str, Role],
+    *,
+    rate: float = 50.0,
+    burst: int = 200,
+    public_grid_deg: float = PUBLIC_GRID_DEG,
+) -> FastAPI:
+    """The API (and the web UI, when ``ceasefire.web`` is installed) over one store.
+
+    ``tokens`` maps bearer tokens to roles (``monitor``, ``analyst``,
+    ``guarantor``, ``public`` or ``party:<id>``). ``rate``/``burst``: each
+    caller's token bucket. Agreements are loaded and checked here, and the
+    store is opened (and migrated) once, so a bad file fails at start-up.
+    """
+    ctx = ApiContext(
+        db_url=db_url,
+        agreements=load_agreements(agreements),
+        limiter=RateLimiter(rate, burst),
+        public_grid_deg=public_grid_deg,
+    )
+    open_store(db_url).close()  # fail now, not at the first request; migrates
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        ctx.close()
+
+    app = FastAPI(
+        title="ceasefire",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.ctx = ctx
+    app.state.tokens = TokenTable(tokens)
+    errors.install(app)
+    from ceasefire.api import (
+        routes_agreements,
+        routes_incidents,
+        routes_log,
+        routes_reports,
+        routes_verdicts,
+    )
+
+    for module in (
+        routes_agreements,
+        routes_reports,
+        routes_incidents,
+        routes_verdicts,
+        routes_log,
+    ):
+        app.include_router(module.router)
+    if importlib.util.find_spec("ceasefire.web") is not None:
+        from ceasefire import web
+
+        web.mount(app)
+    return app

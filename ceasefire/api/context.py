@@ -1,0 +1,97 @@
+"""What the routes share: the store (one connection per thread), agreements, limits."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+
+from ceasefire.agreement.load import Agreement
+from ceasefire.api.auth import Principal, principal_of
+from ceasefire.api.errors import ApiError
+from ceasefire.api.ratelimit import RateLimiter
+from ceasefire.log.service import Log
+from ceasefire.store import open_store
+from ceasefire.store.base import Store
+
+
+@dataclass
+class ApiContext:
+    """Shared state of one app: opened once, used by every request."""
+
+    db_url: str
+    agreements: dict[str, Agreement]
+    limiter: RateLimiter
+    public_grid_deg: float
+    idempotency: dict[str, tuple[int, dict[str, Any]]] = field(default_factory=dict)
+    """Idempotency-Key → (status, body) of POSTs answered by this process."""
+    cache: dict[str, bytes] = field(default_factory=dict)
+    """Responses that never change while serving (agreement geometry)."""
+    write_lock: threading.Lock = field(default_factory=threading.Lock)
+    _local: threading.local = field(default_factory=threading.local)
+    _opened: list[Store] = field(default_factory=list)
+
+    def store(self) -> Store:
+        """This thread's store connection (SQLite connections stay in their thread)."""
+        found: Store | None = getattr(self._local, "store", None)
+        if found is None:
+            found = self._local.store = open_store(self.db_url)
+            self._opened.append(found)
+        return found
+
+    def log(self) -> Log:
+        """The log over this thread's store."""
+        return Log(self.store())
+
+    def agreement(self, agreement_id: str) -> Agreement:
+        """An agreement by id; 404 naming the known ones."""
+        found = self.agreements.get(agreement_id)
+        if found is None:
+            raise ApiError(
+                404,
+                f"no agreement {agreement_id!r}; known: {', '.join(self.agreements) or 'none'}",
+                field="agreement",
+                value=agreement_id,
+            )
+        return found
+
+    def close(self) -> None:
+        """Close every connection opened so far."""
+        for store in self._opened:
+            try:
+                store.close()
+            except Exception:  # noqa: S110 - another thread's connection: best effort
+                pass
+        self._opened.clear()
+
+
+def load_agreements(paths: list[Path]) -> dict[str, Agreement]:
+    """Agreements by id, loaded and checked (a bad file raises AgreementError)."""
+    from ceasefire.agreement.load import load
+
+    loaded = [load(path) for path in paths]
+    return {a.document.id: a for a in loaded}
+
+
+def context(request: Request) -> ApiContext:
+    """The app's context (a FastAPI dependency)."""
+    found: ApiContext = request.app.state.ctx
+    return found
+
+
+def caller(request: Request) -> Principal:
+    """The authenticated caller, after its rate limit (a FastAPI dependency)."""
+    who = principal_of(request)
+    limiter: RateLimiter = request.app.state.ctx.limiter
+    wait = limiter.take(who.key)
+    if wait > 0:
+        raise ApiError(
+            429,
+            f"too many requests; retry in {limiter.retry_after(wait)} s"
+            f" (limit {limiter.rate:g}/s, bursts of {limiter.burst})",
+            headers={"Retry-After": limiter.retry_after(wait)},
+        )
+    return who

@@ -1,0 +1,149 @@
+"""Incidents as the API serves them.
+
+Until fact-finding (issue 6) clusters reports into incidents, every report is
+its own incident: same id, same state, one source. Verdicts come from the
+compliance engine's table when it exists.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from ceasefire.api.auth import Principal
+from ceasefire.api.redact import actor_view, evidence_view, protected, report_view
+from ceasefire.model.states import INITIAL
+from ceasefire.store.base import EntryRow, ReportRow
+
+
+def visible_verdicts(
+    verdicts: list[dict[str, Any]], who: Principal
+) -> list[dict[str, Any]]:
+    """Verdicts ``who`` may read.
+
+    Mission staff and guarantors: all. A party: those about itself and every
+    established breach. The public: established breaches (evidence standard met).
+    """
+    if who.trusted:
+        return verdicts
+    established = [
+        v for v in verdicts if v.get("verdict") == "breach" and v.get("standard_met")
+    ]
+    if who.role == "party":
+        own = [v for v in verdicts if v.get("party") == who.party]
+        return own + [v for v in established if v not in own]
+    return established
+
+
+def summary(
+    row: ReportRow, verdicts: list[dict[str, Any]], who: Principal, grid: float
+) -> dict[str, Any]:
+    """One incident in a list: what a map draws and filters on."""
+    body = report_view(row.body, who, grid)
+    breaches = [
+        v for v in visible_verdicts(verdicts, who) if v.get("verdict") == "breach"
+    ]
+    location = body["location"]
+    return {
+        "id": body["id"],
+        "event_type": body["event_type"],
+        "observed_start": body["observed"]["start"],
+        "observed_end": body["observed"].get("end"),
+        "state": row.state,
+        "breach": bool(breaches),
+        "clauses": sorted({str(v.get("clause")) for v in breaches}),
+        "party": (body.get("attribution") or {}).get("party"),
+        "n_sources": 1,
+        "lon": location["lon"],
+        "lat": location["lat"],
+        "precision_m": location.get("precision_m"),
+        "admin1": location.get("admin1"),
+        "reports": [body["id"]],
+    }
+
+
+def replies_visible(rows: list[EntryRow], who: Principal) -> list[dict[str, Any]]:
+    """Replies about an incident ``who`` may read.
+
+    A reply is visible to its own party and to the mission at once; to other
+    parties and the public only once an analyst has published it.
+    """
+    published: dict[str, str] = {}
+    replies: list[tuple[EntryRow, dict[str, Any]]] = []
+    for row in rows:
+        entry = orjson.loads(row.payload)
+        if row.kind == "reply_published":
+            published[entry["body"]["reply"]] = entry["recorded_at"]
+        elif row.kind == "reply":
+            replies.append((row, entry))
+    shown = []
+    for row, entry in replies:
+        party = entry["body"].get("party")
+        at = published.get(row.id)
+        own = who.role == "party" and who.party == party
+        if who.trusted or own or at is not None:
+            shown.append(
+                {
+                    "id": row.id,
+                    "seq": row.seq,
+                    "party": party,
+                    "text": entry["body"].get("text"),
+                    "at": entry["recorded_at"],
+                    "published_at": at,
+                }
+            )
+    return shown
+
+
+def evidence_of(
+    rows: list[EntryRow], who: Principal, report_protected: bool
+) -> list[dict[str, Any]]:
+    """Logged evidence about the incident, with its hashes."""
+    found = []
+    for row in rows:
+        if row.kind == "evidence":
+            body = orjson.loads(row.payload)["body"]
+            found.append({"seq": row.seq, **evidence_view(body, who, report_protected)})
+    return found
+
+
+def trail_of(rows: list[EntryRow], who: Principal) -> list[dict[str, Any]]:
+    """Every log entry about the incident: who, when, why, and the state after it."""
+    state = INITIAL
+    trail = []
+    for row in rows:
+        entry = orjson.loads(row.payload)
+        reason = None
+        if row.kind == "state_change":
+            state = entry["body"]["to"]
+            reason = entry["body"].get("reason")
+        trail.append(
+            {
+                "seq": row.seq,
+                "kind": row.kind,
+                "actor": actor_view(entry.get("actor"), who),
+                "at": entry["recorded_at"],
+                "reason": reason,
+                "state": state,
+            }
+        )
+    return trail
+
+
+def detail(
+    row: ReportRow,
+    about: list[EntryRow],
+    verdicts: list[dict[str, Any]],
+    who: Principal,
+    grid: float,
+) -> dict[str, Any]:
+    """The incident page: reports, evidence, verdicts, replies and audit trail."""
+    return {
+        "incident": summary(row, verdicts, who, grid),
+        "reports": [{**report_view(row.body, who, grid), "state": row.state}],
+        "evidence": evidence_of(about, who, protected(row.body)),
+        "verdicts": visible_verdicts(verdicts, who),
+        "replies": replies_visible(about, who),
+        "trail": trail_of(about, who),
+    }

@@ -1,0 +1,90 @@
+"""Query parameters shared by the list endpoints, parsed once with clear 422s."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Query
+from pydantic import AwareDatetime
+
+from ceasefire.api.errors import ApiError
+from ceasefire.api.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from ceasefire.model.states import STATES
+
+Since = Annotated[
+    AwareDatetime | None,
+    Query(description="Observed at or after this instant (ISO 8601 with offset)."),
+]
+Until = Annotated[
+    AwareDatetime | None,
+    Query(description="Observed before this instant (ISO 8601 with offset)."),
+]
+BBox = Annotated[
+    str | None,
+    Query(
+        description="minlon,minlat,maxlon,maxlat in WGS84 degrees.",
+        examples=["37.5,47.5,39.0,48.5"],
+    ),
+]
+Limit = Annotated[
+    int, Query(ge=1, le=MAX_LIMIT, description=f"Items per page (≤ {MAX_LIMIT}).")
+]
+Cursor = Annotated[
+    str | None, Query(description="The 'next' value of the previous page.")
+]
+Party = Annotated[str | None, Query(description="Attributed party id.")]
+EventType = Annotated[
+    list[str] | None, Query(description="Event type; repeat for several.")
+]
+StateParam = Annotated[
+    list[str] | None,
+    Query(description="Verification state; repeat for several: " + ", ".join(STATES)),
+]
+__all__ = ["DEFAULT_LIMIT"]
+
+
+def parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
+    """``minlon,minlat,maxlon,maxlat`` as floats; 422 naming bbox and the value."""
+    if text is None:
+        return None
+    parts = text.split(",")
+    try:
+        numbers = [float(p) for p in parts]
+    except ValueError:
+        numbers = []
+    if len(numbers) != 4 or not all(math.isfinite(n) for n in numbers):
+        raise ApiError(
+            422,
+            "bbox: expected four numbers minlon,minlat,maxlon,maxlat",
+            field="bbox",
+            value=text,
+        )
+    min_lon, min_lat, max_lon, max_lat = numbers
+    if not (-180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
+        raise ApiError(
+            422,
+            "bbox: expected -180 ≤ minlon ≤ maxlon ≤ 180 and -90 ≤ minlat ≤ maxlat ≤ 90",
+            field="bbox",
+            value=text,
+        )
+    return min_lon, min_lat, max_lon, max_lat
+
+
+def check_states(states: list[str] | None) -> tuple[str, ...]:
+    """The states asked for; 422 naming an unknown one."""
+    for state in states or ():
+        if state not in STATES:
+            raise ApiError(
+                422,
+                f"state: unknown state {state!r}; expected one of {', '.join(STATES)}",
+                field="state",
+                value=state,
+            )
+    return tuple(states or ())
+
+
+def iso(moment: datetime | None) -> str | None:
+    """An aware datetime as ISO text for the store."""
+    return None if moment is None else moment.isoformat()

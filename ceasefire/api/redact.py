@@ -1,0 +1,103 @@
+"""What each role may see of a report: the role boundaries of issue 8.
+
+Mission staff and guarantors see reports whole. A party's liaison officer
+never sees a protected source's identity (its id, name, what it derives from,
+the descriptions and file names of its evidence, raw source properties). The
+public sees no source identity at all, no free-text place names, and
+locations coarsened to a grid.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from ceasefire.api.auth import Principal
+
+OPEN_SOURCE_TYPES = frozenset({"media", "osint_item"})
+"""Source types that are published material: naming them exposes no one."""
+PUBLIC_GRID_DEG = 0.1
+"""The public map's grid, unless the app is told otherwise."""
+_HIDDEN = "withheld"
+
+
+def protected(body: dict[str, Any]) -> bool:
+    """Whether the report's source must stay anonymous outside the mission.
+
+    Patrols, sensors, imagery and party reports are protected; published
+    media and open-source items are not, unless the report says
+    ``properties.protected_source: true``.
+    """
+    flagged = bool((body.get("properties") or {}).get("protected_source"))
+    return flagged or body["source"]["type"] not in OPEN_SOURCE_TYPES
+
+
+def coarsen(value: float, grid: float) -> float:
+    """The centre of the grid cell ``value`` falls in."""
+    return round((math.floor(value / grid) + 0.5) * grid, 6)
+
+
+def cell_radius_m(lat: float, grid: float) -> float:
+    """Half the diagonal of a grid cell at ``lat``, in metres (an upper bound)."""
+    dy = grid * 111_320.0
+    dx = grid * 111_320.0 * math.cos(math.radians(lat))
+    return math.hypot(dx, dy) / 2
+
+
+def _anonymous_source(source: dict[str, Any]) -> dict[str, Any]:
+    kept = ("type", "reliability", "credibility")
+    return {"id": _HIDDEN, **{k: source[k] for k in kept if k in source}}
+
+
+def _bare_evidence(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{k: e[k] for k in ("sha256", "media_type") if k in e} for e in items]
+
+
+def report_view(
+    body: dict[str, Any], who: Principal, grid: float = PUBLIC_GRID_DEG
+) -> dict[str, Any]:
+    """The report as ``who`` may see it (a new dict; ``body`` is untouched)."""
+    if who.trusted:
+        return body
+    view = dict(body)
+    if who.role == "public" or protected(body):
+        view["source"] = _anonymous_source(body["source"])
+        view["evidence"] = _bare_evidence(body.get("evidence") or [])
+        view.pop("properties", None)
+        view.pop("source_report_id", None)
+    if who.role == "public":
+        view.pop("narrative", None)
+        location = body["location"]
+        lat = coarsen(location["lat"], grid)
+        view["location"] = {
+            "lon": coarsen(location["lon"], grid),
+            "lat": lat,
+            "precision_m": max(
+                float(location.get("precision_m", 0)), cell_radius_m(lat, grid)
+            ),
+            **{k: location[k] for k in ("admin1", "admin2") if k in location},
+        }
+    return view
+
+
+def evidence_view(
+    body: dict[str, Any], who: Principal, report_protected: bool
+) -> dict[str, Any]:
+    """A logged evidence entry as ``who`` may see it: hashes always, custody for staff."""
+    if who.trusted:
+        return body
+    kept: dict[str, Any] = {
+        k: body[k] for k in ("sha256", "size", "media_type") if k in body
+    }
+    if who.role != "public" and not report_protected:
+        kept.update({k: body[k] for k in ("filename", "captured_at") if k in body})
+    return kept
+
+
+def actor_view(actor: str | None, who: Principal) -> str | None:
+    """Who wrote an entry: named for the mission and parties, a role for the public."""
+    if actor is None or who.role != "public":
+        return actor
+    if actor in ("monitor", "analyst", "guarantor") or actor.startswith("party:"):
+        return actor
+    return "mission"

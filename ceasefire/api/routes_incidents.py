@@ -1,0 +1,264 @@
+"""``/api/incidents``: list, GeoJSON, the incident page, decisions and replies."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Depends, Query
+from starlette.responses import Response
+
+from ceasefire.api import incidents
+from ceasefire.api.auth import Principal, require
+from ceasefire.api.context import ApiContext, caller, context
+from ceasefire.api.dto import (
+    Created,
+    FeatureCollection,
+    IncidentPage,
+    Page,
+    ReplyIn,
+    TransitionIn,
+    TransitionOut,
+)
+from ceasefire.api.errors import ApiError
+from ceasefire.api.geojson import GEOJSON, collection, json_response, point_feature
+from ceasefire.api.pagination import decode_cursor, encode_cursor
+from ceasefire.api.params import (
+    BBox,
+    Cursor,
+    EventType,
+    Limit,
+    Party,
+    Since,
+    StateParam,
+    Until,
+    check_states,
+    iso,
+    parse_bbox,
+)
+from ceasefire.api.verdicts import by_incident
+from ceasefire.log.service import Draft
+from ceasefire.store.base import ReportQuery, ReportRow
+
+router = APIRouter(tags=["incidents"])
+Caller = Annotated[Principal, Depends(caller)]
+Ctx = Annotated[ApiContext, Depends(context)]
+Clause = Annotated[
+    str | None, Query(description="Only incidents breaching this clause.")
+]
+Breach = Annotated[
+    bool | None,
+    Query(description="Only incidents with (true) or without (false) a breach."),
+]
+AgreementParam = Annotated[
+    str | None, Query(description="Verdicts of this agreement only.")
+]
+MAX_SCAN_BATCHES = 20
+"""A filtered page reads at most this many batches before handing out a cursor."""
+
+
+def _page(
+    ctx: ApiContext,
+    who: Principal,
+    query: ReportQuery,
+    limit: int,
+    clause: str | None,
+    breach: bool | None,
+    agreement: str | None,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """A page of incident summaries; clause and breach filter after the store's."""
+    if agreement is not None:
+        ctx.agreement(agreement)
+    filtering = clause is not None or breach is not None
+    batch = max(limit + 1, 1000) if filtering else limit + 1
+    found: list[tuple[int, dict[str, Any]]] = []
+    after = query.after_seq
+    for _ in range(MAX_SCAN_BATCHES):
+        rows = ctx.store().report_rows(replace(query, after_seq=after, limit=batch))
+        verdicts = by_incident(ctx.store(), [r.body["id"] for r in rows], agreement)
+        for row in rows:
+            item = incidents.summary(
+                row, verdicts.get(row.body["id"], []), who, ctx.public_grid_deg
+            )
+            if clause is not None and clause not in item["clauses"]:
+                continue
+            if breach is not None and item["breach"] != breach:
+                continue
+            found.append((row.seq, item))
+        if len(found) > limit:
+            return [item for _, item in found[:limit]], encode_cursor(
+                found[limit - 1][0]
+            )
+        if len(rows) < batch:
+            return [item for _, item in found], None
+        after = rows[-1].seq
+    # a sparse filter: hand out this partial page and where to go on from
+    return [item for _, item in found], encode_cursor(after)  # type: ignore[arg-type]
+
+
+def _query(
+    bbox: str | None,
+    since: Any,
+    until: Any,
+    event_type: list[str] | None,
+    party: str | None,
+    state: list[str] | None,
+    cursor: str | None,
+) -> ReportQuery:
+    return ReportQuery(
+        bbox=parse_bbox(bbox),
+        since=iso(since),
+        until=iso(until),
+        event_types=tuple(event_type or ()),
+        parties=(party,) if party else (),
+        states=check_states(state),
+        after_seq=decode_cursor(cursor),
+    )
+
+
+@router.get("/api/incidents", response_model=Page)
+def list_incidents(
+    ctx: Ctx,
+    who: Caller,
+    bbox: BBox = None,
+    since: Since = None,
+    until: Until = None,
+    event_type: EventType = None,
+    party: Party = None,
+    state: StateParam = None,
+    clause: Clause = None,
+    breach: Breach = None,
+    agreement: AgreementParam = None,
+    limit: Limit = 100,
+    cursor: Cursor = None,
+) -> Response:
+    """Incidents in log order with state, breach flag and breached clauses."""
+    query = _query(bbox, since, until, event_type, party, state, cursor)
+    items, next_cursor = _page(ctx, who, query, limit, clause, breach, agreement)
+    return json_response({"items": items, "next": next_cursor})
+
+
+@router.get(
+    "/api/incidents.geojson",
+    response_model=FeatureCollection,
+    responses={200: {"content": {GEOJSON: {}}}},
+)
+def incidents_geojson(
+    ctx: Ctx,
+    who: Caller,
+    bbox: BBox = None,
+    since: Since = None,
+    until: Until = None,
+    event_type: EventType = None,
+    party: Party = None,
+    state: StateParam = None,
+    clause: Clause = None,
+    breach: Breach = None,
+    agreement: AgreementParam = None,
+    limit: Limit = 100,
+    cursor: Cursor = None,
+) -> Response:
+    """Incidents as GeoJSON Points; properties as in /api/incidents."""
+    query = _query(bbox, since, until, event_type, party, state, cursor)
+    items, next_cursor = _page(ctx, who, query, limit, clause, breach, agreement)
+    features = [
+        point_feature(
+            item["id"],
+            item["lon"],
+            item["lat"],
+            {k: v for k, v in item.items() if k not in ("lon", "lat")},
+        )
+        for item in items
+    ]
+    return collection(features, next_cursor)
+
+
+def _incident_row(ctx: ApiContext, incident_id: str) -> ReportRow:
+    log = ctx.log()
+    entry = log.store.entry_by_id(incident_id)
+    if entry is None or entry.kind != "report":
+        raise ApiError(
+            404, f"no incident {incident_id!r}", field="id", value=incident_id
+        )
+    body = orjson.loads(entry.payload)["body"]
+    return ReportRow(entry.seq, log.state_of(incident_id), body)
+
+
+@router.get("/api/incidents/{incident_id}", response_model=IncidentPage)
+def incident_page(
+    ctx: Ctx, who: Caller, incident_id: str, agreement: AgreementParam = None
+) -> Response:
+    """The incident page: reports, evidence hashes, verdicts, replies, audit trail."""
+    row = _incident_row(ctx, incident_id)
+    about = ctx.store().entries_about(incident_id)
+    if agreement is not None:
+        ctx.agreement(agreement)
+    verdicts = by_incident(ctx.store(), [incident_id], agreement)
+    page = incidents.detail(
+        row, about, verdicts.get(incident_id, []), who, ctx.public_grid_deg
+    )
+    return json_response(page)
+
+
+@router.post(
+    "/api/incidents/{incident_id}/transitions",
+    status_code=201,
+    response_model=TransitionOut,
+)
+def transition(
+    ctx: Ctx, who: Caller, incident_id: str, decision: TransitionIn
+) -> Response:
+    """Move an incident through the verification states (analyst role), with a reason."""
+    require(who, "analyst")
+    _incident_row(ctx, incident_id)
+    with ctx.write_lock:
+        log = ctx.log()
+        before = log.state_of(incident_id)
+        row = log.transition(incident_id, decision.state, who.actor, decision.reason)
+    body = {
+        "seq": row.seq,
+        "subject": incident_id,
+        "from": before,
+        "to": decision.state,
+    }
+    return json_response(body, 201)
+
+
+@router.post(
+    "/api/incidents/{incident_id}/replies", status_code=201, response_model=Created
+)
+def reply(ctx: Ctx, who: Caller, incident_id: str, answer: ReplyIn) -> Response:
+    """A party's reply to an incident (right of reply); others see it once published."""
+    require(who, "party")
+    _incident_row(ctx, incident_id)
+    body = orjson.dumps({"party": who.party, "text": answer.text})
+    with ctx.write_lock:
+        row = ctx.log().append(
+            [Draft("reply", body, subject=incident_id, actor=who.actor)]
+        )[0]
+    return json_response({"id": row.id, "seq": row.seq}, 201)
+
+
+@router.post(
+    "/api/incidents/{incident_id}/replies/{reply_id}/publish",
+    status_code=201,
+    response_model=Created,
+)
+def publish_reply(ctx: Ctx, who: Caller, incident_id: str, reply_id: str) -> Response:
+    """Publish a party's reply to everyone (analyst role)."""
+    require(who, "analyst")
+    entry = ctx.store().entry_by_id(reply_id)
+    if entry is None or entry.kind != "reply" or entry.subject != incident_id:
+        raise ApiError(
+            404,
+            f"no reply {reply_id!r} to incident {incident_id!r}",
+            field="reply_id",
+            value=reply_id,
+        )
+    body = orjson.dumps({"reply": reply_id})
+    with ctx.write_lock:
+        row = ctx.log().append(
+            [Draft("reply_published", body, subject=incident_id, actor=who.actor)]
+        )[0]
+    return json_response({"id": row.id, "seq": row.seq}, 201)
