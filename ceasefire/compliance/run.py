@@ -1,0 +1,160 @@
+"""Evaluate an agreement against the reports in a store, and diff two versions.
+
+The store supplies the reports (superseded ones left out) with their current
+verification state; the log supplies the head the evaluation read, which every
+verdict names so it can be recomputed and checked later.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from ceasefire.compliance.evaluate import Evaluator, VerdictTable
+from ceasefire.compliance.facts import Facts, facts_from_reports
+from ceasefire.compliance.spatial import SpatialCache
+from ceasefire.log.service import Log
+from ceasefire.model.verdict import LogHead, Verdict
+from ceasefire.store.base import ReportQuery, Store
+
+ALL_ROWS = 2**62
+"""A limit no log reaches: the projection is read whole."""
+JOINT_PREFIX = "joint"
+"""Actors whose decisions count as joint verification (until issue 6 says more)."""
+
+
+def log_head(store: Store) -> LogHead:
+    """Size and root (hex) of the log now."""
+    head = Log(store).head()
+    return LogHead(head.tree_size, head.root_hash.hex())
+
+
+def _joint(store: Store, subject: str) -> bool:
+    """Whether the last state change of ``subject`` was made by a joint team."""
+    last = None
+    for row in store.entries_about(subject):
+        if row.kind == "state_change":
+            last = row
+    if last is None:
+        return False
+    actor = orjson.loads(last.payload).get("actor") or ""
+    return str(actor).startswith(JOINT_PREFIX)
+
+
+def load_facts(store: Store, since: str | None = None) -> Facts:
+    """Facts of every current report in the store, one incident per report."""
+    rows = store.report_rows(ReportQuery(since=since, limit=ALL_ROWS))
+    states = {row.body["id"]: row.state for row in rows}
+    joint = {rid: _joint(store, rid) for rid, s in states.items() if s == "verified"}
+    return facts_from_reports((row.body for row in rows), states, joint)
+
+
+@dataclass
+class Run:
+    """One evaluation: what was read, and the verdicts as columns."""
+
+    evaluator: Evaluator
+    facts: Facts
+    table: VerdictTable
+    head: LogHead
+    cache: SpatialCache
+
+    def verdicts(self) -> Iterator[Verdict]:
+        """The verdicts with reasons and text."""
+        return self.evaluator.verdicts(
+            self.facts, self.table, self.head, cache=self.cache
+        )
+
+
+def evaluate_store(
+    evaluator: Evaluator,
+    store: Store,
+    *,
+    since: str | None = None,
+    include_all: bool = False,
+    facts: Facts | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Run:
+    """Evaluate every current report in ``store`` (observed at or after ``since``)."""
+    head = log_head(store)
+    facts = facts if facts is not None else load_facts(store, since)
+    cache = SpatialCache(evaluator.measures, facts)
+    table = evaluator.evaluate(
+        facts, include_all=include_all, progress=progress, cache=cache
+    )
+    return Run(evaluator, facts, table, head, cache)
+
+
+def save(run: Run, store: Store, *, replace: bool = True, batch: int = 20_000) -> int:
+    """Store a run's verdicts; ``replace`` first deletes that version's old ones."""
+    if replace:
+        store.delete_verdicts(run.evaluator.id, run.evaluator.version)
+    saved = 0
+    pending: list[dict[str, Any]] = []
+    for verdict in run.verdicts():
+        pending.append(verdict.to_dict())
+        if len(pending) >= batch:
+            saved += store.save_verdicts(pending)
+            pending = []
+    if pending:
+        saved += store.save_verdicts(pending)
+    return saved
+
+
+@dataclass(frozen=True)
+class Change:
+    """A verdict that differs between two agreement versions."""
+
+    incident: str
+    clause: str
+    old: str
+    new: str
+    old_standard_met: bool
+    new_standard_met: bool
+    text: str
+    """The sentence of the newer verdict (or the older, if the clause is gone)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        return {
+            "incident": self.incident,
+            "clause": self.clause,
+            "old": self.old,
+            "new": self.new,
+            "old_standard_met": self.old_standard_met,
+            "new_standard_met": self.new_standard_met,
+            "text": self.text,
+        }
+
+
+def diff(old: Run, new: Run) -> list[Change]:
+    """Verdicts that change between two runs over the same reports.
+
+    A missing verdict counts as ``no_breach``: a clause that stops applying to
+    an incident changes its verdict to no breach.
+    """
+
+    def keyed(run: Run) -> dict[tuple[str, str], Verdict]:
+        return {(v.incident, v.clause): v for v in run.verdicts()}
+
+    before, after = keyed(old), keyed(new)
+    changes = []
+    for key in sorted(before.keys() | after.keys()):
+        was, now = before.get(key), after.get(key)
+        old_outcome = was.verdict if was else "no_breach"
+        new_outcome = now.verdict if now else "no_breach"
+        old_met = was.standard_met if was else False
+        new_met = now.standard_met if now else False
+        if (old_outcome, old_met) == (new_outcome, new_met):
+            continue
+        shown = now if now is not None else was
+        assert shown is not None
+        changes.append(
+            Change(
+                key[0], key[1], old_outcome, new_outcome, old_met, new_met, shown.text
+            )
+        )
+    return changes
