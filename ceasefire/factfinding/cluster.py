@@ -171,7 +171,7 @@ def points_from_bodies(bodies: Sequence[dict[str, Any]]) -> Points:
         lat[i] = location["lat"]
         radius[i] = location.get("precision_m", 100.0)
         begin = datetime.fromisoformat(observed["start"]).timestamp()
-        unit = PRECISION_SECONDS[observed.get("precision", "minute")] - 1
+        unit = float(PRECISION_SECONDS[observed.get("precision", "minute")] - 1)
         end = observed.get("end")
         if end is not None:  # a span: the window covers it
             unit = max(unit, datetime.fromisoformat(end).timestamp() - begin)
@@ -268,8 +268,9 @@ def _imprecise_pairs(
     return np.concatenate(out_i), np.concatenate(out_j), np.concatenate(out_d)
 
 
-def cluster(points: Points, params: Params = Params()) -> Clustering:
+def cluster(points: Points, params: Params | None = None) -> Clustering:
     """The automatic partition of ``points`` (see the module docstring for the rule)."""
+    params = params or Params()
     n = len(points)
     precise = precise_mask(points, params)
     precise_rows = np.flatnonzero(precise)
@@ -397,9 +398,10 @@ class IncidentIndex:
 
     @classmethod
     def from_batch(
-        cls, points: Points, clustering: Clustering, params: Params = Params()
+        cls, points: Points, clustering: Clustering, params: Params | None = None
     ) -> IncidentIndex:
         """An index holding ``points`` as ``cluster`` partitioned them."""
+        params = params or Params()
         index = cls(params)
         index._grow(len(points))
         n = len(points)
