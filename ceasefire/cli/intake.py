@@ -10,6 +10,7 @@ import click
 
 from ceasefire.cli.log import db_option, err, fail, open_log
 from ceasefire.errors import DetailedError
+from ceasefire.io.exporters import FORMATS, format_for
 from ceasefire.io.intake import import_file, quarantined
 from ceasefire.io.registry import IMPORTERS, importer_for
 
@@ -47,6 +48,8 @@ def import_command(
     \b
     Formats: ucdp (UCDP GED CSV), cir (CIR Russia–Ukraine Monitor CSV),
     bellingcat (civilian-harm JSON), alerts (official air-raid alerts CSV);
+    acled (ACLED CSV), gdelt (GDELT 2.0 export, zipped; its Mentions file
+    beside it is read too), hxl (HXL-tagged CSV), csv (ceasefire flat CSV);
     gzip is fine.
 
     Example:
@@ -119,7 +122,13 @@ def quarantine_list(db: str, file: str | None, fmt: str) -> None:
     "--output",
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Where to write: .jsonl or .geojson.",
+    help="Where to write: .jsonl, .geojson, .csv, .hxl.csv or .acled.csv.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(sorted(FORMATS)),
+    help="Override the format the output name implies.",
 )
 @click.option("--since", help="Observed at or after (ISO 8601 with offset).")
 @click.option("--until", help="Observed before (ISO 8601 with offset).")
@@ -132,28 +141,33 @@ def quarantine_list(db: str, file: str | None, fmt: str) -> None:
 def export_command(
     db: str,
     output: Path,
+    fmt: str | None,
     since: str | None,
     until: str | None,
     event_types: tuple[str, ...],
 ) -> None:
-    """Export the current reports (corrections applied) to a lossless file.
+    """Export the current reports (corrections applied).
 
-    JSON Lines re-imports with `ceasefire log append`; both formats read back
-    to the same records.
+    JSON Lines, GeoJSON and flat CSV are lossless and read back to the same
+    records; HXL CSV and ACLED-shaped CSV carry what those formats can (see
+    docs/intake.md). Every format re-imports with `ceasefire import`
+    (JSON Lines with `ceasefire log append`).
 
     \b
     Example:
       ceasefire export --db sqlite:///mission.db -o reports.geojson --since 2015-02-15T00:00:00+02:00
+      ceasefire export --db sqlite:///mission.db -o reports.hxl.csv
     """
-    from ceasefire.io.native import WRITERS
     from ceasefire.store.base import ReportQuery
 
-    writer = WRITERS.get(output.suffix.lower())
-    if writer is None:
+    fmt = fmt or format_for(output)
+    if fmt is None:
         raise click.BadParameter(
-            f"{output.name!r}: expected a .jsonl or .geojson file",
+            f"{output.name!r}: expected a .jsonl, .geojson, .csv, .hxl.csv or"
+            " .acled.csv file, or --format",
             param_hint="--output",
         )
+    writer = FORMATS[fmt]
     log = open_log(db)
     query = ReportQuery(since=since, until=until, event_types=event_types, limit=2**62)
     with output.open("wb") as handle:

@@ -69,18 +69,25 @@ class Importer:
     def read(self, path: Path) -> Iterator[Row]:
         """Every data row of ``path`` as a Report or a Rejection."""
         for number, raw in enumerate(csv_rows(path), start=1):
-            try:
-                yield self.to_report(raw)
-            except RowError as exc:
-                yield Rejection(
-                    str(path), number, exc.column, exc.value, exc.reason, raw
-                )
-            except ValidationError as exc:
-                first = exc.errors()[0]
-                column = ".".join(str(part) for part in first["loc"])
-                yield Rejection(
-                    str(path), number, column, first.get("input"), first["msg"], raw
-                )
+            yield to_row(self.to_report, raw, str(path), number, raw)
+
+
+def to_row(
+    convert: Callable[[Any], Report],
+    record: Any,
+    file: str,
+    number: int,
+    raw: dict[str, str],
+) -> Row:
+    """``convert(record)``, or a Rejection naming the column at fault."""
+    try:
+        return convert(record)
+    except RowError as exc:
+        return Rejection(file, number, exc.column, exc.value, exc.reason, raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        column = ".".join(str(part) for part in first["loc"])
+        return Rejection(file, number, column, first.get("input"), first["msg"], raw)
 
 
 def csv_rows(path: Path) -> Iterator[dict[str, str]]:

@@ -5,7 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from ceasefire.errors import DetailedError, suggest
-from ceasefire.io import alerts, alerts_volunteer, bellingcat, cir, missiles, ucdp
+from ceasefire.io import (
+    acled,
+    alerts,
+    alerts_volunteer,
+    bellingcat,
+    cir,
+    flat,
+    gdelt,
+    hxl,
+    missiles,
+    ucdp,
+)
 from ceasefire.io.base import Importer, csv_header
 
 IMPORTERS: dict[str, Importer] = {
@@ -17,6 +28,10 @@ IMPORTERS: dict[str, Importer] = {
         bellingcat.IMPORTER,
         alerts_volunteer.IMPORTER,
         missiles.IMPORTER,
+        acled.IMPORTER,
+        gdelt.IMPORTER,
+        hxl.IMPORTER,
+        flat.IMPORTER,
     )
 }
 
@@ -36,8 +51,9 @@ def importer_for(path: Path, name: str | None = None) -> Importer:
                 suggestion=suggest(name, IMPORTERS),
             )
         return IMPORTERS[name]
-    for importer in IMPORTERS.values():  # non-CSV formats look inside the file
-        if isinstance(importer, bellingcat.JsonImporter) and importer.detect_file(path):
+    for importer in IMPORTERS.values():  # JSON, GDELT, HXL: look inside the file
+        detect_file = getattr(importer, "detect_file", None)
+        if detect_file is not None and detect_file(path):
             return importer
     header = csv_header(path)
     for importer in IMPORTERS.values():

@@ -1,0 +1,345 @@
+"""ACLED event CSV (31 columns), both ways: ``IMPORTER`` reads, ``to_acled`` writes.
+
+Columns (DOMAIN.md §4 b.1): ``event_id_cnty, event_date, year, time_precision,
+disorder_type, event_type, sub_event_type, actor1, assoc_actor_1, inter1,
+actor2, assoc_actor_2, inter2, interaction, civilian_targeting, iso, region,
+country, admin1, admin2, admin3, location, latitude, longitude,
+geo_precision, source, source_scale, notes, fatalities, tags, timestamp``.
+
+Reading:
+
+- **id**: ``event_id_cnty`` (e.g. UKR1234), ``stable_id("acled", …)``; an
+  ``event_id_cnty`` that is one of our report ids (our own ACLED-shaped
+  exports of non-ACLED reports) is kept as the id, so re-importing an export
+  adds nothing.
+- **event type**: the (event_type, sub_event_type) pair through ``EVENTS``,
+  an explicit table of ACLED's 25 sub-event types. A pair not in the table is
+  quarantined naming it, never guessed. ACLED lumps some of ours together
+  (Air/drone strike → air_strike; Shelling/artillery/missile attack →
+  shelling), and protests, riots and most strategic developments are
+  ``other``.
+- **where**: latitude/longitude; ``geo_precision`` 1–3 → 2 / 15 / 50 km
+  (``ACLED_GEO_PRECISION_M``); without the column, 50 km (the coarsest).
+- **when**: ``event_date`` as YYYY-MM-DD or "24 February 2022" (the website's
+  older downloads); ``time_precision`` 1/2/3 → day/week/month; reported at
+  ``timestamp`` (Unix seconds, when ACLED last changed the row) if present.
+- **source**: ACLED (media compilation, B2); the row's ``source`` names the
+  outlets and becomes ``derived_from``, so corroboration counts them once.
+- **casualties**: ``fatalities`` → killed; ``civilian_targeting`` set →
+  target category civilian. Actors stay in properties, not attribution:
+  ACLED's actor1 is the initiator, written as ACLED names it.
+- **inter1/inter2**: numeric codes 1–8 (older exports) or the text labels
+  (newer API) are both kept as the label in properties; 0 or empty means
+  no actor.
+- **old column names**: headers are matched case-insensitively (older
+  exports are upper-case), ``geo_precis`` (shapefile-truncated) reads as
+  ``geo_precision`` and ``ally_actor_1/2`` as ``assoc_actor_1/2``; the
+  removed ``data_id``, ``event_id_no_cnty`` and ``iso3`` are kept in
+  properties when present.
+
+Writing (``to_acled``) gives ACLED's own ``event_id_cnty`` for reports that
+came from ACLED and our report id for the rest; it maps our event type through ``EVENT_TYPE_MAPPINGS``
+(``other`` and ``drone_flight`` → Strategic developments: Other), the radius
+back to the smallest geo_precision that covers it, the time precision to
+1/2/3, the oblast code to its name, killed → fatalities, the narrative to
+notes and the attribution to actor1. What ACLED cannot carry is lost on a
+round trip (see docs/intake.md): our ids, finer event types, exact radius,
+injuries, weapon, target, evidence and properties.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import IO, Any
+
+from ceasefire.geo.boundaries import admin_units
+from ceasefire.io.base import (
+    Importer,
+    Row,
+    RowError,
+    parse_date,
+    parse_float,
+    stable_id,
+)
+from ceasefire.io.flat import as_report
+from ceasefire.model.report import ACLED_GEO_PRECISION_M, Report
+from ceasefire.model.vocabulary import EVENT_TYPE_MAPPINGS
+
+COLUMNS: tuple[str, ...] = (
+    "event_id_cnty", "event_date", "year", "time_precision", "disorder_type",
+    "event_type", "sub_event_type", "actor1", "assoc_actor_1", "inter1",
+    "actor2", "assoc_actor_2", "inter2", "interaction", "civilian_targeting",
+    "iso", "region", "country", "admin1", "admin2", "admin3", "location",
+    "latitude", "longitude", "geo_precision", "source", "source_scale", "notes",
+    "fatalities", "tags", "timestamp",
+)  # fmt: skip
+REQUIRED = frozenset(
+    {"event_id_cnty", "event_date", "event_type", "sub_event_type"}
+    | {"latitude", "longitude", "fatalities"}
+)
+RENAMED = {"geo_precis": "geo_precision", "ally_actor_1": "assoc_actor_1"} | {
+    "ally_actor_2": "assoc_actor_2"
+}
+
+# (ACLED event_type, sub_event_type) → our event type. ACLED's 25 sub-types.
+EVENTS: dict[tuple[str, str], str] = {
+    ("Battles", "Armed clash"): "small_arms",
+    ("Battles", "Government regains territory"): "ground_assault",
+    ("Battles", "Non-state actor overtakes territory"): "ground_assault",
+    ("Explosions/Remote violence", "Air/drone strike"): "air_strike",
+    ("Explosions/Remote violence", "Shelling/artillery/missile attack"): "shelling",
+    ("Explosions/Remote violence", "Remote explosive/landmine/IED"): "explosion",
+    ("Explosions/Remote violence", "Grenade"): "explosion",
+    ("Explosions/Remote violence", "Suicide bomb"): "explosion",
+    ("Explosions/Remote violence", "Chemical weapon"): "other",
+    ("Violence against civilians", "Attack"): "civilian_harm",
+    ("Violence against civilians", "Abduction/forced disappearance"): "civilian_harm",
+    ("Violence against civilians", "Sexual violence"): "civilian_harm",
+    ("Protests", "Peaceful protest"): "other",
+    ("Protests", "Protest with intervention"): "other",
+    ("Protests", "Excessive force against protesters"): "civilian_harm",
+    ("Riots", "Violent demonstration"): "other",
+    ("Riots", "Mob violence"): "other",
+    ("Strategic developments", "Agreement"): "other",
+    ("Strategic developments", "Arrests"): "other",
+    ("Strategic developments", "Change to group/activity"): "other",
+    ("Strategic developments", "Disrupted weapons use"): "other",
+    ("Strategic developments", "Headquarters or base established"): "troop_presence",
+    ("Strategic developments", "Looting/property destruction"): "infrastructure_damage",
+    ("Strategic developments", "Non-violent transfer of territory"): "other",
+    ("Strategic developments", "Other"): "other",
+}
+INTER = {
+    "1": "State forces",
+    "2": "Rebel groups",
+    "3": "Political militias",
+    "4": "Identity militias",
+    "5": "Rioters",
+    "6": "Protesters",
+    "7": "Civilians",
+    "8": "External/Other forces",
+}
+ULID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
+TIME_PRECISION = {"1": "day", "2": "week", "3": "month"}
+DISORDER = {
+    "Battles": "Political violence",
+    "Explosions/Remote violence": "Political violence",
+    "Violence against civilians": "Political violence",
+    "Protests": "Demonstrations",
+    "Riots": "Demonstrations",
+    "Strategic developments": "Strategic developments",
+}
+MAPPED = frozenset(
+    {"event_id_cnty", "event_date", "time_precision", "latitude", "longitude"}
+    | {"geo_precision", "fatalities", "notes", "timestamp", "location"}
+)
+
+
+def normalise(row: dict[str, str]) -> dict[str, str]:
+    """Lower-case column names, with older names renamed to current ones."""
+    out = {}
+    for key, value in row.items():
+        name = (key or "").strip().lower()
+        out[RENAMED.get(name, name)] = (value or "").strip()
+    return out
+
+
+def _date(value: str) -> datetime:
+    try:
+        return datetime.strptime(value, "%d %B %Y").replace(tzinfo=UTC)
+    except ValueError:
+        pass
+    try:
+        return parse_date("event_date", value)
+    except RowError:
+        raise RowError(
+            "event_date", value, "not a date; expected YYYY-MM-DD or '24 February 2022'"
+        ) from None
+
+
+def _inter(row: dict[str, str], column: str) -> str | None:
+    value = row.get(column, "")
+    if value in ("", "0"):
+        return None
+    if value.isdigit():
+        if value not in INTER:
+            raise RowError(column, value, "unknown actor code; expected 0 to 8")
+        return INTER[value]
+    return value  # the newer text form, kept as ACLED wrote it
+
+
+def _precision(row: dict[str, str]) -> float:
+    value = row.get("geo_precision", "")
+    if not value:
+        return float(ACLED_GEO_PRECISION_M[3])
+    if value not in ("1", "2", "3"):
+        raise RowError("geo_precision", value, "expected an ACLED geo_precision 1–3")
+    return float(ACLED_GEO_PRECISION_M[int(value)])
+
+
+def _fatalities(row: dict[str, str]) -> int:
+    value = row.get("fatalities", "") or "0"
+    if not value.isdigit():
+        raise RowError("fatalities", value, "not a whole number; expected 0 or more")
+    return int(value)
+
+
+def report_id(event_id: str, start: datetime) -> str:
+    """Our own report id if ``event_id`` is one (our exports), else derived."""
+    return event_id if ULID.match(event_id) else stable_id("acled", event_id, start)
+
+
+def to_report(raw: dict[str, str]) -> Report:
+    """One ACLED row (any column-name vintage) as a report."""
+    row = normalise(raw)
+    pair = (row["event_type"], row["sub_event_type"])
+    if pair not in EVENTS:
+        raise RowError(
+            "sub_event_type",
+            f"{pair[0]}: {pair[1]}",
+            "unknown ACLED event type; expected one of the 25 pairs in "
+            "ceasefire/io/acled.py EVENTS",
+        )
+    start = _date(row["event_date"])
+    precision = row.get("time_precision", "") or "1"
+    if precision not in TIME_PRECISION:
+        raise RowError("time_precision", precision, "expected 1, 2 or 3")
+    stamp = row.get("timestamp", "")
+    if stamp and not stamp.isdigit():
+        raise RowError("timestamp", stamp, "not Unix seconds")
+    reported = datetime.fromtimestamp(int(stamp), UTC) if stamp else start
+    properties: dict[str, Any] = {k: v for k, v in row.items() if v and k not in MAPPED}
+    for column in ("inter1", "inter2"):
+        properties.pop(column, None)
+        if label := _inter(row, column):
+            properties[column] = label
+    data: dict[str, Any] = {
+        "id": report_id(row["event_id_cnty"], start),
+        "source_report_id": row["event_id_cnty"],
+        "source": {
+            "type": "media",
+            "id": "acled",
+            "name": "ACLED",
+            "reliability": "B",
+            "credibility": 2,
+            "derived_from": row.get("source") or None,
+        },
+        "observed": {"start": start, "precision": TIME_PRECISION[precision]},
+        "reported_at": reported,
+        "location": {
+            "lon": parse_float("longitude", row["longitude"], -180, 180),
+            "lat": parse_float("latitude", row["latitude"], -90, 90),
+            "precision_m": _precision(row),
+            "place": row.get("location") or None,
+        },
+        "event_type": EVENTS[pair],
+        "casualties": {"killed": _fatalities(row)},
+        "narrative": row.get("notes", ""),
+        "properties": properties,
+    }
+    if row.get("civilian_targeting"):
+        data["target"] = {"category": "civilian"}
+    return Report.model_validate(data)
+
+
+@dataclass(frozen=True)
+class AcledImporter(Importer):
+    """Detects ACLED by its columns, whatever their case."""
+
+    def detect(self, header: list[str]) -> bool:
+        """True when the header, lower-cased and renamed, has the needed columns."""
+        return self.required_columns <= set(normalise(dict.fromkeys(header, "")))
+
+
+IMPORTER = AcledImporter(
+    "acled",
+    "ACLED events CSV (31 columns, current or older names)",
+    REQUIRED,
+    to_report,
+)
+
+
+# ------------------------------------------------------------------ writing
+
+
+@lru_cache(maxsize=1)
+def _oblast_names() -> dict[str, str]:
+    return {
+        unit.iso: unit.name.removesuffix(" Oblast")
+        for unit in admin_units(1)
+        if unit.iso
+    }
+
+
+def geo_precision(radius_m: float) -> int:
+    """The finest ACLED geo_precision whose radius covers ``radius_m``."""
+    for code in (1, 2):
+        if radius_m <= ACLED_GEO_PRECISION_M[code]:
+            return code
+    return 3
+
+
+def acled_row(report: Report) -> dict[str, str]:
+    """One report as an ACLED row."""
+    acled = EVENT_TYPE_MAPPINGS.get(report.event_type, {}).get("acled")
+    event_type, _, sub_type = str(acled or "Strategic developments: Other").partition(
+        ": "
+    )
+    start = report.observed.start.astimezone(UTC)
+    admin1 = report.location.admin1 or ""
+    time_precision = {"week": "2", "month": "3", "year": "3"}.get(
+        report.observed.precision, "1"
+    )
+    return {
+        "event_id_cnty": report.source_report_id
+        if report.source.id == "acled" and report.source_report_id
+        else report.id,
+        "event_date": start.date().isoformat(),
+        "year": str(start.year),
+        "time_precision": time_precision,
+        "disorder_type": DISORDER[event_type],
+        "event_type": event_type,
+        "sub_event_type": sub_type,
+        "actor1": report.attribution.party if report.attribution else "",
+        "civilian_targeting": "Civilian targeting"
+        if report.target and report.target.category == "civilian"
+        else "",
+        "iso": "804" if admin1.startswith("UA-") else "",
+        "country": "Ukraine" if admin1.startswith("UA-") else "",
+        "admin1": _oblast_names().get(admin1, ""),
+        "admin2": report.location.admin2 or "",
+        "location": report.location.place or "",
+        "latitude": str(report.location.lat),
+        "longitude": str(report.location.lon),
+        "geo_precision": str(geo_precision(report.location.precision_m)),
+        "source": report.source.name or report.source.id,
+        "notes": report.narrative,
+        "fatalities": str(report.casualties.killed if report.casualties else 0),
+        "timestamp": str(int(report.reported_at.timestamp())),
+    }
+
+
+def to_acled(reports: Iterable[Report | dict[str, Any]], out: IO[bytes]) -> int:
+    """Write the reports as ACLED-shaped CSV (the 31 columns); return how many."""
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="")
+    writer = csv.DictWriter(text, COLUMNS, restval="")
+    writer.writeheader()
+    count = 0
+    for report in reports:
+        writer.writerow(acled_row(as_report(report)))
+        count += 1
+    text.flush()
+    text.detach()
+    return count
+
+
+def from_acled(path: Path) -> Iterator[Row]:
+    """Reports (or rejections) from an ACLED CSV."""
+    yield from IMPORTER.read(path)
