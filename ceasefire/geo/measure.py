@@ -1,0 +1,204 @@
+"""Geodesic measures from many points to one agreement geometry.
+
+One ``Measure`` per line, zone, corridor or site, built once (``measure_for``)
+and reused for every batch of incidents. All inputs and outputs are numpy
+arrays of WGS84 longitude/latitude; distances are geodesic on the WGS84
+ellipsoid, in kilometres, accurate to 0.1 % (in practice ~1e-6) and to 1 m
+near zero. Everything is vectorised: no Python loop runs per point.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import shapely
+from numpy.typing import ArrayLike, NDArray
+
+from ceasefire.geo.build import Feature
+from ceasefire.geo.segments import Floats, Nearest, Segments
+
+Within = float | ArrayLike | None
+"""``within_km``: a scalar or one value per point."""
+
+ON_LINE_KM = 1e-3
+"""Points this close to a line are on it (side 0)."""
+
+
+def _points(lon: ArrayLike, lat: ArrayLike) -> tuple[Floats, Floats]:
+    x = np.asarray(lon, dtype=np.float64)
+    y = np.asarray(lat, dtype=np.float64)
+    if x.shape != y.shape:
+        raise ValueError(f"lon has shape {x.shape} but lat has shape {y.shape}")
+    return x.ravel(), y.ravel()
+
+
+def _within_m(within_km: Within, n: int) -> Floats | float | None:
+    if within_km is None:
+        return None
+    value = np.asarray(within_km, dtype=np.float64)
+    if value.ndim == 0:
+        return float(value) * 1e3
+    if value.shape != (n,):
+        raise ValueError(f"within_km has shape {value.shape}; expected () or ({n},)")
+    return value * 1e3
+
+
+class Measure:
+    """Distances, containment and sides from points to one geometry."""
+
+    kind: str
+    """'line', 'point' or 'area'."""
+
+    def __init__(self, geometry: shapely.Geometry) -> None:
+        self.geometry = geometry
+
+    def distance_km(
+        self, lon: ArrayLike, lat: ArrayLike, *, within_km: Within = None
+    ) -> Floats:
+        """Geodesic distance from each point to the geometry, km (0 inside a zone).
+
+        With ``within_km``, points farther than it may get any value greater
+        than it (a lower bound) instead of their exact distance.
+        """
+        raise NotImplementedError
+
+    def inside(self, lon: ArrayLike, lat: ArrayLike) -> NDArray[np.bool_]:
+        """Whether each point is inside the geometry (always False for lines)."""
+        x, _ = _points(lon, lat)
+        return np.zeros(len(x), dtype=bool)
+
+    def edge_distance_km(
+        self, lon: ArrayLike, lat: ArrayLike, *, within_km: Within = None
+    ) -> Floats:
+        """Distance to an area's boundary; for lines and points, ``distance_km``."""
+        return self.distance_km(lon, lat, within_km=within_km)
+
+    def side(self, lon: ArrayLike, lat: ArrayLike) -> NDArray[np.int8]:
+        """+1 left of a line (or inside its zone), -1 right (outside), 0 on it."""
+        raise TypeError(f"side() is defined for lines only, not for a {self.kind}")
+
+    def nearest_point(self, lon: ArrayLike, lat: ArrayLike) -> tuple[Floats, Floats]:
+        """Lon/lat of the nearest point of the geometry (of its edge, for areas)."""
+        raise NotImplementedError
+
+
+class _SegmentMeasure(Measure):
+    """Lines and points: everything is the distance to the segments."""
+
+    def __init__(self, geometry: shapely.Geometry) -> None:
+        super().__init__(geometry)
+        self.segments = Segments(geometry)
+
+    def _nearest(self, lon: ArrayLike, lat: ArrayLike, within_km: Within) -> Nearest:
+        x, y = _points(lon, lat)
+        return self.segments.nearest(x, y, _within_m(within_km, len(x)))
+
+    def distance_km(
+        self, lon: ArrayLike, lat: ArrayLike, *, within_km: Within = None
+    ) -> Floats:
+        return self._nearest(lon, lat, within_km).distance_m / 1e3
+
+    def nearest_point(self, lon: ArrayLike, lat: ArrayLike) -> tuple[Floats, Floats]:
+        x, y = _points(lon, lat)
+        return self.segments.foot_lonlat(x, y, self._nearest(x, y, None))
+
+
+class PointMeasure(_SegmentMeasure):
+    """A site given as a point or points."""
+
+    kind = "point"
+
+
+class LineMeasure(_SegmentMeasure):
+    """A line; ``inside_zone`` makes its sides inside (+1) and outside (-1) of it."""
+
+    kind = "line"
+
+    def __init__(
+        self, geometry: shapely.Geometry, inside_zone: shapely.Geometry | None = None
+    ) -> None:
+        super().__init__(geometry)
+        self.inside_zone = inside_zone
+        if inside_zone is not None:
+            shapely.prepare(inside_zone)
+
+    def side(self, lon: ArrayLike, lat: ArrayLike) -> NDArray[np.int8]:
+        x, y = _points(lon, lat)
+        if self.inside_zone is None:
+            nearest = self._nearest(x, y, None)
+            result = self.segments.side(x, y, nearest)
+            on = nearest.distance_m <= ON_LINE_KM * 1e3
+        else:
+            inside = shapely.contains_xy(self.inside_zone, x, y)
+            result = np.where(inside, 1, -1).astype(np.int8)
+            on = self._nearest(x, y, ON_LINE_KM).distance_m <= ON_LINE_KM * 1e3
+        result[on | ~(np.isfinite(x) & np.isfinite(y))] = 0
+        return result
+
+
+class AreaMeasure(Measure):
+    """A zone, corridor or site given as (multi)polygon."""
+
+    kind = "area"
+
+    def __init__(self, geometry: shapely.Geometry) -> None:
+        super().__init__(geometry)
+        self.area = geometry
+        shapely.prepare(self.area)
+        self.edge = _SegmentMeasure(shapely.boundary(geometry))
+
+    def inside(self, lon: ArrayLike, lat: ArrayLike) -> NDArray[np.bool_]:
+        x, y = _points(lon, lat)
+        return np.asarray(shapely.contains_xy(self.area, x, y), dtype=bool)
+
+    def edge_distance_km(
+        self, lon: ArrayLike, lat: ArrayLike, *, within_km: Within = None
+    ) -> Floats:
+        return self.edge.distance_km(lon, lat, within_km=within_km)
+
+    def distance_km(
+        self, lon: ArrayLike, lat: ArrayLike, *, within_km: Within = None
+    ) -> Floats:
+        x, y = _points(lon, lat)
+        inside = self.inside(x, y)
+        distance = np.zeros(len(x))
+        out = np.flatnonzero(~inside)
+        limit = _within_m(within_km, len(x))
+        if isinstance(limit, np.ndarray):
+            limit = limit[out]
+        within = None if limit is None else limit / 1e3
+        distance[out] = self.edge.distance_km(x[out], y[out], within_km=within)
+        return distance
+
+    def nearest_point(self, lon: ArrayLike, lat: ArrayLike) -> tuple[Floats, Floats]:
+        return self.edge.nearest_point(lon, lat)
+
+
+def measure_for(
+    geometry: shapely.Geometry, *, inside_zone: shapely.Geometry | None = None
+) -> Measure:
+    """The measure for a lon/lat point, line or polygon (or multi-part) geometry.
+
+    ``inside_zone``: for a line that is the boundary of a zone (an agreement's
+    ``boundary:`` geometry), that zone, whose inside is side +1.
+    """
+    kind: str = geometry.geom_type
+    if kind in ("Point", "MultiPoint"):
+        return PointMeasure(geometry)
+    if kind in ("LineString", "MultiLineString", "LinearRing"):
+        return LineMeasure(geometry, inside_zone)
+    if kind in ("Polygon", "MultiPolygon"):
+        return AreaMeasure(geometry)
+    raise TypeError(
+        f"cannot measure a {kind}; expected a Point, LineString or Polygon"
+        " (or their Multi- forms)"
+    )
+
+
+def measure_for_feature(feature: Feature, features: dict[str, Feature]) -> Measure:
+    """``measure_for`` an agreement feature, passing the zone of a boundary line.
+
+    ``features`` is ``Agreement.features``.
+    """
+    boundary = feature.spec.boundary
+    zone = features[boundary.of].shape if boundary is not None else None
+    return measure_for(feature.shape, inside_zone=zone)
