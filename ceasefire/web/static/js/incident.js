@@ -13,6 +13,23 @@ function table(columns, rows, empty) {
     el("tbody", {}, rows.map((row) => el("tr", {}, columns.map(([, cell]) => el("td", {}, cell(row)))))));
 }
 
+/** One structured reason as a line: "distance_km(line) < 50: measured 12.3 km (limit 50 km) — holds". */
+export function reasonText(r) {
+  if (typeof r === "string") return r;
+  let text = r.predicate ?? "";
+  const unit = r.unit ? ` ${r.unit}` : "";
+  if (r.measured !== null && r.measured !== undefined) {
+    const value = typeof r.measured === "number" && !Number.isInteger(r.measured) ? r.measured.toFixed(1) : r.measured;
+    text += `: ${t("measured")} ${value}${unit}`;
+  }
+  if (r.threshold !== null && r.threshold !== undefined) {
+    const limit = Array.isArray(r.threshold) ? r.threshold.join(", ") : r.threshold;
+    text += ` (${t("limit")} ${limit}${unit})`;
+  }
+  if (r.holds) text += ` — ${t(`holds_${r.holds}`)}`;
+  return text;
+}
+
 function verdictCard(v) {
   const reasons = Array.isArray(v.reasons) ? v.reasons : [];
   return el("div", { class: `verdict v-${v.verdict}`, dataset: { clause: v.clause ?? "" } },
@@ -23,20 +40,20 @@ function verdictCard(v) {
       el("dt", {}, t("standard_met")), el("dd", {}, v.standard_met == null ? "–" : t(v.standard_met ? "yes" : "no")),
     ),
     reasons.length ? el("h3", {}, t("reasons")) : null,
-    el("ul", { class: "reasons" }, reasons.map((r) => el("li", {}, typeof r === "string" ? r : (r.text ?? JSON.stringify(r))))));
+    el("ul", { class: "reasons" }, reasons.map((r) => el("li", { dataset: { holds: r.holds ?? "" } }, reasonText(r)))));
 }
 
-function summary(incident, verdicts) {
+function summary(incident, verdicts, first) {
   const breach = verdicts.some((v) => v.verdict === "breach") || incident.breach;
   return el("dl", {},
     el("dt", {}, t("event_type")), el("dd", {}, eventTypeLabel(incident.event_type)),
-    el("dt", {}, t("observed")), el("dd", {}, formatTime(incident.observed_start, incident.precision),
+    el("dt", {}, t("observed")), el("dd", {}, formatTime(incident.observed_start, first.observed?.precision),
       incident.observed_end && incident.observed_end !== incident.observed_start
-        ? ` – ${formatTime(incident.observed_end, incident.precision)}` : ""),
+        ? ` – ${formatTime(incident.observed_end, first.observed?.precision)}` : ""),
     el("dt", {}, t("state")), el("dd", {}, el("span", { class: `state state-${incident.state}` }, stateLabel(incident.state))),
     el("dt", {}, t("party")), el("dd", {}, incident.party ?? "–"),
     el("dt", {}, t("sources")), el("dd", {}, incident.n_sources ?? "–"),
-    el("dt", {}, t("location")), el("dd", {}, place(incident)),
+    el("dt", {}, t("location")), el("dd", {}, place(incident, first)),
     breach ? el("dt", {}, t("verdict")) : null,
     breach ? el("dd", {}, el("span", { class: "breach-tag" }, t("breach"))) : null,
   );
@@ -49,9 +66,9 @@ function coordinates(incident) {
   return lon == null || lat == null ? null : [lat, lon];
 }
 
-function place(incident) {
+function place(incident, first) {
   const at = coordinates(incident);
-  const name = incident.location?.place ?? incident.place;
+  const name = first.location?.place ?? first.location?.admin2;
   const text = at ? `${at[0].toFixed(3)}°N ${at[1].toFixed(3)}°E` : "–";
   return name ? `${name} (${text})` : text;
 }
@@ -64,7 +81,7 @@ function render(data) {
     el("p", {}, el("a", { href: `/?lang=${lang}` }, t("back_to_map"))),
     el("h1", {}, `${t("incident")} `, el("code", {}, incident.id ?? id)),
     el("div", { class: "incident-head" },
-      el("section", {}, summary(incident, verdicts)),
+      el("section", {}, summary(incident, verdicts, (data.reports ?? [])[0] ?? {})),
       el("div", { id: "incident-map", class: "map small" })),
     el("section", { id: "verdicts" }, el("h2", {}, t("verdicts")),
       verdicts.length ? verdicts.map(verdictCard) : el("p", { class: "status" }, t("no_verdicts"))),

@@ -1,0 +1,1 @@
+"""Published reports built from the log: the daily report (issue 8)."""
