@@ -10,6 +10,7 @@ from ceasefire.cli.compliance import evaluate_command, replay_command
 from ceasefire.cli.demo import demo
 from ceasefire.cli.intake import export_command, import_command, quarantine_group
 from ceasefire.cli.log import evidence_group, log_group
+from ceasefire.cli.report import report_group
 
 
 @click.group(
@@ -34,5 +35,6 @@ cli.add_command(evidence_group)
 cli.add_command(import_command)
 cli.add_command(quarantine_group)
 cli.add_command(export_command)
+cli.add_command(report_group)
 cli.add_command(evaluate_command)
 cli.add_command(replay_command)
