@@ -297,9 +297,12 @@ def cluster(points: Points, params: Params | None = None) -> Clustering:
         (np.ones(int(both.sum()), dtype=np.int8), (pi[both], pj[both])), shape=(n, n)
     )
     _, component = connected_components(graph, directed=False)
+    component = _one_per_source(
+        points, params, core, pi[both], pj[both], pd[both], component.astype(np.int64)
+    )
     # the incident's id: its earliest-logged core report
     rows = np.arange(n, dtype=np.int64)
-    first = np.full(n, n, dtype=np.int64)
+    first = np.full(2 * n + 1, n, dtype=np.int64)
     np.minimum.at(first, component[core], rows[core])
     anchor = np.where(core, first[component], rows)
 
@@ -308,13 +311,133 @@ def cluster(points: Points, params: Params | None = None) -> Clustering:
     bj = np.concatenate([ij, pj, pi])
     bd = np.concatenate([idist, pd, pd])
     keep = ~core[bi] & core[bj]
-    bi, bj, bd = bi[keep], bj[keep], bd[keep]
-    if len(bi):
-        order = np.lexsort((bj, bd, bi))
-        bi, bj = bi[order], bj[order]
-        lead = np.r_[True, bi[1:] != bi[:-1]]
-        anchor[bi[lead]] = anchor[bj[lead]]
+    _join(points, core, component, anchor, bi[keep], bj[keep], bd[keep])
     return Clustering(anchor, core)
+
+
+def _gap(
+    points: Points, i: NDArray[np.int64], j: NDArray[np.int64]
+) -> NDArray[np.float64]:
+    a_end = points.start[i] + points.window[i]
+    b_end = points.start[j] + points.window[j]
+    later = np.maximum(points.start[i], points.start[j])
+    gap: NDArray[np.float64] = np.maximum(0.0, later - np.minimum(a_end, b_end))
+    return gap
+
+
+def _one_per_source(
+    points: Points,
+    params: Params,
+    core: NDArray[np.bool_],
+    li: NDArray[np.int64],
+    lj: NDArray[np.int64],
+    ld: NDArray[np.float64],
+    component: NDArray[np.int64],
+) -> NDArray[np.int64]:
+    """Components rebuilt so that none holds two core reports of one source.
+
+    Only components where a source repeats are rebuilt: their links are taken
+    closest first (space and time, each relative to its scale) and a link is
+    skipped when the two sides already hold a common source. Components are
+    numbered above ``n`` for the rebuilt ones.
+    """
+    n = len(points)
+    core_rows = np.flatnonzero(core)
+    if not len(core_rows):
+        return component
+    pairs = np.unique(
+        np.column_stack([component[core_rows], points.source[core_rows]]), axis=0
+    )
+    per_component = np.bincount(component[core_rows], minlength=n)
+    distinct = np.bincount(pairs[:, 0], minlength=n)
+    conflicted = per_component > distinct
+    if not conflicted.any():
+        return component
+    inside = conflicted[component[li]]
+    li, lj, ld = li[inside], lj[inside], ld[inside]
+    gap = _gap(points, li, lj)
+    relative = ld / params.distance_m
+    if params.time_s > 0:
+        relative = np.maximum(relative, gap / params.time_s)
+    order = np.lexsort((lj, li, relative))
+    parent: dict[int, int] = {}
+    sources: dict[int, set[int]] = {}
+    source = points.source.tolist()
+
+    def find(row: int) -> int:
+        root = parent.setdefault(row, row)
+        while root != parent[root]:
+            parent[root] = parent[parent[root]]
+            root = parent[root]
+        return root
+
+    for a, b in zip(li[order].tolist(), lj[order].tolist(), strict=True):
+        ra, rb = find(a), find(b)
+        if ra == rb:
+            continue
+        sa = sources.setdefault(ra, {source[ra]})
+        sb = sources.setdefault(rb, {source[rb]})
+        if sa & sb:
+            continue  # a source's two reports are two events
+        root, other = (ra, rb) if ra < rb else (rb, ra)
+        parent[other] = root
+        sources[root] = sa | sb
+    result = component.copy()
+    rebuilt = core_rows[conflicted[component[core_rows]]]
+    result[rebuilt] = n + np.fromiter(
+        (find(int(r)) for r in rebuilt), dtype=np.int64, count=len(rebuilt)
+    )
+    return result
+
+
+def _join(
+    points: Points,
+    core: NDArray[np.bool_],
+    component: NDArray[np.int64],
+    anchor: NDArray[np.int64],
+    bi: NDArray[np.int64],
+    bj: NDArray[np.int64],
+    bd: NDArray[np.float64],
+) -> None:
+    """Each non-core row joins the nearest core whose incident lacks its source."""
+    if not len(bi):
+        return
+    width = int(points.source.max()) + 1
+    core_rows = np.flatnonzero(core)
+    taken = np.unique(component[core_rows] * width + points.source[core_rows])
+    key = component[bj] * width + points.source[bi]
+    allowed = ~np.isin(key, taken)
+    bi, bj, bd, key = bi[allowed], bj[allowed], bd[allowed], key[allowed]
+    order = np.lexsort((bj, bd, bi))
+    bi, bj, bd, key = bi[order], bj[order], bd[order], key[order]
+    lead = np.r_[True, bi[1:] != bi[:-1]]
+    chosen_key = key[lead]
+    # two joiners of one source choosing one incident: the nearer keeps it,
+    # the other tries its next choices
+    clash_keys = np.unique(chosen_key, return_counts=True)
+    clashing = clash_keys[0][clash_keys[1] > 1]
+    clear = lead.copy()
+    clear[lead] = ~np.isin(chosen_key, clashing)
+    anchor[bi[clear]] = anchor[bj[clear]]
+    if not len(clashing):
+        return
+    used = set(taken.tolist()) | set(key[clear].tolist())
+    pending = ~np.isin(bi, bi[clear])
+    rows, cores, distances, keys = (
+        bi[pending].tolist(),
+        bj[pending].tolist(),
+        bd[pending].tolist(),
+        key[pending].tolist(),
+    )
+    choices: dict[int, list[tuple[float, int, int]]] = {}
+    for row, c, d, k in zip(rows, cores, distances, keys, strict=True):
+        choices.setdefault(row, []).append((d, c, k))
+    for row in sorted(choices, key=lambda r: (min(choices[r])[0], r)):
+        for _, c, k in sorted(choices[row]):
+            if k not in used:
+                used.add(k)
+                anchor[row] = anchor[c]
+                break
 
 
 def _core(
@@ -393,6 +516,10 @@ class IncidentIndex:
         self.scale = _scale(self.params, self.params.time_s)
         self.max_window = {True: 0.0, False: 0.0}
         self.max_radius = {True: 0.0, False: 0.0}
+        self.sources: dict[int, set[int]] = {}
+        """Core sources of incidents of several cores, by anchor."""
+        self.joiners: dict[int, dict[int, int]] = {}
+        """Sources of non-core rows that joined, by anchor: counts."""
 
     # -------------------------------------------------------- building
 
@@ -417,11 +544,19 @@ class IncidentIndex:
         precise = precise_mask(points, params)
         for flag in (True, False):
             index._rebuild(flag, np.flatnonzero(precise == flag))
-        # a joined row remembers the nearest core it joined
-        for row in np.flatnonzero(~clustering.core & (clustering.anchor != rows)):
-            best, distance = index._nearest_core(int(row))
+        # sources of each incident of several reports (a lone core's is its own)
+        anchor = clustering.anchor
+        for row in np.flatnonzero(clustering.core & (anchor != rows)).tolist():
+            root = int(anchor[row])
+            index.sources.setdefault(root, {int(index.source[root])}).add(
+                int(index.source[row])
+            )
+        # a joined row remembers the nearest core of the incident it joined
+        for row in np.flatnonzero(~clustering.core & (anchor != rows)).tolist():
+            best, distance = index._nearest_core(row, int(anchor[row]))
             index.attach[row] = best
             index.attach_distance[row] = distance
+            index._count_joiner(int(anchor[row]), int(index.source[row]), +1)
         return index
 
     def _grow(self, needed: int) -> None:
@@ -553,40 +688,102 @@ class IncidentIndex:
             )
         return result
 
+    def _core_sources(self, root: int) -> set[int]:
+        return self.sources.get(root) or {int(self.source[root])}
+
+    def _all_sources(self, root: int) -> set[int]:
+        return self._core_sources(root) | set(self.joiners.get(root, {}))
+
+    def _holds(self, root: int, source: int) -> bool:
+        """Whether the incident of ``root`` already holds a report of ``source``."""
+        return (
+            source in self._core_sources(root)
+            or self.joiners.get(root, {}).get(source, 0) > 0
+        )
+
+    def _count_joiner(self, root: int, source: int, delta: int) -> None:
+        counts = self.joiners.setdefault(root, {})
+        counts[source] = counts.get(source, 0) + delta
+        if not counts[source]:
+            del counts[source]
+
+    def _union(self, a: int, b: int) -> int:
+        """Join two incidents by their anchors; the older anchor survives."""
+        root, other = (a, b) if a < b else (b, a)
+        self.parent[other] = root
+        self.sources[root] = self._core_sources(root) | self._core_sources(other)
+        self.sources.pop(other, None)
+        for source, count in self.joiners.pop(other, {}).items():
+            self._count_joiner(root, source, count)
+        return root
+
+    def _relative(
+        self, row: int, others: NDArray[np.int64], distance: NDArray[np.float64]
+    ) -> NDArray[np.float64]:
+        relative = distance / self.params.distance_m
+        if self.params.time_s > 0:
+            i = np.full(len(others), row, dtype=np.int64)
+            points = Points(
+                self.xyz, self.start, self.window, self.radius, self.source, self.kind
+            )
+            relative = np.maximum(
+                relative, _gap(points, i, others) / self.params.time_s
+            )
+        return relative
+
     def _attach_precise(self, row: int) -> Attachment:
-        cores, _ = self._links(row, precise_side=True)
+        cores, core_distance = self._links(row, precise_side=True)
         vague, vague_distance = self._links(row, precise_side=False)
         if not len(cores) and not len(vague):
             return Attachment(row, "started", row)
         self.core[row] = True
-        anchors = {self.find(int(c)) for c in cores if self.core[c]}
         fresh = [int(c) for c in cores if not self.core[c]]
         for c in fresh:  # a lone precise report becomes core once linked
             self.core[c] = True
             self.parent[c] = c
-            anchors.add(c)
-        target = min(anchors | {row})
-        for other in anchors:
-            self.parent[other] = target
-        self.parent[row] = target
+        # links closest first; a link to an incident holding one of ours is skipped
+        order = np.lexsort((cores, self._relative(row, cores, core_distance)))
+        home = row
+        joined: list[int] = []
+        for c in cores[order].tolist():
+            there = self.find(c)
+            if there == home:
+                continue
+            if self._all_sources(home) & self._all_sources(there):
+                continue
+            joined.append(there)
+            home = self._union(home, there)
         for v, d in zip(vague.tolist(), vague_distance.tolist(), strict=True):
             self._offer(v, row, d)
         for c in fresh:
             found, distances = self._links(c, precise_side=False)
             for v, d in zip(found.tolist(), distances.tolist(), strict=True):
                 self._offer(v, c, d)
-        merged = tuple(sorted(a for a in anchors if a != target))
-        if merged:
+        target = self.find(row)
+        merged = tuple(sorted(a for a in joined if a != target))
+        if len(joined) > 1:
             return Attachment(row, "merged", target, merged)
         return Attachment(row, "joined" if target != row else "started", target)
 
     def _offer(self, vague: int, core: int, distance: float) -> None:
-        """Let a non-core row move to ``core`` if it is nearer (ties: older core)."""
-        current = self.attach[vague]
+        """Let a non-core row move to ``core`` if nearer (ties: older core) and allowed."""
+        current = int(self.attach[vague])
         best = self.attach_distance[vague]
-        if current < 0 or distance < best or (distance == best and core < current):
-            self.attach[vague] = core
-            self.attach_distance[vague] = distance
+        if not (
+            current < 0 or distance < best or (distance == best and core < current)
+        ):
+            return
+        source = int(self.source[vague])
+        there = self.find(core)
+        here = self.find(current) if current >= 0 else -1
+        if there != here and self._holds(there, source):
+            return
+        if here >= 0 and here != there:
+            self._count_joiner(here, source, -1)
+        if here != there:
+            self._count_joiner(there, source, +1)
+        self.attach[vague] = core
+        self.attach_distance[vague] = distance
 
     def _attach_imprecise(self, row: int) -> Attachment:
         cores, distances = self._links(row, precise_side=True)
@@ -600,19 +797,19 @@ class IncidentIndex:
                 for v, d in zip(found.tolist(), found_distances.tolist(), strict=True):
                     if v != row:
                         self._offer(v, c, d)
-        order = np.lexsort((cores, distances))
-        nearest = int(cores[order[0]])
-        self.attach[row] = nearest
-        self.attach_distance[row] = float(distances[order[0]])
-        return Attachment(row, "joined", self.find(nearest))
+        for i in np.lexsort((cores, distances)).tolist():
+            self._offer(row, int(cores[i]), float(distances[i]))
+            if self.attach[row] >= 0:
+                return Attachment(row, "joined", self.find(int(self.attach[row])))
+        return Attachment(row, "started", row)
 
-    def _nearest_core(self, row: int) -> tuple[int, float]:
+    def _nearest_core(self, row: int, anchor: int) -> tuple[int, float]:
         found, distances = self._links(row, precise_side=True)
         best, best_distance = -1, np.inf
         for c, d in zip(found.tolist(), distances.tolist(), strict=True):
-            if self.core[c] and (
-                d < best_distance or (d == best_distance and c < best)
-            ):
+            if not self.core[c] or self.find(c) != anchor:
+                continue
+            if d < best_distance or (d == best_distance and c < best):
                 best, best_distance = c, d
         return best, best_distance
 
