@@ -178,6 +178,8 @@ def test_difference_and_intersection_overlay(alaska: ceasefire.Agreement) -> Non
     assert area_km2(shapely.intersection(withdrawal, occupied)) < 1
     kramatorsk = shapely.Point(37.56, 48.72)  # Ukrainian-held in August 2025
     assert withdrawal.contains(kramatorsk)
+    azov_sea_off_mariupol = shapely.Point(37.8, 46.95)  # no one withdraws from the sea
+    assert not withdrawal.contains(azov_sea_off_mariupol)
     pullback = features["ru_pullback_zone"].shape
     assert shapely.covered_by(pullback, occupied.buffer(1e-6))
     assert shapely.covered_by(pullback, features["northeast"].shape.buffer(1e-6))
