@@ -206,14 +206,13 @@ class _Explainer:
         if isinstance(node, Call) and node.function == "distance_km":
             seen = self.trace[id(node)]
             distance = float(seen["distance_km"][j])
-            within = self.cache.within_km(node.argument)
+            radius = float(seen["precision_km"][j])
             detail: dict[str, Any] = {
                 "geometry": node.argument,
-                "precision_km": _number(seen["precision_km"][j]),
+                "precision_km": _number(radius),
             }
-            if within is not None and distance > within:
+            if self.cache.lower_bound(node.argument, distance, radius):
                 detail["lower_bound"] = True  # only known to be farther
-                distance = within
             if node.argument in self.sides:
                 sign = int(self.sides[node.argument][j])
                 detail["side"] = self.evaluator.scope.sides[node.argument].get(sign)

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import orjson
 
 from ceasefire.compliance.evaluate import Evaluator, VerdictTable
@@ -141,13 +142,16 @@ def diff(old: Run, new: Run) -> list[Change]:
         return {(v.incident, v.clause): v for v in run.verdicts()}
 
     before, after = keyed(old), keyed(new)
+    gone = [key for key in before if key not in after]
+    if gone:  # explain why the newer version no longer finds anything
+        after.update(_explain_absent(new, gone))
     changes = []
     for key in sorted(before.keys() | after.keys()):
         was, now = before.get(key), after.get(key)
         old_outcome = was.verdict if was else "no_breach"
         new_outcome = now.verdict if now else "no_breach"
-        old_met = was.standard_met if was else False
-        new_met = now.standard_met if now else False
+        old_met = was.standard_met if was and was.verdict != "no_breach" else False
+        new_met = now.standard_met if now and now.verdict != "no_breach" else False
         if (old_outcome, old_met) == (new_outcome, new_met):
             continue
         shown = now if now is not None else was
@@ -158,3 +162,23 @@ def diff(old: Run, new: Run) -> list[Change]:
             )
         )
     return changes
+
+
+def _explain_absent(
+    run: Run, keys: list[tuple[str, str]]
+) -> dict[tuple[str, str], Verdict]:
+    """``no_breach`` verdicts, with reasons, for (incident, clause) pairs of ``run``."""
+    rows = {incident: i for i, incident in enumerate(run.facts.incident)}
+    clauses = {c.id: i for i, c in enumerate(run.evaluator.clauses)}
+    wanted = [(clauses[c], rows[i]) for i, c in keys if c in clauses and i in rows]
+    if not wanted:
+        return {}
+    order = sorted(wanted)
+    table = VerdictTable(
+        np.asarray([c for c, _ in order], np.int16),
+        np.asarray([r for _, r in order], np.int64),
+        np.zeros(len(order), np.int8),
+        np.zeros(len(order), np.bool_),
+    )
+    explained = run.evaluator.verdicts(run.facts, table, run.head, cache=run.cache)
+    return {(v.incident, v.clause): v for v in explained}

@@ -6,9 +6,10 @@ facts and remembers what it computed, so three clauses about the same line
 measure each point once, and rows an earlier ``and`` operand ruled out are
 never measured at all.
 
-Distances are exact up to ``limit + max precision`` km, where ``limit`` is
-the largest threshold any clause compares that distance with: beyond that the
-Measure only guarantees "farther", which decides every comparison the same way.
+Distances are exact up to ``limit + r`` km for a point known to ``r`` km,
+where ``limit`` is the largest threshold any clause compares that distance
+with: beyond that the Measure only guarantees "farther", which decides every
+comparison the same way. Zone edges are measured exactly up to ``r``.
 """
 
 from __future__ import annotations
@@ -92,21 +93,13 @@ class SpatialCache:
     facts: Facts
     _cache: dict[tuple[str, str], _Cached] = field(default_factory=dict)
 
-    @property
-    def max_precision_km(self) -> float:
-        radius = self.facts.precision_km
-        return float(radius.max()) if len(radius) else 0.0
-
-    def within_km(self, geometry: str) -> float | None:
-        """How far distances to ``geometry`` must be exact for the clauses."""
-        limit = self.measures.limits.get(geometry)
-        if limit is None:
-            return None
-        return limit + self.max_precision_km + 1e-6
-
     def _get(
         self, key: tuple[str, str], rows: Rows, dtype: Any, compute: Any
     ) -> npt.NDArray[Any]:
+        """Values of ``key`` for ``rows``, computing only rows not done before.
+
+        ``compute(index)`` gets None (every row) or an index array.
+        """
         cached = self._cache.get(key)
         if cached is None:
             n = len(self.facts)
@@ -117,42 +110,64 @@ class SpatialCache:
         )
         if len(wanted):
             if len(wanted) == len(self.facts):
-                cached.values[:] = compute(self.facts.lon, self.facts.lat)
+                cached.values[:] = compute(None)
             else:
-                cached.values[wanted] = compute(
-                    self.facts.lon[wanted], self.facts.lat[wanted]
-                )
+                cached.values[wanted] = compute(wanted)
             cached.done[wanted] = True
         return cached.values if rows is None else cached.values[rows]
 
+    def _points(self, index: Rows) -> tuple[FloatArray, FloatArray]:
+        facts = self.facts
+        if index is None:
+            return facts.lon, facts.lat
+        return facts.lon[index], facts.lat[index]
+
     def distance_km(self, geometry: str, rows: Rows) -> FloatArray:
-        """Geodesic distance in km (exact up to ``within_km``)."""
+        """Geodesic distance in km (exact where it can decide a comparison)."""
         measure = self.measures[geometry]
-        within = self.within_km(geometry)
-        return self._get(
-            ("distance", geometry),
-            rows,
-            np.float64,
-            lambda lon, lat: measure.distance_km(lon, lat, within_km=within),
-        )
+        limit = self.measures.limits.get(geometry)
+
+        def compute(index: Rows) -> FloatArray:
+            lon, lat = self._points(index)
+            within = None
+            if limit is not None:  # per point: its own radius widens its band
+                radius = self.facts.precision_km
+                within = limit + (radius if index is None else radius[index]) + 1e-6
+            return measure.distance_km(lon, lat, within_km=within)
+
+        return self._get(("distance", geometry), rows, np.float64, compute)
+
+    def lower_bound(self, geometry: str, distance: float, radius: float) -> bool:
+        """Whether a distance from ``distance_km`` is only a lower bound."""
+        limit = self.measures.limits.get(geometry)
+        return limit is not None and distance > limit + radius + 1e-6
 
     def inside(self, geometry: str, rows: Rows) -> tuple[BoolArray, FloatArray]:
-        """Inside the area, and the distance to its edge (exact up to max precision)."""
+        """Inside the area, and the distance to its edge (exact up to each radius)."""
         measure = self.measures[geometry]
-        within = self.max_precision_km + 1e-6
-        inside = self._get(("inside", geometry), rows, np.bool_, measure.inside)
-        edge = self._get(
-            ("edge", geometry),
-            rows,
-            np.float64,
-            lambda lon, lat: measure.edge_distance_km(lon, lat, within_km=within),
+
+        def inside(index: Rows) -> BoolArray:
+            return measure.inside(*self._points(index))
+
+        def edge(index: Rows) -> FloatArray:
+            radius = self.facts.precision_km
+            within = (radius if index is None else radius[index]) + 1e-6
+            return measure.edge_distance_km(*self._points(index), within_km=within)
+
+        return (
+            self._get(("inside", geometry), rows, np.bool_, inside),
+            self._get(("edge", geometry), rows, np.float64, edge),
         )
-        return inside, edge
 
     def side(self, geometry: str, rows: Rows) -> npt.NDArray[np.int8]:
-        """+1 left of / inside the line's zone, -1 right of / outside."""
+        """+1 left of / inside the line's zone, -1 right of / outside, 0 on it."""
         measure = self.measures[geometry]
-        return self._get(("side", geometry), rows, np.int8, measure.side)
+        return self._get(
+            ("side", geometry),
+            rows,
+            np.int8,
+            lambda index: measure.side(*self._points(index)),
+        )
 
 
 def line_sides(agreement: Agreement) -> dict[str, dict[int, str]]:
