@@ -11,6 +11,7 @@ import click
 from ceasefire.cli.log import db_option, err, fail, open_log
 from ceasefire.errors import DetailedError
 from ceasefire.io.exporters import FORMATS, format_for
+from ceasefire.io.geojson import apply_mapping
 from ceasefire.io.intake import import_file, quarantined
 from ceasefire.io.registry import IMPORTERS, importer_for
 
@@ -35,8 +36,18 @@ from ceasefire.io.registry import IMPORTERS, importer_for
     help="Refuse a file at its first bad row, writing nothing of it.",
 )
 @click.option("--by", "actor", help="Who is importing (recorded in each entry).")
+@click.option(
+    "--mapping",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="For GeoJSON: the YAML/JSON file mapping feature properties to report fields.",
+)
 def import_command(
-    db: str, files: tuple[Path, ...], fmt: str | None, strict: bool, actor: str | None
+    db: str,
+    files: tuple[Path, ...],
+    fmt: str | None,
+    strict: bool,
+    actor: str | None,
+    mapping: Path | None,
 ) -> None:
     """Import event files into the log (format detected from the header).
 
@@ -50,16 +61,21 @@ def import_command(
     bellingcat (civilian-harm JSON), alerts (official air-raid alerts CSV);
     acled (ACLED CSV), gdelt (GDELT 2.0 export, zipped; its Mentions file
     beside it is read too), hxl (HXL-tagged CSV), csv (ceasefire flat CSV);
-    gzip is fine.
+    alerts-volunteer (eTryvoga alerts CSV), missiles (Air Force daily
+    missile/drone reports CSV), kobo (KoboToolbox/ODK export of
+    forms/monitor-report.xlsx, CSV or JSON), geojson (FeatureCollection,
+    with --mapping); gzip is fine.
 
+    \b
     Example:
       ceasefire import --db sqlite:///mission.db ucdp_ged_ukraine.csv.gz
+      ceasefire import --db sqlite:///mission.db points.geojson --mapping map.yaml
     """
     log = open_log(db)
     refused = False
     for path in files:
         try:
-            importer = importer_for(path, fmt)
+            importer = apply_mapping(importer_for(path, fmt), mapping, path)
         except DetailedError as exc:
             fail(exc)
         summary = import_file(log, path, importer, actor, strict=strict)

@@ -13,7 +13,9 @@ from ceasefire.io import (
     cir,
     flat,
     gdelt,
+    geojson,
     hxl,
+    kobo,
     missiles,
     ucdp,
 )
@@ -32,6 +34,8 @@ IMPORTERS: dict[str, Importer] = {
         gdelt.IMPORTER,
         hxl.IMPORTER,
         flat.IMPORTER,
+        kobo.IMPORTER,
+        geojson.IMPORTER,
     )
 }
 
