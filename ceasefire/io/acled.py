@@ -143,11 +143,12 @@ MAPPED = frozenset(
 
 
 def normalise(row: dict[str, str]) -> dict[str, str]:
-    """Lower-case column names, with older names renamed to current ones."""
+    """Lower-case column names, older names renamed; values but notes stripped."""
     out = {}
     for key, value in row.items():
         name = (key or "").strip().lower()
-        out[RENAMED.get(name, name)] = (value or "").strip()
+        name = RENAMED.get(name, name)
+        out[name] = (value or "") if name == "notes" else (value or "").strip()
     return out
 
 

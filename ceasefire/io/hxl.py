@@ -169,11 +169,11 @@ def _event_type(columns: Columns, cells: list[str]) -> str:
     )
 
 
-def _get(columns: Columns, cells: list[str], pattern: str) -> str:
+def _get(columns: Columns, cells: list[str], pattern: str, strip: bool = True) -> str:
     index = columns.find(pattern)
     if index is None or index >= len(cells):
         return ""
-    return cells[index].strip()
+    return cells[index].strip() if strip else cells[index]
 
 
 def _int(columns: Columns, cells: list[str], pattern: str) -> int | None:
@@ -205,7 +205,8 @@ def to_report(row: dict[str, str]) -> Report:
         if not _get(columns, cells, pattern):
             raise RowError(pattern, "", "missing coordinate; expected a number")
     radius = _get(columns, cells, "#geo+precision")
-    code = _get(columns, cells, "#event+code")
+    code = _get(columns, cells, "#event+code", strip=False)
+    code = code if code.strip() else ""
     own_id = _get(columns, cells, "#meta+id")
     used = {i for p in (t for _, t, _ in SCHEMA) if (i := columns.find(p)) is not None}
     extra = {
@@ -235,8 +236,8 @@ def to_report(row: dict[str, str]) -> Report:
         "source_report_id": code or (None if ULID.match(own_id) else key),
         "source": {
             "type": _get(columns, cells, "#meta+source+type") or "media",
-            "id": _get(columns, cells, "#meta+source+code") or "hxl",
-            "name": _get(columns, cells, "#meta+source+name") or None,
+            "id": _get(columns, cells, "#meta+source+code", strip=False) or "hxl",
+            "name": _get(columns, cells, "#meta+source+name", strip=False) or None,
         },
         "observed": {
             "start": start,
@@ -251,13 +252,13 @@ def to_report(row: dict[str, str]) -> Report:
             "precision_m": parse_float("#geo+precision", radius, 0, 1e7)
             if radius
             else DEFAULT_RADIUS_M,
-            "place": _get(columns, cells, "#loc+name") or None,
-            "admin1": _get(columns, cells, "#adm1+code") or None,
-            "admin2": _get(columns, cells, "#adm2+name") or None,
+            "place": _get(columns, cells, "#loc+name", strip=False) or None,
+            "admin1": _get(columns, cells, "#adm1+code", strip=False) or None,
+            "admin2": _get(columns, cells, "#adm2+name", strip=False) or None,
         },
         "event_type": _event_type(columns, cells),
         "casualties": casualties or None,
-        "narrative": _get(columns, cells, "#description"),
+        "narrative": _get(columns, cells, "#description", strip=False),
         "properties": extra,
     }
     return Report.model_validate(data)

@@ -59,7 +59,10 @@ def importer_for(path: Path, name: str | None = None) -> Importer:
         detect_file = getattr(importer, "detect_file", None)
         if detect_file is not None and detect_file(path):
             return importer
-    header = csv_header(path)
+    try:
+        header = csv_header(path)
+    except UnicodeDecodeError:  # binary (e.g. a zip) that no format above knew
+        header = []
     for importer in IMPORTERS.values():
         if importer.detect(header):
             return importer
