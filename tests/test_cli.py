@@ -153,10 +153,35 @@ def test_every_command_has_help_with_an_example() -> None:
         assert "Example" in done.stdout, f"{path} --help has no example"
 
 
-def test_demo_writes_maps_of_both_examples(tmp_path: Path) -> None:
-    done = ceasefire("demo", "--out", str(tmp_path / "out"))
+def test_demo_builds_a_mission_and_prints_a_login_per_role(tmp_path: Path) -> None:
+    # no real data in this folder: the demo falls back to the committed slice
+    expected = {
+        json.loads(line)["id"]
+        for path in (REPO / "tests" / "data" / "reports").glob("*.jsonl")
+        for line in path.read_text().splitlines()
+        if line.strip()
+    }
+    db = tmp_path / "mission" / "demo.db"
+    args = ("demo", "--db", str(db), "--data", str(tmp_path / "none"), "--no-serve")
+    done = ceasefire(*args)
     assert done.returncode == 0, done.stderr
-    for stem in ("minsk-ii", "alaska-terms"):
-        assert (tmp_path / "out" / f"{stem}.png").stat().st_size > 50_000
-        assert (tmp_path / "out" / f"{stem}.html").exists()
-    assert "Package of Measures" in done.stdout
+    assert "committed slice" in done.stdout
+    assert "demo database built" in done.stdout
+    assert "http://127.0.0.1:8000/" in done.stdout
+    tokens = json.loads((db.parent / "tokens.json").read_text())
+    assert sorted(tokens.values()) == sorted(
+        ["monitor", "analyst", "guarantor", "party:ua", "party:ru", "party:cadlr"]
+    )
+    for token, role in tokens.items():
+        assert f"{role}" in done.stdout and token in done.stdout
+    from ceasefire.store import open_store
+    from ceasefire.store.base import ReportQuery
+
+    with open_store(f"sqlite:///{db}") as store:
+        logged = {r["id"] for r in store.reports(ReportQuery(limit=10_000))}
+        assert logged == expected
+        assert store.latest_head() is not None  # the demo signs its log
+    again = ceasefire(*args)
+    assert again.returncode == 0, again.stderr
+    assert "demo database reused" in again.stdout
+    assert json.loads((db.parent / "tokens.json").read_text()) == tokens

@@ -7,10 +7,9 @@ import click
 from ceasefire import __version__
 from ceasefire.cli.agreement import agreement
 from ceasefire.cli.compliance import evaluate_command, replay_command
-from ceasefire.cli.demo import demo
 from ceasefire.cli.intake import export_command, import_command, quarantine_group
 from ceasefire.cli.log import evidence_group, log_group
-from ceasefire.cli.report import report_group
+from ceasefire.cli.serve import demo, serve
 
 
 @click.group(
@@ -30,11 +29,11 @@ def cli() -> None:
 
 cli.add_command(agreement)
 cli.add_command(demo)
+cli.add_command(serve)
 cli.add_command(log_group)
 cli.add_command(evidence_group)
 cli.add_command(import_command)
 cli.add_command(quarantine_group)
 cli.add_command(export_command)
-cli.add_command(report_group)
 cli.add_command(evaluate_command)
 cli.add_command(replay_command)
