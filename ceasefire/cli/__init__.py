@@ -7,6 +7,7 @@ import click
 from ceasefire import __version__
 from ceasefire.cli.agreement import agreement
 from ceasefire.cli.compliance import evaluate_command, replay_command
+from ceasefire.cli.factfinding import bulletin_group, incidents_group, replies_group
 from ceasefire.cli.intake import export_command, import_command, quarantine_group
 from ceasefire.cli.log import evidence_group, log_group
 from ceasefire.cli.serve import demo, serve
@@ -37,3 +38,6 @@ cli.add_command(quarantine_group)
 cli.add_command(export_command)
 cli.add_command(evaluate_command)
 cli.add_command(replay_command)
+cli.add_command(incidents_group)
+cli.add_command(replies_group)
+cli.add_command(bulletin_group)

@@ -64,7 +64,7 @@ class Incident:
             "precision_m": self.precision_m,
             "event_types": list(self.event_types),
             "report_ids": list(self.report_ids),
-            "reports": len(self.report_ids),
+            "report_count": len(self.report_ids),
             "independent_sources": c.independent_sources,
             "sources": [list(g.sources) for g in c.groups],
             "best_reliability": c.best_reliability,
