@@ -237,3 +237,29 @@ def test_an_acled_export_reimported_into_the_same_log_adds_nothing(
         again = import_file(log, out, importer_for(out))
         assert again.imported == 0 and again.duplicates == 4
         assert store.size() == size
+
+
+def test_every_event_type_comes_back_as_docs_intake_says(tmp_path: Path) -> None:
+    """The fold table of docs/intake.md ("ACLED-shaped CSV"), type by type."""
+    folds = {
+        "shelling": "shelling", "missile_strike": "shelling",
+        "air_strike": "air_strike", "drone_strike": "air_strike",
+        "explosion": "explosion", "mines_uxo": "explosion",
+        "small_arms": "small_arms", "ground_assault": "small_arms",
+        "civilian_harm": "civilian_harm",
+        "infrastructure_damage": "infrastructure_damage",
+        "troop_presence": "troop_presence",
+        "heavy_weapon_present": "other", "weapon_missing": "other",
+        "movement_restricted": "other", "monitor_uav_interference": "other",
+        "drone_flight": "other", "other": "other",
+    }  # fmt: skip
+    from ceasefire.model.vocabulary import EVENT_TYPES
+
+    assert set(folds) == set(EVENT_TYPES)
+    base = reports(CURRENT)[1]
+    made = [
+        base.model_copy(update={"id": f"{base.id[:-2]}{i:02d}", "event_type": kind})
+        for i, kind in enumerate(folds)
+    ]
+    back = reports(export(made, tmp_path / "all.acled.csv"))
+    assert [r.event_type for r in back] == list(folds.values())
