@@ -241,7 +241,9 @@ class GdeltImporter(Importer):
         return False
 
     def detect_file(self, path: Path) -> bool:
-        """True when the first record looks like a GDELT 2.0 event."""
+        """True when the first record of a .zip/.csv/.tsv/.txt looks like a GDELT event."""
+        if not path.name.lower().endswith((".zip", ".csv", ".tsv", ".txt")):
+            return False
         try:
             return looks_like_export(next(_records(path), []))
         except (OSError, UnicodeError, zipfile.BadZipFile, csv.Error):
