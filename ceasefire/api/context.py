@@ -26,8 +26,10 @@ class ApiContext:
     agreements: dict[str, Agreement]
     limiter: RateLimiter
     public_grid_deg: float
-    idempotency: dict[str, tuple[int, dict[str, Any]]] = field(default_factory=dict)
-    """Idempotency-Key → (status, body) of POSTs answered by this process."""
+    idempotency: dict[str, tuple[int, dict[str, Any], str]] = field(
+        default_factory=dict
+    )
+    """Idempotency-Key → (status, answer, request digest) of POSTs answered here."""
     cache: dict[str, bytes] = field(default_factory=dict)
     """Responses that never change while serving (agreement geometry)."""
     write_lock: threading.Lock = field(default_factory=threading.Lock)

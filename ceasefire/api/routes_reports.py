@@ -147,6 +147,16 @@ def _derived_id(who: Principal, key: str, reported_at: object) -> str:
     return new_id(min(max(ms, 0), 2**48 - 1), entropy)
 
 
+def _reused(key: str) -> ApiError:
+    return ApiError(
+        409,
+        "this Idempotency-Key was used for a different report; use a new key",
+        code="idempotency_conflict",
+        field="Idempotency-Key",
+        value=key,
+    )
+
+
 def _invalid(exc: ValidationError) -> ApiError:
     first = exc.errors()[0]
     field = ".".join(str(p) for p in first["loc"]) or "body"
@@ -191,12 +201,16 @@ def submit_report(
     """Log a report (monitor role). The same Idempotency-Key never logs twice."""
     require(who, "monitor")
     cache_key = f"{who.actor}\n{idempotency_key}"
+    digest = hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()
     with ctx.write_lock:  # one submission at a time: no race between check and append
         if cache_key in ctx.idempotency:
-            status, answer = ctx.idempotency[cache_key]
+            _, answer, seen = ctx.idempotency[cache_key]
+            if seen != digest:
+                raise _reused(idempotency_key)
             return json_response(answer, 200)
         data = dict(body)
-        if "id" not in data:
+        derived = "id" not in data
+        if derived:
             data["id"] = _derived_id(who, idempotency_key, data.get("reported_at"))
         try:
             report = Report.model_validate(data)
@@ -212,14 +226,16 @@ def submit_report(
         elif existing.kind != "report" or not _same_report(
             orjson.loads(existing.payload)["body"], report
         ):
+            if derived:
+                raise _reused(idempotency_key)
             raise ApiError(
                 409,
-                f"a different entry already has id {report.id!r}"
-                " (an Idempotency-Key or id reused for another report)",
+                f"another entry already has id {report.id!r}",
+                code="conflict",
                 field="id",
                 value=report.id,
             )
         assert existing is not None
         answer = {"id": existing.id, "seq": existing.seq}
-        ctx.idempotency[cache_key] = (status, answer)
+        ctx.idempotency[cache_key] = (status, answer, digest)
     return json_response(answer, status)
