@@ -263,3 +263,30 @@ def test_every_event_type_comes_back_as_docs_intake_says(tmp_path: Path) -> None
     ]
     back = reports(export(made, tmp_path / "all.acled.csv"))
     assert [r.event_type for r in back] == list(folds.values())
+
+
+def test_hdx_copies_with_an_hxl_row_read_as_acled(tmp_path: Path) -> None:
+    """ACLED on HDX puts hashtags under the header (DOMAIN.md b.1, libhxl#161)."""
+    tags = {
+        "iso": "#country+code", "event_id_cnty": "#event+code",
+        "event_date": "#date+occurred", "event_type": "#event+type",
+        "actor1": "#group+name+first", "assoc_actor_1": "#group+name+first+assoc",
+        "actor2": "#group+name+second", "region": "#region+name",
+        "country": "#country+name", "admin1": "#adm1+name", "admin2": "#adm2+name",
+        "admin3": "#adm3+name", "location": "#loc+name", "latitude": "#geo+lat",
+        "longitude": "#geo+lon", "fatalities": "#affected+killed",
+    }  # fmt: skip
+    source = rows(CURRENT)
+    hdx = tmp_path / "acled_hdx.csv"
+    with hdx.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, list(source[0]))
+        writer.writeheader()
+        writer.writerow({c: tags.get(c, "") for c in source[0]})
+        writer.writerows(source)
+    assert importer_for(hdx).name == "acled"  # by its names, not its tags
+    got = list(acled.IMPORTER.read(hdx))
+    assert [r.id for r in got if isinstance(r, Report)] == [
+        r.id for r in reports(CURRENT)
+    ]
+    bad = [(r.row, r.column) for r in got if isinstance(r, Rejection)]
+    assert bad == [(7, "sub_event_type"), (8, "latitude"), (9, "event_date")]

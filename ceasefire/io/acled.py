@@ -36,6 +36,9 @@ Reading:
   ``geo_precision`` and ``ally_actor_1/2`` as ``assoc_actor_1/2``; the
   removed ``data_id``, ``event_id_no_cnty`` and ``iso3`` are kept in
   properties when present.
+- **HXL row**: ACLED's copies on HDX carry a row of hashtags under the
+  header; it is skipped (not counted as data), and such a file is read here,
+  by its column names, rather than by the HXL importer.
 
 Writing (``to_acled``) gives ACLED's own ``event_id_cnty`` for reports that
 came from ACLED and our report id for the rest; it maps our event type through ``EVENT_TYPE_MAPPINGS``
@@ -53,7 +56,7 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -62,6 +65,7 @@ from typing import IO, Any
 from ceasefire.geo.boundaries import admin_units
 from ceasefire.io.base import (
     Importer,
+    Rejection,
     Row,
     RowError,
     parse_date,
@@ -257,6 +261,26 @@ class AcledImporter(Importer):
     def detect(self, header: list[str]) -> bool:
         """True when the header, lower-cased and renamed, has the needed columns."""
         return self.required_columns <= set(normalise(dict.fromkeys(header, "")))
+
+    def read(self, path: Path) -> Iterator[Row]:
+        """Every data row; an HXL tag row under the header (HDX copies) is skipped."""
+        rows = super().read(path)
+        first = next(rows, None)
+        if isinstance(first, Rejection) and is_tag_row(first.raw):
+            for row in rows:  # number the data rows from 1, as without the tags
+                yield (
+                    replace(row, row=row.row - 1) if isinstance(row, Rejection) else row
+                )
+            return
+        if first is not None:
+            yield first
+        yield from rows
+
+
+def is_tag_row(raw: dict[str, Any]) -> bool:
+    """True when every non-empty cell is an HXL hashtag (``#event+code`` …)."""
+    cells = [str(v).strip() for v in raw.values() if v]
+    return bool(cells) and all(cell.startswith("#") for cell in cells)
 
 
 IMPORTER = AcledImporter(

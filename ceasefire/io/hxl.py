@@ -281,6 +281,8 @@ class HxlImporter(Importer):
         except (OSError, UnicodeError, csv.Error):
             return False
         found = tag_row(head)
+        if found is not None and found[0] and acled.IMPORTER.detect(head[found[0] - 1]):
+            return False  # ACLED's HDX copies: its column names say more than its tags
         return found is not None and all(
             found[1].find(p) is not None for p in ("#date", "#geo+lat", "#geo+lon")
         )
