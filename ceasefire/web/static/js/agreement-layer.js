@@ -5,11 +5,19 @@ export const LINE_COLOUR = "#ff5c5c";
 export const CORRIDOR_COLOUR = "#56d6f5";
 export const SITE_COLOUR = "#ffffff";
 
-/** Style and legend colour of each feature, zones cycling through their own hues. */
+/** Whether a feature is drawn: zones without a regime are building blocks (the territory,
+ * the land mask) of the zones and lines that are, as in `ceasefire agreement map`. */
+export function shown(feature) {
+  const { kind, regime } = feature.properties;
+  return kind !== "zone" || Boolean(regime);
+}
+
+/** Style and legend colour of each shown feature, zones cycling through their own hues. */
 export function styleFeatures(features) {
   let zone = 0;
   const order = { zone: 0, corridor: 1, line: 2, site: 3 };
-  return [...features]
+  return features
+    .filter(shown)
     .sort((a, b) => (order[a.properties.kind] ?? 9) - (order[b.properties.kind] ?? 9))
     .map((feature) => {
       const kind = feature.properties.kind;
@@ -27,13 +35,15 @@ export function styleFeatures(features) {
 
 /** Add the styled features to `map`; returns the Leaflet layer and its legend rows. */
 export function drawAgreement(map, collection, describe) {
-  const renderer = L.svg({ padding: 0.3 });
+  const renderers = { zones: L.svg({ pane: "zones", padding: 0.3 }), lines: L.svg({ pane: "lines", padding: 0.3 }) };
   const styled = styleFeatures(collection.features ?? []);
   const group = L.featureGroup();
   for (const { feature, style } of styled) {
     const kind = feature.properties.kind;
+    const pane = kind === "line" || kind === "site" ? "lines" : "zones";
+    const renderer = renderers[pane];
     const layer = L.geoJSON(feature, {
-      pane: kind === "line" || kind === "site" ? "lines" : "zones",
+      pane,
       renderer,
       style: () => style,
       pointToLayer: (_, latlng) => L.circleMarker(latlng, { ...style, radius: 6, renderer, fillOpacity: 0.9 }),

@@ -19,10 +19,12 @@ export function makeMap(container, options = {}) {
     preferCanvas: false,
     ...options,
   });
-  map.attributionControl.setPrefix(false);
-  map.attributionControl.addAttribution(
-    'Boundaries: geoBoundaries (OSM, ODbL) · <a href="https://leafletjs.com">Leaflet</a> · no tiles',
-  );
+  if (map.attributionControl) {
+    map.attributionControl.setPrefix(false);
+    map.attributionControl.addAttribution(
+      'Boundaries: geoBoundaries (OSM, ODbL) · <a href="https://leafletjs.com">Leaflet</a> · no tiles',
+    );
+  }
   const panes = { basemap: 200, raions: 210, oblasts: 220, zones: 400, lines: 420, incidents: 450, labels: 460 };
   for (const [name, z] of Object.entries(panes)) {
     map.createPane(name).style.zIndex = String(z);
@@ -35,12 +37,12 @@ export function makeMap(container, options = {}) {
 
 /** Draw land, raions (from zoom 7) and oblasts with their labels; resolves when drawn. */
 export async function drawBasemap(map) {
-  const renderer = L.canvas({ padding: 0.2 });
   const layers = {};
   await Promise.all(["land", "oblasts", "raions"].map(async (name) => {
     const response = await fetch(`/basemap/${name}.geojson`);
     const data = await response.json();
     const pane = name === "land" ? "basemap" : name;
+    const renderer = L.canvas({ pane, padding: 0.2 }); // one canvas per pane keeps the order
     layers[name] = L.geoJSON(data, { pane, renderer, style: STYLE[name], interactive: false });
   }));
   layers.land.addTo(map);

@@ -11,13 +11,13 @@ function svg(tag, attrs = {}, text) {
 }
 
 /** Draw `rows` ([{day, key, count}]) into `container`; returns the series keys in order. */
-export function stackedBars(container, rows, { width = 1000, height = 260 } = {}) {
-  const days = [...new Set(rows.map((r) => r.day))].sort();
+export function stackedBars(container, rows, { width = 1000, height = 260, minDays = 14 } = {}) {
+  const days = dayAxis(rows.map((r) => r.day), minDays);
   const totals = new Map();
   for (const r of rows) totals.set(r.key, (totals.get(r.key) ?? 0) + r.count);
   const keys = [...totals.keys()].sort((a, b) => totals.get(b) - totals.get(a));
   const byDay = new Map(days.map((d) => [d, new Map()]));
-  for (const r of rows) byDay.get(r.day).set(r.key, (byDay.get(r.day).get(r.key) ?? 0) + r.count);
+  for (const r of rows) byDay.get(r.day)?.set(r.key, (byDay.get(r.day).get(r.key) ?? 0) + r.count);
   const max = Math.max(1, ...[...byDay.values()].map((m) => [...m.values()].reduce((a, b) => a + b, 0)));
 
   const pad = { left: 40, right: 10, top: 10, bottom: 28 };
@@ -32,11 +32,12 @@ export function stackedBars(container, rows, { width = 1000, height = 260 } = {}
     axis.append(svg("text", { x: pad.left - 6, y: y + 4, "text-anchor": "end" }, String(v)));
   }
   root.append(axis);
-  const barW = plotW / Math.max(days.length, 1);
+  const slot = plotW / Math.max(days.length, 1);
+  const barW = Math.min(slot, 48);
   const labelEvery = Math.ceil(days.length / 12);
   days.forEach((day, i) => {
     let y = pad.top + plotH;
-    const x = pad.left + i * barW;
+    const x = pad.left + i * slot + (slot - barW) / 2;
     keys.forEach((key, k) => {
       const count = byDay.get(day).get(key) ?? 0;
       if (!count) return;
@@ -53,6 +54,17 @@ export function stackedBars(container, rows, { width = 1000, height = 260 } = {}
   });
   container.replaceChildren(root);
   return keys;
+}
+
+/** Every day from the first to the last (at least `minDays`, ending on the last). */
+function dayAxis(found, minDays) {
+  const sorted = [...new Set(found)].sort();
+  if (!sorted.length) return [];
+  const last = Date.parse(`${sorted.at(-1)}T00:00:00Z`);
+  const first = Math.min(Date.parse(`${sorted[0]}T00:00:00Z`), last - (minDays - 1) * 86_400_000);
+  const days = [];
+  for (let at = first; at <= last; at += 86_400_000) days.push(new Date(at).toISOString().slice(0, 10));
+  return days;
 }
 
 function niceStep(max) {

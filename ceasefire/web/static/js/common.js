@@ -106,6 +106,12 @@ export async function chooseAgreement() {
   return chosen ?? null;
 }
 
+/** A party's name from the agreement (its id when unknown). */
+export function partyName(agreement, id) {
+  if (!id) return "–";
+  return agreement?.parties?.find((p) => p.id === id)?.name ?? id;
+}
+
 export function showError(error) {
   const status = document.getElementById("status");
   const text = `${t("error")}: ${error.message}`;

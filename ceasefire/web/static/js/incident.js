@@ -1,10 +1,12 @@
 // One incident: what happened, the verdicts and their reasons, reports, evidence, replies, trail.
+import { drawAgreement } from "./agreement-layer.js";
 import { drawBasemap, makeMap } from "./basemap.js";
-import { api, el, eventTypeLabel, formatTime, lang, stateLabel, t } from "./common.js";
+import { api, chooseAgreement, el, eventTypeLabel, formatTime, lang, partyName, stateLabel, t } from "./common.js";
 import { BREACH_COLOUR, STATE_COLOURS } from "./incident-layer.js";
 
 const id = document.body.dataset.incidentId;
 const root = document.getElementById("incident");
+let agreement = null;
 
 function table(columns, rows, empty) {
   if (!rows.length) return el("p", { class: "status" }, t(empty));
@@ -36,7 +38,7 @@ function verdictCard(v) {
     el("h3", {}, `${t("clause")} ${v.clause}: `, t(`verdict_${v.verdict}`)),
     v.text ? el("p", { class: "verdict-text" }, v.text) : null,
     el("dl", {},
-      el("dt", {}, t("party")), el("dd", {}, v.party ?? "–"),
+      el("dt", {}, t("party")), el("dd", {}, partyName(agreement, v.party)),
       el("dt", {}, t("standard_met")), el("dd", {}, v.standard_met == null ? "–" : t(v.standard_met ? "yes" : "no")),
     ),
     reasons.length ? el("h3", {}, t("reasons")) : null,
@@ -51,7 +53,7 @@ function summary(incident, verdicts, first) {
       incident.observed_end && incident.observed_end !== incident.observed_start
         ? ` – ${formatTime(incident.observed_end, first.observed?.precision)}` : ""),
     el("dt", {}, t("state")), el("dd", {}, el("span", { class: `state state-${incident.state}` }, stateLabel(incident.state))),
-    el("dt", {}, t("party")), el("dd", {}, incident.party ?? "–"),
+    el("dt", {}, t("party")), el("dd", {}, partyName(agreement, incident.party)),
     el("dt", {}, t("sources")), el("dd", {}, incident.n_sources ?? "–"),
     el("dt", {}, t("location")), el("dd", {}, place(incident, first)),
     breach ? el("dt", {}, t("verdict")) : null,
@@ -97,7 +99,7 @@ function render(data) {
       ["description", (e) => e.description ?? "–"],
     ], data.evidence ?? [], "no_evidence")),
     el("section", { id: "replies" }, el("h2", {}, t("replies")), table([
-      ["party", (r) => r.party ?? "–"],
+      ["party", (r) => partyName(agreement, r.party)],
       ["at", (r) => formatTime(r.at ?? r.recorded_at)],
       ["text", (r) => r.text ?? r.body ?? "–"],
     ], data.replies ?? [], "no_replies")),
@@ -113,8 +115,12 @@ function render(data) {
   root.removeAttribute("aria-busy");
   const at = coordinates(incident);
   if (at) {
-    const map = makeMap("incident-map", { zoomControl: false });
+    const map = makeMap("incident-map", { zoomControl: false, attributionControl: false });
     drawBasemap(map);
+    if (agreement) {
+      api(`/api/agreements/${encodeURIComponent(agreement.id)}/geometries.geojson`)
+        .then((geometries) => drawAgreement(map, geometries, (p) => p.label));
+    }
     const breach = verdicts.some((v) => v.verdict === "breach");
     L.circleMarker(at, { pane: "incidents", radius: 7, weight: 2, color: breach ? "#ffd9d9" : "#0b0e12",
       fillColor: breach ? BREACH_COLOUR : STATE_COLOURS[incident.state] ?? "#9aa7b4", fillOpacity: 1 }).addTo(map);
@@ -123,7 +129,13 @@ function render(data) {
   document.body.dataset.ready = "true";
 }
 
-api(`/api/incidents/${encodeURIComponent(id)}`).then(render).catch((error) => {
+async function main() {
+  agreement = await chooseAgreement();
+  const query = agreement ? `?agreement=${encodeURIComponent(agreement.id)}` : "";
+  render(await api(`/api/incidents/${encodeURIComponent(id)}${query}`));
+}
+
+main().catch((error) => {
   root.replaceChildren(el("h1", {}, error.status === 404 ? t("not_found") : t("error")),
     el("p", { class: "status", id: "status" }, error.message));
   root.removeAttribute("aria-busy");

@@ -1,7 +1,7 @@
 // The operations-room map: agreement geometry, every incident, a time slider, a legend.
 import { drawAgreement } from "./agreement-layer.js";
 import { drawBasemap, makeMap } from "./basemap.js";
-import { api, chooseAgreement, el, eventTypeLabel, formatTime, lang, showError, stateLabel, t } from "./common.js";
+import { api, chooseAgreement, el, eventTypeLabel, formatTime, lang, partyName, showError, stateLabel, t } from "./common.js";
 import { BREACH_COLOUR, IncidentLayer, STATE_COLOURS, dayRange, toColumns } from "./incident-layer.js";
 
 const DAY = 86_400_000;
@@ -43,21 +43,23 @@ function legend(rows) {
   );
 }
 
-function showSelected(feature) {
+function showSelected(feature, agreement) {
   const box = document.getElementById("selected");
   if (!feature) {
     box.hidden = true;
     return;
   }
   const p = feature.properties;
-  const href = `/incidents/${encodeURIComponent(p.id)}?lang=${lang}`;
+  const query = new URLSearchParams({ lang });
+  if (agreement) query.set("agreement", agreement.id);
+  const href = `/incidents/${encodeURIComponent(p.id)}?${query}`;
   box.replaceChildren(
     el("h2", {}, t("incident")),
     el("dl", {},
       el("dt", {}, t("event_type")), el("dd", {}, eventTypeLabel(p.event_type)),
       el("dt", {}, t("observed")), el("dd", {}, formatTime(p.observed_start, p.precision)),
       el("dt", {}, t("state")), el("dd", {}, el("span", { class: `state state-${p.state}` }, stateLabel(p.state))),
-      el("dt", {}, t("party")), el("dd", {}, p.party ?? "–"),
+      el("dt", {}, t("party")), el("dd", {}, partyName(agreement, p.party)),
       el("dt", {}, t("clauses")), el("dd", {}, p.breach
         ? el("span", { class: "breach-tag" }, `${t("breach")}: ${(p.clauses ?? []).join(", ")}`)
         : (p.clauses ?? []).join(", ") || "–"),
@@ -89,6 +91,7 @@ function wireSlider(layer, columns) {
 
 async function main() {
   const map = makeMap("map");
+  report.map = map;
   const status = document.getElementById("status");
   const agreement = await chooseAgreement();
   const basemap = drawBasemap(map).then(() => { report.basemapMs = performance.now() - report.started; });
@@ -107,6 +110,7 @@ async function main() {
   report.fetchedMs = performance.now() - report.started;
   const columns = toColumns(features);
   const layer = new IncidentLayer(columns);
+  report.layer = layer;
   layer.on("drawn", (stats) => {
     document.getElementById("count-shown").textContent = stats.shown.toLocaleString(lang);
     document.getElementById("count-breach").textContent = stats.breaches.toLocaleString(lang);
@@ -124,7 +128,7 @@ async function main() {
   map.on("click", (event) => {
     const index = layer.nearest(event.containerPoint);
     layer.select(index);
-    showSelected(index < 0 ? null : columns.features[index]);
+    showSelected(index < 0 ? null : columns.features[index], agreement);
   });
   await basemap;
   document.body.dataset.ready = "true";
