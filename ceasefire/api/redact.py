@@ -95,8 +95,12 @@ def evidence_view(
 
 
 def actor_view(actor: str | None, who: Principal) -> str | None:
-    """Who wrote an entry: named for the mission and parties, a role for the public."""
-    if actor is None or who.role != "public":
+    """Who wrote an entry: named for the mission, a role for parties and the public.
+
+    Actors named by people (a monitor, an importer) could identify a source,
+    so outside the mission only role names and parties are shown.
+    """
+    if actor is None or who.trusted:
         return actor
     if actor in ("monitor", "analyst", "guarantor") or actor.startswith("party:"):
         return actor
