@@ -8,8 +8,10 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+import shapely
 from conftest import shared_data
 
+from ceasefire.geo.boundaries import admin_units
 from ceasefire.io import alerts, alerts_volunteer
 from ceasefire.io.intake import import_file, quarantined
 from ceasefire.io.registry import importer_for
@@ -121,3 +123,11 @@ def test_broken_rows_are_quarantined_naming_column_and_value(tmp_path: Path) -> 
         (5, "naive", "maybe"),
     ]
     assert "no time zone" in str(kept[1]["reason"])
+
+
+def test_every_alert_place_lies_inside_its_oblast() -> None:
+    """Odesa oblast's centroid falls outside it; the alert must not land abroad."""
+    units = {unit.name: unit.geometry for unit in admin_units(1)}
+    for name, adm1 in alerts.OBLASTS.items():
+        lon, lat, _, _ = alerts.places()[name]
+        assert units[adm1].contains(shapely.Point(lon, lat)), name

@@ -17,7 +17,8 @@ type: each alert is a report of event type ``other``, observed from
 in properties (``alert_type`` = "air_raid", ``level``, ``started_at``,
 ``finished_at``, ``region``, ``raion``, ``hromada``, ``duration_s``).
 
-Location: the centroid of the oblast named in ``oblast``, matched through
+Location: the centroid of the oblast named in ``oblast`` (a point on its
+surface when the centroid falls outside, as Odesa's does), matched through
 ``OBLASTS`` to the bundled geoBoundaries ADM1 names; the radius is the
 oblast's equivalent-circle radius, sqrt(area / π). Raion and hromada alerts
 are placed at their oblast too (the bundled ADM2 raions are the pre-2020
@@ -84,6 +85,8 @@ def places() -> dict[str, tuple[float, float, float, str | None]]:
     for name, adm1 in OBLASTS.items():
         unit = units[adm1]
         centre = unit.geometry.centroid
+        if not unit.geometry.contains(centre):  # Odesa oblast curls round Transnistria
+            centre = unit.geometry.point_on_surface()
         radius = math.sqrt(area_km2(unit.geometry) * 1e6 / math.pi)
         found[name] = (float(centre.x), float(centre.y), radius, unit.iso)
     return found
