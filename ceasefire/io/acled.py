@@ -146,24 +146,28 @@ MAPPED = frozenset(
 )
 
 
+@lru_cache(maxsize=16)
+def _names(keys: tuple[str, ...]) -> tuple[str, ...]:
+    names = ((key or "").strip().lower() for key in keys)
+    return tuple(RENAMED.get(name, name) for name in names)
+
+
 def normalise(row: dict[str, str]) -> dict[str, str]:
     """Lower-case column names, older names renamed; values but notes stripped."""
-    out = {}
-    for key, value in row.items():
-        name = (key or "").strip().lower()
-        name = RENAMED.get(name, name)
-        out[name] = (value or "") if name == "notes" else (value or "").strip()
-    return out
+    return {
+        name: (value or "") if name == "notes" else (value or "").strip()
+        for name, value in zip(_names(tuple(row)), row.values(), strict=True)
+    }
 
 
 def _date(value: str) -> datetime:
     try:
-        return datetime.strptime(value, "%d %B %Y").replace(tzinfo=UTC)
-    except ValueError:
-        pass
-    try:
         return parse_date("event_date", value)
     except RowError:
+        pass
+    try:
+        return datetime.strptime(value, "%d %B %Y").replace(tzinfo=UTC)
+    except ValueError:
         raise RowError(
             "event_date", value, "not a date; expected YYYY-MM-DD or '24 February 2022'"
         ) from None

@@ -115,6 +115,10 @@ class Columns:
 
     def find(self, pattern: str) -> int | None:
         """The column matching ``pattern`` with the fewest extra attributes."""
+        return _find(self, pattern)
+
+    def search(self, pattern: str) -> int | None:
+        """``find`` without the cache."""
         wanted = parse_tag(pattern)
         assert wanted is not None, pattern
         best: tuple[int, int] | None = None
@@ -130,6 +134,18 @@ class Columns:
         tag = self.tags[index]
         assert tag is not None
         return "#" + "+".join([tag[0], *sorted(tag[1])])
+
+
+@lru_cache(maxsize=1024)
+def _find(columns: Columns, pattern: str) -> int | None:
+    return columns.search(pattern)  # once per file and pattern, not per row
+
+
+@lru_cache(maxsize=16)
+def _used(columns: Columns) -> frozenset[int]:
+    """Columns that ``SCHEMA`` reads (the rest go to properties)."""
+    found = (columns.find(tag) for _, tag, _ in SCHEMA)
+    return frozenset(i for i in found if i is not None)
 
 
 def tag_row(rows: list[list[str]]) -> tuple[int, Columns] | None:
@@ -208,7 +224,7 @@ def to_report(row: dict[str, str]) -> Report:
     code = _get(columns, cells, "#event+code", strip=False)
     code = code if code.strip() else ""
     own_id = _get(columns, cells, "#meta+id")
-    used = {i for p in (t for _, t, _ in SCHEMA) if (i := columns.find(p)) is not None}
+    used = _used(columns)
     extra = {
         columns.name(i): cell.strip()
         for i, cell in enumerate(cells)
