@@ -100,6 +100,9 @@ def test_kobo_csv_imports_good_rows_and_quarantines_bad_ones(tmp_path: Path) -> 
             (6, "event/observed_at", "2024-05-03 14:00"),
             (7, "place/location", ""),
         ]
+        assert str(kept[0]["reason"]).startswith(
+            "not a choice of the form's event_type list"
+        )
         size = store.size()
         again = import_file(log, KOBO_CSV, kobo.IMPORTER)
         assert again.imported == 0 and again.reconciles

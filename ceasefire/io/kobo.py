@@ -39,8 +39,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ceasefire.errors import suggest
 from ceasefire.io.base import Importer, Rejection, Row, RowError, stable_id, to_row
-from ceasefire.io.monitor_form import FORM_ID
+from ceasefire.io.monitor_form import FORM_ID, choices
 from ceasefire.model.report import Report
 
 NEEDED = frozenset({"event_type", "observed_at", "team_id"})
@@ -48,6 +49,9 @@ INSTANCE_KEYS = ("_uuid", "instanceID", "KEY")
 SUBMITTED_KEYS = ("_submission_time", "SubmissionDate")
 SPLIT_POINT = ("latitude", "longitude", "altitude", "accuracy")
 COUNTS = ("killed", "injured", "civilians_killed", "civilians_injured")
+CHOICES: dict[str, list[str]] = {}
+for _list, _name, _label in choices():
+    CHOICES.setdefault(_list, []).append(_name)
 
 
 def canonical(column: str) -> str:
@@ -126,6 +130,22 @@ def _count(row: dict[str, str], name: str) -> int | None:
     return int(_number(name, row[name], 0, 1e7))
 
 
+def _choice(row: dict[str, str], name: str) -> str | None:
+    """A select_one answer, checked against the form's list of that name."""
+    value = row.get(name) or None
+    allowed = CHOICES[name]
+    if value is not None and value not in allowed:
+        near = suggest(value, allowed)
+        raise RowError(
+            name,
+            value,
+            f"not a choice of the form's {name} list"
+            + (f" (did you mean {near!r}?)" if near else "")
+            + f"; expected one of {', '.join(allowed)}",
+        )
+    return value
+
+
 def _submitted(row: dict[str, str]) -> datetime:
     for key in SUBMITTED_KEYS:
         if row.get(key):
@@ -154,12 +174,16 @@ def to_report(row: dict[str, str]) -> Report:
         if row.get("observed_until")
         else None
     )
+    event_type = _choice(row, "event_type")
+    if event_type is None:
+        raise RowError("event_type", "", "missing; expected what happened")
     lat, lon, accuracy, altitude = _geopoint(row)
     distance = _count(row, "distance_m") or 0
     weapon = None
-    if row.get("weapon_class"):
+    weapon_class = _choice(row, "weapon_class")
+    if weapon_class:
         count = _count(row, "weapon_count")
-        weapon = {"class": row["weapon_class"], "count": count or 1}
+        weapon = {"class": weapon_class, "count": count or 1}
     direction = row.get("direction_deg")
     data = {
         "id": stable_id("kobo-monitor", instance, start),
@@ -172,7 +196,7 @@ def to_report(row: dict[str, str]) -> Report:
         "observed": {
             "start": start,
             "end": end,
-            "precision": row.get("time_precision") or "minute",
+            "precision": _choice(row, "time_precision") or "minute",
         },
         "reported_at": _submitted(row),
         "location": {
@@ -181,13 +205,13 @@ def to_report(row: dict[str, str]) -> Report:
             "precision_m": accuracy + distance,
             "place": row.get("place_name") or None,
         },
-        "event_type": row.get("event_type"),
+        "event_type": event_type,
         "weapon": weapon,
         "direction_of_fire_deg": _number("direction_deg", direction, 0, 359.999)
         if direction
         else None,
-        "target": {"category": row["target_category"]}
-        if row.get("target_category")
+        "target": {"category": target}
+        if (target := _choice(row, "target_category"))
         else None,
         "casualties": _casualties(row),
         "narrative": row.get("narrative", ""),
