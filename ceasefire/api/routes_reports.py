@@ -201,7 +201,11 @@ def submit_report(
     """Log a report (monitor role). The same Idempotency-Key never logs twice."""
     require(who, "monitor")
     cache_key = f"{who.actor}\n{idempotency_key}"
-    digest = hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    try:  # the log stores JSON that every reader can parse: 64-bit integers at most
+        canonical = orjson.dumps(body, option=orjson.OPT_SORT_KEYS)
+    except TypeError as exc:
+        raise ApiError(422, f"body: {exc}", field="body") from None
+    digest = hashlib.sha256(canonical).hexdigest()
     with ctx.write_lock:  # one submission at a time: no race between check and append
         if cache_key in ctx.idempotency:
             _, answer, seen = ctx.idempotency[cache_key]
