@@ -201,6 +201,14 @@ def _int(columns: Columns, cells: list[str], pattern: str) -> int | None:
     return int(value)
 
 
+def _content_key(columns: Columns, cells: list[str]) -> str:
+    """The hash of a row's tagged cells: the id of a row without #event+code."""
+    tagged = (
+        c for i, c in enumerate(cells) if i < len(columns.tags) and columns.tags[i]
+    )
+    return "sha256-" + hashlib.sha256("\x1f".join(tagged).encode()).hexdigest()[:32]
+
+
 @lru_cache(maxsize=16)
 def _columns(keys: tuple[str, ...]) -> Columns:
     return Columns(tuple(parse_tag(key.partition("@")[0]) for key in keys))
@@ -230,17 +238,7 @@ def to_report(row: dict[str, str]) -> Report:
         for i, cell in enumerate(cells)
         if i < len(columns.tags) and columns.tags[i] and i not in used and cell.strip()
     }
-    key = (
-        code
-        or "sha256-"
-        + hashlib.sha256(
-            "\x1f".join(
-                cell
-                for i, cell in enumerate(cells)
-                if i < len(columns.tags) and columns.tags[i]
-            ).encode()
-        ).hexdigest()[:32]
-    )
+    key = code or _content_key(columns, cells)
     casualties = {
         field.split(".")[1]: value
         for _, tag, field in SCHEMA
