@@ -97,8 +97,15 @@ ROOTS = {
     "16": "Reduce relations", "17": "Coerce", "18": "Assault", "19": "Fight",
     "20": "Use unconventional mass violence",
 }  # fmt: skip
-GEO_TYPE_M = {"1": 700_000.0, "2": 150_000.0, "3": 25_000.0, "4": 25_000.0}
-GEO_TYPE_M["5"] = 150_000.0
+# ActionGeo_Type → radius in metres (DOMAIN.md b.3; the radii are our reading,
+# matching UCDP's: country 700 km, ADM1 150 km, around a place 25 km).
+GEO_TYPE_M = {
+    "1": 700_000.0,  # country
+    "2": 150_000.0,  # US state
+    "3": 25_000.0,  # US city
+    "4": 25_000.0,  # world city
+    "5": 150_000.0,  # world state (ADM1)
+}
 
 
 def event_type(code: str) -> str:
