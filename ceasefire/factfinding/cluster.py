@@ -192,6 +192,9 @@ class Clustering:
     anchor: NDArray[np.int64]
     """For each row, the row whose report id names its incident."""
     core: NDArray[np.bool_]
+    joined_to: NDArray[np.int64]
+    """For a non-core row that joined an incident: the core it joined (else −1)."""
+    joined_distance: NDArray[np.float64]
 
 
 def _scale(params: Params, max_window: float) -> float:
@@ -239,20 +242,65 @@ def _imprecise_pairs(
     precise_rows: NDArray[np.int64],
     scale: float,
     queries: NDArray[np.int64],
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
+    """(imprecise row, precise row, distance) for every compatible pair.
+
+    A report vague in space (an oblast centroid) needs a wide, short
+    neighbourhood; one vague in time (a date) a narrow, long one. Each kind is
+    looked up in a tree whose time axis is scaled to its shape, so the
+    Chebyshev ball fits the neighbourhood instead of the largest of both.
+    """
+    max_window = float(points.window[precise_rows].max()) if len(precise_rows) else 0.0
+    space = 2 * params.distance_m + points.radius[queries]
+    time = params.time_s + points.window[queries] + max_window
+    wide = space >= time * scale  # the shared tree's scale fits these already
+    parts = [
+        _pairs_in(points, params, tree, precise_rows, scale, queries[wide], space[wide])
+    ]
+    if (~wide).any():
+        long_scale = float((space[~wide] / time[~wide]).min())
+        coords = np.column_stack(
+            [points.xyz[precise_rows], points.start[precise_rows] * long_scale]
+        )
+        parts.append(
+            _pairs_in(
+                points,
+                params,
+                cKDTree(coords),
+                precise_rows,
+                long_scale,
+                queries[~wide],
+                space[~wide],
+            )  # fmt: skip
+        )
+    return (
+        np.concatenate([p[0] for p in parts]),
+        np.concatenate([p[1] for p in parts]),
+        np.concatenate([p[2] for p in parts]),
+    )
+
+
+def _pairs_in(
+    points: Points,
+    params: Params,
+    tree: cKDTree,
+    precise_rows: NDArray[np.int64],
+    scale: float,
+    queries: NDArray[np.int64],
+    space: NDArray[np.float64],
     chunk: int = 20_000,
 ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
-    """(imprecise row, precise row, distance) for every compatible pair."""
-    out_i: list[NDArray[np.int64]] = []
-    out_j: list[NDArray[np.int64]] = []
-    out_d: list[NDArray[np.float64]] = []
+    out_i: list[NDArray[np.int64]] = [np.empty(0, dtype=np.int64)]
+    out_j: list[NDArray[np.int64]] = [np.empty(0, dtype=np.int64)]
+    out_d: list[NDArray[np.float64]] = [np.empty(0)]
     max_window = float(points.window[precise_rows].max()) if len(precise_rows) else 0.0
     for begin in range(0, len(queries), chunk):
         rows = queries[begin : begin + chunk]
         coords = np.column_stack([points.xyz[rows], points.start[rows] * scale])
         # a Chebyshev ball wide enough in space and in time for each query
-        space = 2 * params.distance_m + points.radius[rows]
         time = (params.time_s + points.window[rows] + max_window) * scale
-        found = tree.query_ball_point(coords, np.maximum(space, time), p=np.inf)
+        radius = np.maximum(space[begin : begin + chunk], time)
+        found = tree.query_ball_point(coords, radius, p=np.inf)
         lengths = np.fromiter((len(f) for f in found), dtype=np.int64, count=len(rows))
         if not lengths.sum():
             continue
@@ -262,9 +310,6 @@ def _imprecise_pairs(
         out_i.append(i[ok])
         out_j.append(j[ok])
         out_d.append(distance[ok])
-    if not out_i:
-        empty = np.empty(0, dtype=np.int64)
-        return empty, empty, np.empty(0)
     return np.concatenate(out_i), np.concatenate(out_j), np.concatenate(out_d)
 
 
@@ -311,8 +356,29 @@ def cluster(points: Points, params: Params | None = None) -> Clustering:
     bj = np.concatenate([ij, pj, pi])
     bd = np.concatenate([idist, pd, pd])
     keep = ~core[bi] & core[bj]
-    _join(points, core, component, anchor, bi[keep], bj[keep], bd[keep])
-    return Clustering(anchor, core)
+    joined_to = np.full(n, -1, dtype=np.int64)
+    joined_distance = np.full(n, np.inf)
+    _join(
+        points,
+        core,
+        component,
+        anchor,
+        bi[keep],
+        bj[keep],
+        bd[keep],
+        joined_to,
+        joined_distance,
+    )
+    return Clustering(anchor, core, joined_to, joined_distance)
+
+
+def _distinct(values: NDArray[np.int64]) -> NDArray[np.int64]:
+    """Sorted distinct values (a sort: faster here than np.unique's hashing)."""
+    ordered = np.sort(values)
+    keep = np.ones(len(ordered), dtype=bool)
+    keep[1:] = ordered[1:] != ordered[:-1]
+    result: NDArray[np.int64] = ordered[keep]
+    return result
 
 
 def _gap(
@@ -345,11 +411,10 @@ def _one_per_source(
     core_rows = np.flatnonzero(core)
     if not len(core_rows):
         return component
-    pairs = np.unique(
-        np.column_stack([component[core_rows], points.source[core_rows]]), axis=0
-    )
+    width = int(points.source.max()) + 1
+    keys = _distinct(component[core_rows] * width + points.source[core_rows])
     per_component = np.bincount(component[core_rows], minlength=n)
-    distinct = np.bincount(pairs[:, 0], minlength=n)
+    distinct = np.bincount(keys // width, minlength=n)
     conflicted = per_component > distinct
     if not conflicted.any():
         return component
@@ -398,13 +463,15 @@ def _join(
     bi: NDArray[np.int64],
     bj: NDArray[np.int64],
     bd: NDArray[np.float64],
+    joined_to: NDArray[np.int64],
+    joined_distance: NDArray[np.float64],
 ) -> None:
     """Each non-core row joins the nearest core whose incident lacks its source."""
     if not len(bi):
         return
     width = int(points.source.max()) + 1
     core_rows = np.flatnonzero(core)
-    taken = np.unique(component[core_rows] * width + points.source[core_rows])
+    taken = _distinct(component[core_rows] * width + points.source[core_rows])
     key = component[bj] * width + points.source[bi]
     allowed = ~np.isin(key, taken)
     bi, bj, bd, key = bi[allowed], bj[allowed], bd[allowed], key[allowed]
@@ -414,11 +481,13 @@ def _join(
     chosen_key = key[lead]
     # two joiners of one source choosing one incident: the nearer keeps it,
     # the other tries its next choices
-    clash_keys = np.unique(chosen_key, return_counts=True)
-    clashing = clash_keys[0][clash_keys[1] > 1]
+    ordered = np.sort(chosen_key)
+    clashing = _distinct(ordered[1:][ordered[1:] == ordered[:-1]])
     clear = lead.copy()
     clear[lead] = ~np.isin(chosen_key, clashing)
     anchor[bi[clear]] = anchor[bj[clear]]
+    joined_to[bi[clear]] = bj[clear]
+    joined_distance[bi[clear]] = bd[clear]
     if not len(clashing):
         return
     used = set(taken.tolist()) | set(key[clear].tolist())
@@ -433,10 +502,12 @@ def _join(
     for row, c, d, k in zip(rows, cores, distances, keys, strict=True):
         choices.setdefault(row, []).append((d, c, k))
     for row in sorted(choices, key=lambda r: (min(choices[r])[0], r)):
-        for _, c, k in sorted(choices[row]):
+        for d, c, k in sorted(choices[row]):
             if k not in used:
                 used.add(k)
                 anchor[row] = anchor[c]
+                joined_to[row] = c
+                joined_distance[row] = d
                 break
 
 
@@ -513,6 +584,11 @@ class IncidentIndex:
             False: (None, np.empty(0, dtype=np.int64)),
         }
         self.buffers: dict[bool, list[int]] = {True: [], False: []}
+        self.by_time: dict[bool, tuple[NDArray[np.float64], NDArray[np.int64]]] = {
+            True: (np.empty(0), np.empty(0, dtype=np.int64)),
+            False: (np.empty(0), np.empty(0, dtype=np.int64)),
+        }
+        """Tree rows sorted by start: the lookup for neighbourhoods wide in space."""
         self.scale = _scale(self.params, self.params.time_s)
         self.max_window = {True: 0.0, False: 0.0}
         self.max_radius = {True: 0.0, False: 0.0}
@@ -544,19 +620,21 @@ class IncidentIndex:
         precise = precise_mask(points, params)
         for flag in (True, False):
             index._rebuild(flag, np.flatnonzero(precise == flag))
-        # sources of each incident of several reports (a lone core's is its own)
+        # sources of each incident of several cores (a lone core's is its own)
         anchor = clustering.anchor
-        for row in np.flatnonzero(clustering.core & (anchor != rows)).tolist():
-            root = int(anchor[row])
-            index.sources.setdefault(root, {int(index.source[root])}).add(
-                int(index.source[row])
-            )
-        # a joined row remembers the nearest core of the incident it joined
-        for row in np.flatnonzero(~clustering.core & (anchor != rows)).tolist():
-            best, distance = index._nearest_core(row, int(anchor[row]))
-            index.attach[row] = best
-            index.attach_distance[row] = distance
-            index._count_joiner(int(anchor[row]), int(index.source[row]), +1)
+        cores = np.flatnonzero(clustering.core)
+        order = cores[np.argsort(anchor[cores], kind="stable")]
+        cuts = np.flatnonzero(np.diff(anchor[order])) + 1
+        source = index.source
+        for group in np.split(order, cuts):
+            if len(group) > 1:
+                index.sources[int(anchor[group[0]])] = set(source[group].tolist())
+        # a joined row remembers the core it joined, as the batch chose it
+        joined = np.flatnonzero(clustering.joined_to >= 0)
+        index.attach[joined] = clustering.joined_to[joined]
+        index.attach_distance[joined] = clustering.joined_distance[joined]
+        for row in joined.tolist():
+            index._count_joiner(int(anchor[row]), int(source[row]), +1)
         return index
 
     def _grow(self, needed: int) -> None:
@@ -582,6 +660,8 @@ class IncidentIndex:
     def _rebuild(self, precise: bool, rows: NDArray[np.int64]) -> None:
         tree = cKDTree(self._coords(rows)) if len(rows) else None
         self.trees[precise] = (tree, rows)
+        by_time = rows[np.argsort(self.start[rows], kind="stable")]
+        self.by_time[precise] = (self.start[by_time], by_time)
         self.buffers[precise] = []
         if len(rows):
             self.max_window[precise] = float(self.window[rows].max())
@@ -614,7 +694,16 @@ class IncidentIndex:
         found: list[NDArray[np.int64]] = []
         point = self._coords(np.array([row]))[0]
         radius = max(reach_space, reach_time * self.scale)
-        if tree is not None:
+        if reach_space > 4 * reach_time * self.scale:
+            # wide and short (an oblast centroid): the tree's cube would span
+            # days; a slice by time, then a distance test, is cheaper
+            starts, ordered = self.by_time[precise]
+            begin = self.start[row]
+            lo, hi = np.searchsorted(starts, [begin - reach_time, begin + reach_time])
+            window = ordered[lo:hi]
+            near = np.abs(self.xyz[window] - self.xyz[row]).max(axis=1) <= reach_space
+            found.append(window[near])
+        elif tree is not None:
             hits = tree.query_ball_point(point, radius, p=np.inf)
             found.append(rows[np.asarray(hits, dtype=np.int64)])
         if self.buffers[precise]:
