@@ -498,3 +498,31 @@ def test_reports_filter_by_party_and_state_and_page_by_position(store: Store) ->
         (b.id, "under_review"),
     ]
     assert ids(store, after_seq=rows[-1].seq) == [c.id]
+
+
+def test_verdicts_of_a_set_of_incidents(store: Store) -> None:
+    from ceasefire.store.base import VerdictQuery
+
+    def verdict(incident: str, clause: str) -> dict[str, Any]:
+        return {
+            "incident": incident, "source_id": None, "clause": clause,
+            "verdict": "breach", "standard_met": True, "party": "ua",
+            "reasons": [], "text": "t", "agreement_id": "a",
+            "agreement_version": "1", "log_head": None,
+            "observed_at": "2015-03-01T10:00:00Z", "lon": 37.5, "lat": 48.0,
+        }  # fmt: skip
+
+    store.save_verdicts(
+        [
+            verdict("i1", "c1"),
+            verdict("i1", "c2"),
+            verdict("i2", "c1"),
+            verdict("i3", "c1"),
+        ]
+    )
+    found = store.verdicts(VerdictQuery(incidents=("i1", "i3")))
+    assert sorted((v["incident"], v["clause"]) for v in found) == [
+        ("i1", "c1"),
+        ("i1", "c2"),
+        ("i3", "c1"),
+    ]

@@ -11,6 +11,9 @@ from typing import Any
 
 from ceasefire.store.base import Store, VerdictQuery
 
+CHUNK = 500
+"""Incidents per query (SQLite caps the number of bound parameters)."""
+
 
 def verdict_query(
     agreement: str | None = None,
@@ -36,10 +39,14 @@ def verdict_query(
 def by_incident(
     store: Store, ids: Iterable[str], agreement: str | None = None
 ) -> dict[str, list[dict[str, Any]]]:
-    """Stored verdicts of each incident in ``ids`` (one indexed lookup each)."""
+    """Stored verdicts of each incident in ``ids``, in a few indexed queries."""
+    wanted = list(ids)
     found: dict[str, list[dict[str, Any]]] = {}
-    for incident in ids:
-        rows = store.verdicts(VerdictQuery(agreement_id=agreement, incident=incident))
-        if rows:
-            found[incident] = rows
+    if not wanted or not store.verdicts(VerdictQuery(agreement_id=agreement, limit=1)):
+        return found  # nothing evaluated (yet): skip the lookups
+    for start in range(0, len(wanted), CHUNK):
+        part = tuple(wanted[start : start + CHUNK])
+        query = VerdictQuery(agreement_id=agreement, incidents=part, limit=2**31)
+        for row in store.verdicts(query):
+            found.setdefault(row["incident"], []).append(row)
     return found

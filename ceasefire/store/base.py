@@ -78,6 +78,8 @@ class VerdictQuery:
     verdicts: tuple[str, ...] = ()
     """breach, no_breach, undetermined."""
     incident: str | None = None
+    incidents: tuple[str, ...] = ()
+    """Any of these incidents (the API's page of incidents); empty means any."""
     since: str | None = None
     """Observed at or after (ISO 8601 with offset)."""
     until: str | None = None
@@ -119,6 +121,7 @@ def verdict_filters(query: VerdictQuery, mark: str) -> tuple[list[str], list[Any
         ("clause", query.clauses),
         ("party", query.parties),
         ("verdict", query.verdicts),
+        ("incident", query.incidents),
     ):
         if values:
             where.append(f"{column} IN ({', '.join([mark] * len(values))})")
