@@ -69,7 +69,11 @@ class Importer:
     def read(self, path: Path) -> Iterator[Row]:
         """Every data row of ``path`` as a Report or a Rejection."""
         for number, raw in enumerate(csv_rows(path), start=1):
-            yield to_row(self.to_report, raw, str(path), number, raw)
+            problem = csv_row_problem(raw)
+            if problem is None:
+                yield to_row(self.to_report, raw, str(path), number, raw)
+            else:
+                yield Rejection(str(path), number, *problem, readable(raw))
 
 
 def to_row(
@@ -88,19 +92,88 @@ def to_row(
         first = exc.errors()[0]
         column = ".".join(str(part) for part in first["loc"])
         return Rejection(file, number, column, first.get("input"), first["msg"], raw)
+    except KeyError as exc:  # a format forced on a file without its columns
+        name = str(exc.args[0])
+        reason = f"no column {name!r} in the file; expected the format's header"
+        return Rejection(file, number, name, None, reason, raw)
+
+
+EXTRA = "(fields beyond the header)"
+"""csv.DictReader's key for a row's surplus fields."""
+
+
+def csv_row_problem(raw: dict[str, Any]) -> tuple[str | None, Any, str] | None:
+    """(column, value, reason) when a CSV row is unreadable as a whole.
+
+    A row with more or fewer fields than the header (a ragged row) is not
+    guessed at; neither is text that is not UTF-8 (read with
+    surrogateescape, so one bad byte costs its row, not the file).
+    """
+    if EXTRA in raw:
+        fields = len(raw) - 1 + len(raw[EXTRA])
+        return (
+            None,
+            fields,
+            f"{fields} fields; expected {len(raw) - 1} as in the header",
+        )
+    if None in raw.values():
+        fields = sum(value is not None for value in raw.values())
+        return None, fields, f"{fields} fields; expected {len(raw)} as in the header"
+    try:
+        "".join(raw).encode() + "".join(raw.values()).encode()
+    except UnicodeEncodeError:
+        for column, value in raw.items():
+            try:
+                value.encode()
+            except UnicodeEncodeError as exc:
+                byte = value[exc.start].encode("utf-8", "surrogateescape")
+                return (
+                    _text(column),
+                    _text(value),
+                    f"not UTF-8 text (byte 0x{byte.hex().upper()}); expected UTF-8:"
+                    " re-save the file as UTF-8",
+                )
+        return None, None, "the header is not UTF-8 text; expected UTF-8"
+    return None
+
+
+def _text(value: str) -> str:
+    """Text with undecodable bytes shown as U+FFFD, safe to store as JSON."""
+    return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def readable(raw: dict[str, Any]) -> dict[str, str]:
+    """A CSV row, whatever its problem, as a JSON-safe dict of strings."""
+    safe: dict[str, str] = {}
+    for column, value in raw.items():
+        if isinstance(value, list):
+            value = ",".join(value)
+        safe[_text(column)] = "" if value is None else _text(value)
+    return safe
+
+
+csv.field_size_limit(2**31 - 1)  # a huge field is data to judge, not a crash
 
 
 def csv_rows(path: Path) -> Iterator[dict[str, str]]:
-    """Rows of a CSV file, gzipped or not, as dicts of strings."""
+    """Rows of a CSV file, gzipped or not, as dicts of strings.
+
+    Bytes that are not UTF-8 come through as surrogates and ragged rows with
+    EXTRA or None values: ``csv_row_problem`` names them.
+    """
     opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:
-        yield from csv.DictReader(handle)
+    with opener(
+        path, "rt", encoding="utf-8-sig", errors="surrogateescape", newline=""
+    ) as handle:
+        yield from csv.DictReader(handle, restkey=EXTRA)
 
 
 def csv_header(path: Path) -> list[str]:
     """The first row of a CSV file."""
     opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:
+    with opener(
+        path, "rt", encoding="utf-8-sig", errors="surrogateescape", newline=""
+    ) as handle:
         return next(csv.reader(io.StringIO(handle.readline())), [])
 
 

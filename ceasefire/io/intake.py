@@ -12,12 +12,18 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, cast
 
 import orjson
 
-from ceasefire.io.base import Importer, Rejection, Row
-from ceasefire.log.service import Draft, Log, report_draft, with_admin_units
+from ceasefire.geo.admin_lookup import admin_units_at
+from ceasefire.io import ucdp
+from ceasefire.io.base import Importer, Rejection
+from ceasefire.io.checks import implausible
+from ceasefire.io.columns import Prepared
+from ceasefire.log.service import Draft, Log
 from ceasefire.model.report import Report
 
 BATCH = 10_000
@@ -33,19 +39,24 @@ class ImportSummary:
     imported: int = 0
     duplicates: int = 0
     quarantined: int = 0
+    skipped: int = 0
+    """Rows the source reported before ``--since`` (incremental import)."""
     reasons: dict[str, int] = field(default_factory=dict)
     """Quarantined rows by reason (the column and the first words of why)."""
     first_rejections: list[Rejection] = field(default_factory=list)
 
     @property
     def reconciles(self) -> bool:
-        """read = imported + duplicates + quarantined."""
-        return self.read == self.imported + self.duplicates + self.quarantined
+        """read = imported + duplicates + quarantined (+ skipped, with --since)."""
+        return self.read == (
+            self.imported + self.duplicates + self.quarantined + self.skipped
+        )
 
     def __str__(self) -> str:
         return (
             f"{self.file} ({self.format}): read {self.read:,} = imported {self.imported:,}"
             f" + duplicates {self.duplicates:,} + quarantined {self.quarantined:,}"
+            + (f" + skipped {self.skipped:,} (before --since)" if self.skipped else "")
         )
 
 
@@ -73,24 +84,75 @@ def rejection_draft(rejection: Rejection, actor: str | None) -> Draft:
     )
 
 
+Item = Report | Prepared | Rejection
+"""What a reader yields per row: a report, a fast-path body, or a rejection."""
+
+FAST_READERS: dict[str, Callable[[Path], Iterable[Item]]] = {"ucdp": ucdp.read_fast}
+"""Formats with a columnar reader (see io/columns.py), by importer name."""
+
+
+def reader_for(importer: Importer) -> Callable[[Path], Iterable[Item]]:
+    """The fastest reader of ``importer``'s files that gives the same rows."""
+    return FAST_READERS.get(importer.name, importer.read)
+
+
+@dataclass(frozen=True)
+class _Accepted:
+    id: str
+    body: dict[str, Any]
+    lon: float
+    lat: float
+
+
+def _check(
+    item: Item, number: int, summary: ImportSummary, now: datetime
+) -> _Accepted | Rejection:
+    """The row as a body to log, or why it must be quarantined."""
+    if isinstance(item, Rejection):
+        return item
+    if isinstance(item, Report):
+        body = item.model_dump(mode="json", by_alias=True, exclude_none=True)
+        accepted = _Accepted(item.id, body, item.location.lon, item.location.lat)
+        start = item.observed.start
+    else:
+        accepted = _Accepted(item.id, item.body, item.lon, item.lat)
+        start = item.start
+    problem = implausible(summary.format, accepted.lon, accepted.lat, start, now)
+    if problem is None:
+        return accepted
+    raw = cast(dict[str, str], accepted.body)  # the mapped row: what was judged
+    return Rejection(
+        summary.file, number, problem.column, problem.value, problem.reason, raw
+    )
+
+
+def _reported(body: dict[str, Any]) -> datetime:
+    return datetime.fromisoformat(body["reported_at"])
+
+
 class _Batcher:
     """Collects rows, drops duplicates, appends full batches."""
 
-    def __init__(self, log: Log, summary: ImportSummary, actor: str | None) -> None:
-        self.log, self.summary, self.actor = log, summary, actor
-        self.reports: list[Report] = []
+    def __init__(
+        self,
+        log: Log,
+        summary: ImportSummary,
+        actor: str | None,
+        since: datetime | None,
+    ) -> None:
+        self.log, self.summary, self.actor, self.since = log, summary, actor, since
+        self.now = datetime.now(UTC)
+        self.reports: list[_Accepted] = []
         self.rejected: list[Draft] = []
         self.seen: set[str] = set()
 
-    def add(self, row: Row) -> None:
+    def add(self, item: Item) -> None:
         self.summary.read += 1
+        row = _check(item, self.summary.read, self.summary, self.now)
         if isinstance(row, Rejection):
-            self.summary.quarantined += 1
-            why = f"{row.column}: {row.reason.split(';')[0]}"
-            self.summary.reasons[why] = self.summary.reasons.get(why, 0) + 1
-            if len(self.summary.first_rejections) < 5:
-                self.summary.first_rejections.append(row)
-            self.rejected.append(rejection_draft(row, self.actor))
+            self.quarantine(row)
+        elif self.since is not None and _reported(row.body) < self.since:
+            self.summary.skipped += 1
         elif row.id in self.seen:  # the same event twice in one file
             self.summary.duplicates += 1
         else:
@@ -99,27 +161,56 @@ class _Batcher:
         if len(self.reports) + len(self.rejected) >= BATCH:
             self.flush()
 
+    def quarantine(self, row: Rejection) -> None:
+        self.summary.quarantined += 1
+        why = f"{row.column}: {row.reason.split(';')[0]}"
+        self.summary.reasons[why] = self.summary.reasons.get(why, 0) + 1
+        if len(self.summary.first_rejections) < 5:
+            self.summary.first_rejections.append(row)
+        self.rejected.append(rejection_draft(row, self.actor))
+
     def flush(self) -> None:
-        drafts = [report_draft(r, self.actor) for r in with_admin_units(self.reports)]
-        present = self.log.store.existing_ids([d.id for d in drafts + self.rejected])
-        new_reports = [d for d in drafts if d.id not in present]
-        self.summary.duplicates += len(drafts) - len(new_reports)
-        self.summary.imported += len(new_reports)
-        new = new_reports + [d for d in self.rejected if d.id not in present]
+        ids = [r.id for r in self.reports] + [d.id for d in self.rejected]
+        present = self.log.store.existing_ids(ids)
+        fresh = [r for r in self.reports if r.id not in present]
+        self.summary.duplicates += len(self.reports) - len(fresh)
+        self.summary.imported += len(fresh)
+        new = _drafts(fresh, self.actor)
+        new += [d for d in self.rejected if d.id not in present]
         if new:
             self.log.append(new)
         self.reports, self.rejected = [], []
 
 
+def _drafts(rows: list[_Accepted], actor: str | None) -> list[Draft]:
+    """Log entries for accepted rows, oblast and raion looked up for all at once."""
+    missing = [r for r in rows if "admin1" not in r.body["location"]]
+    if missing:
+        found = admin_units_at([r.lon for r in missing], [r.lat for r in missing])
+        for row, (oblast, raion) in zip(missing, found, strict=True):
+            if oblast is not None:  # as log.service.with_admin_units does
+                row.body["location"]["admin1"] = oblast
+                if raion is not None:
+                    row.body["location"]["admin2"] = raion
+    return [
+        Draft("report", orjson.dumps(r.body), subject=r.id, actor=actor, id=r.id)
+        for r in rows
+    ]
+
+
 def import_rows(
     log: Log,
-    rows: Iterable[Row],
+    rows: Iterable[Item],
     summary: ImportSummary,
     actor: str | None = None,
     progress: Callable[[int], None] | None = None,
+    since: datetime | None = None,
 ) -> ImportSummary:
-    """Append the rows' reports and quarantine their rejections, in batches."""
-    batcher = _Batcher(log, summary, actor)
+    """Append the rows' reports and quarantine their rejections, in batches.
+
+    ``since``: skip rows the source reported before it (counted as skipped).
+    """
+    batcher = _Batcher(log, summary, actor, since)
     for row in rows:
         batcher.add(row)
         if progress is not None and summary.read % 1000 == 0:
@@ -138,18 +229,21 @@ def import_file(
     *,
     strict: bool = False,
     progress: Callable[[int], None] | None = None,
+    since: datetime | None = None,
 ) -> ImportSummary:
     """Import one file. ``strict``: refuse the whole file at its first bad row."""
     summary = ImportSummary(str(path), importer.name)
+    rows = reader_for(importer)(path)
     if strict:
-        rows = list(importer.read(path))
-        bad = next((r for r in rows if isinstance(r, Rejection)), None)
-        if bad is not None:
-            summary.read = len(rows)
-            summary.first_rejections.append(bad)
-            return summary  # nothing written: the caller reports the refusal
-        return import_rows(log, rows, summary, actor, progress)
-    return import_rows(log, importer.read(path), summary, actor, progress)
+        rows = list(rows)
+        now = datetime.now(UTC)
+        for number, item in enumerate(rows, start=1):
+            checked = _check(item, number, summary, now)
+            if isinstance(checked, Rejection):
+                summary.read = len(rows)
+                summary.first_rejections.append(checked)
+                return summary  # nothing written: the caller reports the refusal
+    return import_rows(log, rows, summary, actor, progress, since)
 
 
 def quarantined(log: Log, file: str | None = None) -> list[dict[str, object]]:

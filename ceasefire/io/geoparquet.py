@@ -1,0 +1,196 @@
+"""GeoParquet 1.1: reports as a columnar file GIS tools and dataframes open.
+
+One row per report. ``geometry`` is the point as WKB in OGC:CRS84 (lon,
+lat), ``bbox`` the GeoParquet 1.1 covering struct that lets readers skip row
+groups by area, and ``report`` the whole report as JSON, so the file reads
+back to the same records (``from_geoparquet``). The other columns (id,
+event_type, source_type, party, admin1, observed_start, precision_m) are
+there to filter and group on without parsing JSON.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import IO, Any, NamedTuple
+
+import numpy as np
+import orjson
+import pyarrow as pa
+import pyarrow.parquet as pq
+import shapely
+
+from ceasefire.model.report import Report
+from ceasefire.store.base import ReportQuery, Store
+from ceasefire.store.projection import utc_text
+
+GEO_VERSION = "1.1.0"
+ROW_GROUP = 100_000
+
+
+class Columns(NamedTuple):
+    """A batch of reports as columns (what a store can give without parsing)."""
+
+    id: Sequence[str]
+    event_type: Sequence[str]
+    source_type: Sequence[str]
+    party: Sequence[str | None]
+    admin1: Sequence[str | None]
+    observed_start: Sequence[str]
+    """UTC ISO 8601 text."""
+    lon: Sequence[float]
+    lat: Sequence[float]
+    precision_m: Sequence[float]
+    report: Sequence[bytes]
+    """Each report's JSON."""
+
+
+SCHEMA = pa.schema(
+    [
+        ("id", pa.string()),
+        ("event_type", pa.dictionary(pa.int16(), pa.string())),
+        ("source_type", pa.dictionary(pa.int16(), pa.string())),
+        ("party", pa.dictionary(pa.int32(), pa.string())),
+        ("admin1", pa.dictionary(pa.int16(), pa.string())),
+        ("observed_start", pa.timestamp("us", tz="UTC")),
+        ("precision_m", pa.float64()),
+        ("report", pa.string()),
+        ("geometry", pa.binary()),
+        (
+            "bbox",
+            pa.struct([(k, pa.float64()) for k in ("xmin", "ymin", "xmax", "ymax")]),
+        ),
+    ]
+)
+
+
+def geo_metadata(bbox: list[float]) -> dict[str, Any]:
+    """The file-level ``geo`` key (GeoParquet 1.1); CRS omitted means OGC:CRS84."""
+    return {
+        "version": GEO_VERSION,
+        "primary_column": "geometry",
+        "columns": {
+            "geometry": {
+                "encoding": "WKB",
+                "geometry_types": ["Point"],
+                "bbox": bbox,
+                "covering": {
+                    "bbox": {k: ["bbox", k] for k in ("xmin", "ymin", "xmax", "ymax")}
+                },
+            }
+        },
+    }
+
+
+def _dictionary(values: Sequence[str | None]) -> pa.Array:
+    return pa.array(values, pa.string()).dictionary_encode()
+
+
+def _batch(columns: Columns) -> tuple[pa.RecordBatch, list[float]]:
+    """A record batch and the bounding box of its points."""
+    lon = np.asarray(columns.lon, dtype=np.float64)
+    lat = np.asarray(columns.lat, dtype=np.float64)
+    wkb = shapely.to_wkb(shapely.points(lon, lat), output_dimension=2)
+    x, y = pa.array(lon), pa.array(lat)
+    starts = pa.array(columns.observed_start, pa.string())
+    arrays = [
+        pa.array(columns.id, pa.string()),
+        _dictionary(columns.event_type).cast(SCHEMA.field("event_type").type),
+        _dictionary(columns.source_type).cast(SCHEMA.field("source_type").type),
+        _dictionary(columns.party).cast(SCHEMA.field("party").type),
+        _dictionary(columns.admin1).cast(SCHEMA.field("admin1").type),
+        starts.cast(pa.timestamp("us", tz="UTC")),
+        pa.array(columns.precision_m, pa.float64()),
+        pa.array(columns.report, pa.binary()).cast(pa.string()),
+        pa.array(wkb, pa.binary()),
+        pa.StructArray.from_arrays(
+            [x, y, x, y], names=["xmin", "ymin", "xmax", "ymax"]
+        ),
+    ]
+    box = (
+        [float(lon.min()), float(lat.min()), float(lon.max()), float(lat.max())]
+        if len(lon)
+        else []
+    )
+    return pa.RecordBatch.from_arrays(arrays, schema=SCHEMA), box
+
+
+def write_columns(batches: Iterable[Columns], out: IO[bytes] | Path) -> int:
+    """Write batches of report columns; return how many reports.
+
+    The ``geo`` metadata goes in the footer, when the bbox of all batches is
+    known.
+    """
+    box: list[float] = []
+    count = 0
+    with pq.ParquetWriter(out, SCHEMA, compression="zstd") as writer:
+        for columns in batches:
+            if not columns.id:
+                continue
+            batch, found = _batch(columns)
+            box = found if not box else _union(box, found)
+            writer.write_batch(batch, row_group_size=ROW_GROUP)
+            count += batch.num_rows
+        writer.add_key_value_metadata({"geo": orjson.dumps(geo_metadata(box)).decode()})
+    return count
+
+
+def _union(a: list[float], b: list[float]) -> list[float]:
+    return [min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])]
+
+
+def columns_of(reports: Iterable[Report | dict[str, Any]]) -> Columns:
+    """Reports (or their JSON forms) as columns; the slow, general way in."""
+    rows = []
+    for report in reports:
+        data: dict[str, Any] = (
+            orjson.loads(report.model_dump_json(by_alias=True, exclude_none=True))
+            if isinstance(report, Report)
+            else report
+        )
+        location = data["location"]
+        rows.append(
+            (
+                data["id"],
+                data["event_type"],
+                data["source"]["type"],
+                (data.get("attribution") or {}).get("party"),
+                location.get("admin1"),
+                utc_text(data["observed"]["start"]),
+                location["lon"],
+                location["lat"],
+                location.get("precision_m", 100.0),
+                orjson.dumps(data),
+            )
+        )
+    if not rows:
+        return Columns([], [], [], [], [], [], [], [], [], [])
+    return Columns(*(list(column) for column in zip(*rows, strict=True)))
+
+
+def to_geoparquet(reports: Iterable[Report | dict[str, Any]], out: IO[bytes]) -> int:
+    """Write reports as GeoParquet; return how many (the exporters' signature).
+
+    For a whole store, ``write_columns`` with ``Store.report_columns`` is
+    faster: it takes the projection's columns and skips parsing the JSON.
+    """
+    return write_columns([columns_of(reports)], out)
+
+
+def from_geoparquet(path: Path) -> Iterator[Report]:
+    """Reports from a GeoParquet file written by ``to_geoparquet``."""
+    reader = pq.ParquetFile(path)
+    for batch in reader.iter_batches(columns=["report"], batch_size=10_000):
+        for text in batch.column(0).to_pylist():
+            yield Report.model_validate_json(text)
+
+
+def store_columns(store: Store, query: ReportQuery) -> Iterator[Columns]:
+    """The reports of ``store`` matching ``query``, as batches of columns."""
+    for rows in store.report_export_rows(query):
+        yield Columns(*zip(*rows, strict=True))
+
+
+def export_store(store: Store, query: ReportQuery, out: IO[bytes] | Path) -> int:
+    """Write the reports of ``store`` matching ``query`` as GeoParquet."""
+    return write_columns(store_columns(store, query), out)
