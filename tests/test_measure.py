@@ -9,6 +9,7 @@ freeze line (boundary of the occupied area), its zones and the ZNPP site.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import numpy as np
@@ -106,9 +107,26 @@ def alaska() -> ceasefire.Agreement:
     return ceasefire.load(REPO / "examples" / "alaska-terms.yaml")
 
 
+@pytest.fixture(scope="module", params=["tree", "field"])
+def freeze(alaska: ceasefire.Agreement, request: pytest.FixtureRequest) -> Measure:
+    """The freeze line measure, searched by segment tree or by distance field."""
+    m = measure_for_feature(alaska.features["freeze_line"], alaska.features)
+    return m.prepare() if request.param == "field" else m
+
+
+@functools.cache
+def reference(geometry: shapely.Geometry) -> Reference:
+    return Reference(geometry)
+
+
 @pytest.fixture(scope="module")
-def freeze(alaska: ceasefire.Agreement) -> Measure:
-    return measure_for_feature(alaska.features["freeze_line"], alaska.features)
+def freeze_points(
+    alaska: ceasefire.Agreement,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Points near and far from the freeze line and their reference distances."""
+    line = alaska.features["freeze_line"].shape
+    lon, lat = near_and_far(line, seed=5, n=1500)
+    return lon, lat, reference(line).distance_km(lon, lat)
 
 
 def near_and_far(
@@ -128,15 +146,17 @@ def near_and_far(
 
 
 def test_freeze_line_distances_match_geodesic(
-    alaska: ceasefire.Agreement, freeze: Measure
+    freeze: Measure, freeze_points: tuple[np.ndarray, np.ndarray, np.ndarray]
 ) -> None:
-    line = alaska.features["freeze_line"].shape
-    lon, lat = near_and_far(line, seed=5, n=1500)
-    want = Reference(line).distance_km(lon, lat)
+    lon, lat, want = freeze_points
     got = freeze.distance_km(lon, lat)
     assert got.dtype == np.float64 and got.shape == lon.shape
     assert_geodesic(got, want)
     assert (want < 1).sum() > 100 and (want > 300).sum() > 100  # both regimes covered
+    for limit in (1.0, 25.0, 60.0):  # banded: exact inside the band, bound outside
+        banded = freeze.distance_km(lon, lat, within_km=limit)
+        assert_geodesic(banded[want <= limit], want[want <= limit])
+        assert np.all(banded[want > limit * 1.001] > limit)
 
 
 def test_vertices_are_at_distance_zero(
@@ -242,20 +262,29 @@ def test_point_distance_anywhere_on_earth(
 @pytest.mark.parametrize(
     "zone_id", ["ru_pullback_zone", "southern_sector", "monitoring_corridor"]
 )
-def test_zone_distance_inside_and_edge(
-    alaska: ceasefire.Agreement, zone_id: str
-) -> None:
-    zone = alaska.features[zone_id].shape
-    m = measure_for(zone)
-    assert isinstance(m, AreaMeasure)
-    lon, lat = near_and_far(shapely.boundary(zone), seed=11, n=800)
+@functools.cache
+def zone_case(zone: shapely.Geometry) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Points near a zone's edge and nearby, and their distances to the edge."""
+    lon, lat = near_and_far(shapely.boundary(zone), seed=11, n=600)
     minx, miny, maxx, maxy = zone.bounds
     keep = (lon > minx - 1) & (lon < maxx + 1) & (lat > miny - 1) & (lat < maxy + 1)
     lon, lat = lon[keep], lat[keep]
+    return lon, lat, reference(zone).distance_km(lon, lat)
+
+
+@pytest.mark.parametrize("prepared", [False, True])
+def test_zone_distance_inside_and_edge(
+    alaska: ceasefire.Agreement, zone_id: str, prepared: bool
+) -> None:
+    zone = alaska.features[zone_id].shape
+    m = measure_for(zone)
+    if prepared:
+        m.prepare()
+    assert isinstance(m, AreaMeasure)
+    lon, lat, edge = zone_case(zone)
     inside = shapely.contains_xy(zone, lon, lat)
     assert inside.sum() > 50 and (~inside).sum() > 50
     assert m.inside(lon, lat).tolist() == inside.tolist()
-    edge = Reference(zone).distance_km(lon, lat)
     assert_geodesic(m.edge_distance_km(lon, lat), edge)
     distance = m.distance_km(lon, lat)
     assert np.all(distance[inside] == 0)
@@ -288,3 +317,37 @@ def test_kinds_and_bad_input(alaska: ceasefire.Agreement) -> None:
         measure_for(shapely.Point(35, 47)).distance_km([35.0, 36.0], [47.0])
     nan = measure_for(shapely.Point(35, 47)).distance_km([np.nan], [47.0])
     assert np.isnan(nan[0])
+
+
+def test_large_batches_use_the_field_and_agree_with_shapely(
+    alaska: ceasefire.Agreement,
+) -> None:
+    # 200,000 points build the field on first use; containment must still be
+    # exactly shapely's (lon/lat edges), NaN must stay NaN.
+    zone = alaska.features["occupied_area"].shape
+    m = measure_for(zone)
+    rng = np.random.default_rng(3)
+    lon = rng.uniform(22.0, 41.0, 200_000)
+    lat = rng.uniform(44.0, 53.0, 200_000)
+    lon[:10] = np.nan
+    inside = m.inside(lon, lat)
+    assert m.edge.segments.field is not None  # type: ignore[attr-defined]
+    assert inside.tolist() == shapely.contains_xy(zone, lon, lat).tolist()
+    d = m.distance_km(lon, lat, within_km=10.0)
+    assert np.isnan(d[:10]).all() and not np.isnan(d[10:]).any()
+    assert np.all(d[inside] == 0)
+    plain = measure_for(zone).edge_distance_km(lon[10:3000], lat[10:3000])
+    field = m.edge_distance_km(lon[10:3000], lat[10:3000])
+    np.testing.assert_allclose(field, plain, rtol=1e-9, atol=1e-9)
+
+
+def test_sides_of_many_points_match_the_zone(
+    alaska: ceasefire.Agreement, freeze: Measure
+) -> None:
+    zone = alaska.features["occupied_area"].shape
+    rng = np.random.default_rng(4)
+    lon = rng.uniform(30.0, 40.0, 60_000)
+    lat = rng.uniform(45.0, 52.0, 60_000)
+    side = freeze.side(lon, lat)
+    expected = np.where(shapely.contains_xy(zone, lon, lat), 1, -1)
+    assert side.tolist() == expected.tolist()

@@ -21,6 +21,8 @@ Within = float | ArrayLike | None
 
 ON_LINE_KM = 1e-3
 """Points this close to a line are on it (side 0)."""
+FIELD_MIN_POINTS = 50_000
+"""A batch this large builds the distance field first (``Measure.prepare``)."""
 
 
 def _points(lon: ArrayLike, lat: ArrayLike) -> tuple[Floats, Floats]:
@@ -80,6 +82,11 @@ class Measure:
         """Lon/lat of the nearest point of the geometry (of its edge, for areas)."""
         raise NotImplementedError
 
+    def prepare(self) -> Measure:
+        """Build the distance field now (else the first batch of
+        ``FIELD_MIN_POINTS`` or more builds it); returns self."""
+        return self
+
 
 class _SegmentMeasure(Measure):
     """Lines and points: everything is the distance to the segments."""
@@ -88,14 +95,23 @@ class _SegmentMeasure(Measure):
         super().__init__(geometry)
         self.segments = Segments(geometry)
 
-    def _nearest(self, lon: ArrayLike, lat: ArrayLike, within_km: Within) -> Nearest:
+    def prepare(self) -> Measure:
+        self.segments.prepare()
+        return self
+
+    def _nearest(
+        self, lon: ArrayLike, lat: ArrayLike, within_km: Within, detail: bool = True
+    ) -> Nearest:
         x, y = _points(lon, lat)
-        return self.segments.nearest(x, y, _within_m(within_km, len(x)))
+        if len(x) >= FIELD_MIN_POINTS:
+            self.prepare()
+        limit = _within_m(within_km, len(x))
+        return self.segments.nearest(x, y, limit, detail=detail)
 
     def distance_km(
         self, lon: ArrayLike, lat: ArrayLike, *, within_km: Within = None
     ) -> Floats:
-        return self._nearest(lon, lat, within_km).distance_m / 1e3
+        return self._nearest(lon, lat, within_km, detail=False).distance_m / 1e3
 
     def nearest_point(self, lon: ArrayLike, lat: ArrayLike) -> tuple[Floats, Floats]:
         x, y = _points(lon, lat)
@@ -117,9 +133,13 @@ class LineMeasure(_SegmentMeasure):
         self, geometry: shapely.Geometry, inside_zone: shapely.Geometry | None = None
     ) -> None:
         super().__init__(geometry)
-        self.inside_zone = inside_zone
-        if inside_zone is not None:
-            shapely.prepare(inside_zone)
+        self.inside_zone = None if inside_zone is None else AreaMeasure(inside_zone)
+
+    def prepare(self) -> Measure:
+        super().prepare()
+        if self.inside_zone is not None:
+            self.inside_zone.prepare()
+        return self
 
     def side(self, lon: ArrayLike, lat: ArrayLike) -> NDArray[np.int8]:
         x, y = _points(lon, lat)
@@ -128,9 +148,10 @@ class LineMeasure(_SegmentMeasure):
             result = self.segments.side(x, y, nearest)
             on = nearest.distance_m <= ON_LINE_KM * 1e3
         else:
-            inside = shapely.contains_xy(self.inside_zone, x, y)
+            inside = self.inside_zone.inside(x, y)
             result = np.where(inside, 1, -1).astype(np.int8)
-            on = self._nearest(x, y, ON_LINE_KM).distance_m <= ON_LINE_KM * 1e3
+            near = self._nearest(x, y, ON_LINE_KM, detail=False)
+            on = near.distance_m <= ON_LINE_KM * 1e3
         result[on | ~(np.isfinite(x) & np.isfinite(y))] = 0
         return result
 
@@ -145,10 +166,48 @@ class AreaMeasure(Measure):
         self.area = geometry
         shapely.prepare(self.area)
         self.edge = _SegmentMeasure(shapely.boundary(geometry))
+        self._cell_state: NDArray[np.int8] | None = None
+        """Per field cell: 1 inside, 0 outside, 2 near the edge (test each point)."""
+
+    def prepare(self) -> Measure:
+        self.edge.prepare()
+        if self._cell_state is None:
+            self._cell_state = self._cell_states()
+        return self
+
+    def _cell_states(self) -> NDArray[np.int8]:
+        field = self.edge.segments.field
+        assert field is not None
+        nx, ny = field.nx + 2, field.ny + 2  # the padded grid
+        lon = np.tile(field.x0 + (np.arange(nx) - 0.5) * field.dx, ny)
+        lat = np.repeat(field.y0 + (np.arange(ny) - 0.5) * field.dy, nx)
+        state: NDArray[np.int8] = shapely.contains_xy(self.area, lon, lat).astype(
+            np.int8
+        )
+        # A cell whose distance bound is positive holds no edge point, so it is
+        # wholly inside or outside; the margin covers shapely's edges being
+        # straight in lon/lat where ours are straight in the projection.
+        seg = self.edge.segments
+        longest = float(np.sqrt(1.0 / seg.inv_len2[seg.inv_len2 > 0].min()))
+        top = max(abs(field.y0), abs(field.y0 + ny * field.dy))
+        sagitta = longest**2 * np.tan(np.radians(min(top, 85.0))) / (4 * 6.3e6) + 10.0
+        state[field.lower_m <= sagitta] = 2
+        return state
 
     def inside(self, lon: ArrayLike, lat: ArrayLike) -> NDArray[np.bool_]:
         x, y = _points(lon, lat)
-        return np.asarray(shapely.contains_xy(self.area, x, y), dtype=bool)
+        if len(x) >= FIELD_MIN_POINTS:
+            self.prepare()
+        field = self.edge.segments.field
+        if self._cell_state is None or field is None:
+            return np.asarray(shapely.contains_xy(self.area, x, y), dtype=bool)
+        finite = np.isfinite(x) & np.isfinite(y)
+        cell = field.cells(np.where(finite, x, -1e9), np.where(finite, y, -1e9))
+        state = self._cell_state[cell]
+        result: NDArray[np.bool_] = state == 1
+        test = np.flatnonzero(state == 2)
+        result[test] = shapely.contains_xy(self.area, x[test], y[test])
+        return result
 
     def edge_distance_km(
         self, lon: ArrayLike, lat: ArrayLike, *, within_km: Within = None
