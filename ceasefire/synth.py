@@ -8,9 +8,9 @@ types, sources and weapons; the same seed gives the same reports.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, overload
 
 from ceasefire.model.report import Report, new_id
 
@@ -97,3 +97,154 @@ def reports(
                 "count": rng.randint(1, 4),
             }
         yield Report.model_validate(data)
+
+
+# ------------------------------------------------------------ columnar, at scale
+
+
+class SyntheticIds(Sequence[str]):
+    """``prefix-0``, ``prefix-1`` …, made on demand (10 M strings cost 1 GB)."""
+
+    def __init__(self, prefix: str, size: int) -> None:
+        self.prefix = prefix
+        self.size = size
+
+    def __len__(self) -> int:
+        return self.size
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[str]: ...
+    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self.size))]
+        if not -self.size <= index < self.size:
+            raise IndexError(index)
+        return f"{self.prefix}-{index % self.size}"
+
+
+def incident_columns(
+    line: Any,
+    count: int,
+    *,
+    seed: int = 2025,
+    start: datetime | None = None,
+    days: float = 180.0,
+    spread_km: float = 40.0,
+    sites: Sequence[tuple[float, float]] = (),
+) -> Any:
+    """``count`` seeded incidents as compliance Facts, without any Report objects.
+
+    Points fall along ``line`` (a shapely line in lon/lat, e.g. an agreement's
+    freeze line) with normal offsets of ``spread_km`` (so about a third lie
+    beyond it), a share around ``sites``; times are uniform over ``days``
+    from ``start``, so clauses that enter into force later see both sides of
+    their windows. Event, weapon, target and personnel mixes are chosen so
+    that every clause of the Alaska example has work to do.
+    """
+    import numpy as np
+    import shapely
+
+    from ceasefire.compliance.facts import (
+        FIXED_VOCABULARIES,
+        NUMERIC,
+        Column,
+        Facts,
+    )
+
+    rng = np.random.default_rng(seed)
+    moment = start or datetime(2025, 9, 1, tzinfo=UTC)
+    vertices = shapely.get_coordinates(line)  # parts end to end: good enough
+    steps = np.hypot(*np.diff(vertices, axis=0).T)
+    cumulative = np.concatenate([[0.0], np.cumsum(steps)])
+    along = rng.random(count) * cumulative[-1]
+    base_lon = np.interp(along, cumulative, vertices[:, 0])
+    base_lat = np.interp(along, cumulative, vertices[:, 1])
+    east, north = rng.normal(0, spread_km, (2, count))
+    lon = base_lon + east / (111.32 * np.cos(np.radians(base_lat)))
+    lat = base_lat + north / 110.57
+    if sites:
+        near = rng.random(count) < 0.02
+        pick = rng.integers(0, len(sites), count)
+        site = np.asarray(sites)[pick]
+        lon = np.where(near, site[:, 0] + rng.normal(0, 0.05, count), lon)
+        lat = np.where(near, site[:, 1] + rng.normal(0, 0.05, count), lat)
+    earliest = moment.timestamp() + rng.random(count) * days * 86_400
+    precision_s = rng.choice(
+        np.asarray([60.0, 3_600.0, 86_400.0]), count, p=[0.7, 0.2, 0.1]
+    )
+
+    def codes(name: str, values: Sequence[str], weights: Sequence[float]) -> Any:
+        vocabulary = FIXED_VOCABULARIES[name]
+        index = np.asarray([vocabulary.index(v) for v in values], np.int32)
+        p = np.asarray(weights, float)
+        return index[rng.choice(len(values), count, p=p / p.sum())]
+
+    event = codes(
+        "event_type",
+        ["shelling", "small_arms", "heavy_weapon_present", "drone_strike", "drone_flight",
+         "troop_presence", "missile_strike", "ground_assault", "movement_restricted",
+         "explosion"],
+        [30, 15, 15, 8, 8, 5, 5, 5, 4, 5],
+    )  # fmt: skip
+    armed = rng.random(count) < 0.6
+    weapon_class = np.where(
+        armed,
+        codes(
+            "weapon.class",
+            ["artillery", "mortar", "mlrs", "tactical_missile", "uav", "loitering_munition", "tank", "small_arms"],
+            [30, 20, 10, 3, 15, 7, 10, 5],
+        ),
+        -1,
+    ).astype(np.int32)  # fmt: skip
+    calibre = np.where(
+        armed, rng.choice([82.0, 120.0, 122.0, 152.0, 203.0], count), np.nan
+    )
+    range_km = np.where(
+        armed, rng.choice([20.0, 40.0, 70.0, 90.0, 300.0], count), np.nan
+    )
+    target = np.where(
+        rng.random(count) < 0.4,
+        codes("target.category", ["residential", "power", "military", "transport", "health"], [3, 2, 3, 1, 1]),
+        -1,
+    ).astype(np.int32)  # fmt: skip
+    personnel = np.where(
+        rng.random(count) < 0.1,
+        codes("personnel.category", ["combat_unit", "trainer", "liaison_officer", "embassy_guard", "contractor"], [4, 2, 1, 1, 2]),
+        -1,
+    ).astype(np.int32)  # fmt: skip
+    state = codes("state", ["reported", "corroborated", "verified"], [0.7, 0.2, 0.1])
+    numeric = {name: np.full(count, np.nan) for name in NUMERIC}
+    numeric["weapon.calibre_mm"] = calibre
+    numeric["weapon.range_km"] = range_km
+    numeric["weapon.count"] = np.where(armed, rng.integers(1, 5, count), np.nan)
+    categorical = {
+        "event_type": Column(event, FIXED_VOCABULARIES["event_type"]),
+        "weapon.class": Column(weapon_class, FIXED_VOCABULARIES["weapon.class"]),
+        "target.category": Column(target, FIXED_VOCABULARIES["target.category"]),
+        "personnel.category": Column(personnel, FIXED_VOCABULARIES["personnel.category"]),
+        "source.type": Column(
+            rng.integers(0, len(FIXED_VOCABULARIES["source.type"]), count, dtype=np.int32),
+            FIXED_VOCABULARIES["source.type"],
+        ),
+        "state": Column(state, FIXED_VOCABULARIES["state"]),
+        "party": Column(rng.integers(-1, 2, count, dtype=np.int32), ("ua", "ru")),
+        "weapon.model": Column(np.full(count, -1, np.int32), ()),
+        "personnel.nationality": Column(np.full(count, -1, np.int32), ()),
+    }  # fmt: skip
+    return Facts(
+        incident=SyntheticIds(f"synth-{seed}", count),
+        source_id=SyntheticIds(f"src-{seed}", count),
+        lon=lon,
+        lat=lat,
+        precision_km=rng.choice(np.asarray([0.1, 0.5, 2.0]), count, p=[0.5, 0.3, 0.2]),
+        earliest=earliest,
+        latest=earliest + precision_s - 1,
+        categorical=categorical,
+        numeric=numeric,
+        sources=rng.integers(1, 4, count, dtype=np.int32),
+        reliability=rng.integers(1, 7, count, dtype=np.int8),
+        credibility=rng.integers(1, 7, count, dtype=np.int8),
+        joint=rng.random(count) < 0.05,
+    )

@@ -322,3 +322,27 @@ def test_verdicts_round_trip_through_json(evaluator: Evaluator) -> None:
     lon, lat = east_of_line(29.5)
     for verdict in judge(evaluator, report(lon, lat, weapon=GUN, precision_m=1000)):
         assert Verdict.from_dict(verdict.to_dict()) == verdict
+
+
+def test_grid_decisions_equal_exact_measurement_everywhere() -> None:
+    """The cell shortcut (grid.py) never changes a verdict: 30k seeded incidents
+    around the real Alaska freeze line, every clause, fast vs exact."""
+    from ceasefire.compliance.spatial import SpatialCache
+    from ceasefire.synth import incident_columns
+
+    agreement = load(HERE.parent / "examples" / "alaska-terms.yaml")
+    evaluator = Evaluator(agreement)
+    znpp = agreement.features["znpp"].shape
+    facts = incident_columns(
+        agreement.features["freeze_line"].shape,
+        30_000,
+        seed=11,
+        sites=[(znpp.x, znpp.y)],
+    )
+    fast = SpatialCache(evaluator.measures, facts)
+    exact = SpatialCache(evaluator.measures, facts, fast=False)
+    for compiled in evaluator.clauses:
+        quick = evaluator.clause_truth(compiled, facts, fast)
+        slow = evaluator.clause_truth(compiled, facts, exact)
+        assert (quick == slow).all(), compiled.id
+    assert (evaluator.clause_truth(evaluator.clauses[2], facts, fast) == 2).sum() > 100

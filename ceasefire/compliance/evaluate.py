@@ -229,7 +229,9 @@ class Evaluator:
         standard = clause.evidence
         states = facts.categorical["state"].codes[rows]
         vocabulary = FIXED_VOCABULARIES["state"]
-        met = np.isin(states, [vocabulary.index(s) for s in standard.states])
+        met = logic.isin(
+            states, np.asarray([vocabulary.index(s) for s in standard.states], np.int32)
+        )
         met &= facts.sources[rows] >= standard.min_sources
         if standard.min_reliability is not None:
             grade = RELIABILITY_GRADES.index(standard.min_reliability) + 1

@@ -106,6 +106,22 @@ def atoms(tree: Expr) -> list[Expr]:
     ]
 
 
+_FRAGMENTS: dict[int, tuple[Expr, list[tuple[Expr, str]]]] = {}
+
+
+def _fragments(compiled: CompiledClause) -> list[tuple[Expr, str]]:
+    """Each atom of a clause's predicate with its text, computed once per tree."""
+    tree = compiled.predicate.tree
+    known = _FRAGMENTS.get(id(tree))
+    if known is not None and known[0] is tree:
+        return known[1]
+    text = compiled.predicate.text
+    spans = _spans(text, tree)
+    found = [(a, " ".join(text[slice(*spans[id(a)])].split())) for a in atoms(tree)]
+    _FRAGMENTS[id(tree)] = (tree, found)  # the tree is kept, so its id stays its own
+    return found
+
+
 # ------------------------------------------------------------ one atom
 
 
@@ -125,6 +141,7 @@ class _Explainer:
         self.evaluator = evaluator
         self.compiled = compiled
         self.facts = facts
+        cache = cache.exact()  # reasons show exact distances, never a cell's
         self.cache = cache
         self.rows = rows.astype(np.intp)
         tree = compiled.predicate.tree
@@ -132,11 +149,7 @@ class _Explainer:
         logic.Reader(facts, cache, evaluator.scope, trace=self.trace).truth(
             tree, self.rows
         )
-        text = compiled.predicate.text
-        spans = _spans(text, tree)
-        self.atoms = [
-            (a, " ".join(text[slice(*spans[id(a)])].split())) for a in atoms(tree)
-        ]
+        self.atoms = _fragments(compiled)
         self.sides: dict[str, npt.NDArray[np.int8]] = {}
         for node in walk(tree):
             if (

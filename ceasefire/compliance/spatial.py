@@ -22,18 +22,20 @@ import numpy.typing as npt
 
 from ceasefire.agreement.load import Agreement
 from ceasefire.agreement.predicate import Call, Compare, Literal, walk
+from ceasefire.compliance import grid
 from ceasefire.compliance.facts import Facts, FloatArray
 from ceasefire.compliance.logic import BoolArray, Rows
 from ceasefire.geo.measure import Measure, measure_for
 
 
-def distance_limits(agreement: Agreement) -> dict[str, float | None]:
-    """Per geometry: the largest literal its distance is compared with.
+def distance_thresholds(agreement: Agreement) -> dict[str, tuple[float, ...] | None]:
+    """Per geometry: the number literals its distance is compared with.
 
     None when some clause compares it with something other than a number
-    literal (then distances are computed exactly everywhere).
+    literal (then distances are computed exactly everywhere). A line used
+    only by side() gets (0.0,): its distance matters within a radius.
     """
-    limits: dict[str, float | None] = {}
+    found: dict[str, tuple[float, ...] | None] = {}
     for predicate in agreement.predicates.values():
         for node in walk(predicate.tree):
             if not isinstance(node, Compare):
@@ -41,15 +43,27 @@ def distance_limits(agreement: Agreement) -> dict[str, float | None]:
             for this, other in ((node.left, node.right), (node.right, node.left)):
                 if isinstance(this, Call) and this.function == "distance_km":
                     gid = this.argument
+                    known = found.get(gid, ())
+                    if known is None:
+                        continue
                     if isinstance(other, Literal) and isinstance(other.value, float):
-                        if gid not in limits or limits[gid] is not None:
-                            limits[gid] = max(limits.get(gid) or 0.0, other.value)
+                        found[gid] = tuple(sorted({*known, other.value}))
                     else:
-                        limits[gid] = None
-        for node in walk(predicate.tree):  # side() with no distance compare
+                        found[gid] = None
+        for node in walk(predicate.tree):
             if isinstance(node, Call) and node.function == "side":
-                limits.setdefault(node.argument, 0.0)
-    return limits
+                known = found.get(node.argument, ())
+                if known is not None:
+                    found[node.argument] = tuple(sorted({*known, 0.0}))
+    return found
+
+
+def distance_limits(agreement: Agreement) -> dict[str, float | None]:
+    """Per geometry: the largest literal its distance is compared with (or None)."""
+    return {
+        gid: None if values is None else max(values)
+        for gid, values in distance_thresholds(agreement).items()
+    }
 
 
 class Measures:
@@ -57,6 +71,7 @@ class Measures:
 
     def __init__(self, agreement: Agreement) -> None:
         self.agreement = agreement
+        self.thresholds = distance_thresholds(agreement)
         self.limits = distance_limits(agreement)
         self._built: dict[str, Measure] = {}
 
@@ -91,7 +106,17 @@ class SpatialCache:
 
     measures: Measures
     facts: Facts
+    fast: bool = True
+    """Decide distance bands from grid cells where they can (see grid.py);
+    False measures every point exactly (for reasons)."""
     _cache: dict[tuple[str, str], _Cached] = field(default_factory=dict)
+    _cells: dict[tuple[str, str], grid.Memo] = field(default_factory=dict)
+
+    def exact(self) -> SpatialCache:
+        """A view that measures exactly, sharing this cache's exact values."""
+        if not self.fast:
+            return self
+        return SpatialCache(self.measures, self.facts, False, self._cache, self._cells)
 
     def _get(
         self, key: tuple[str, str], rows: Rows, dtype: Any, compute: Any
@@ -126,16 +151,35 @@ class SpatialCache:
         """Geodesic distance in km (exact where it can decide a comparison)."""
         measure = self.measures[geometry]
         limit = self.measures.limits.get(geometry)
+        thresholds = self.measures.thresholds.get(geometry)
+
+        def exact(lon: FloatArray, lat: FloatArray, within: Any) -> FloatArray:
+            return measure.distance_km(lon, lat, within_km=within)
 
         def compute(index: Rows) -> FloatArray:
             lon, lat = self._points(index)
-            within = None
-            if limit is not None:  # per point: its own radius widens its band
-                radius = self.facts.precision_km
-                within = limit + (radius if index is None else radius[index]) + 1e-6
-            return measure.distance_km(lon, lat, within_km=within)
+            radius = self.facts.precision_km
+            radius = radius if index is None else radius[index]
+            if limit is None or thresholds is None:
+                return exact(lon, lat, None)
+            within = limit + radius + 1e-6  # per point: its radius widens its band
+            if not self.fast:
+                return exact(lon, lat, within)
+            edges = np.asarray(thresholds)
 
-        return self._get(("distance", geometry), rows, np.float64, compute)
+            def undecided(lo: FloatArray, hi: FloatArray, at: Any) -> Any:
+                r = radius[at]
+                open_ = np.zeros(len(at), np.bool_)
+                for edge in edges:
+                    open_ |= ~((hi + r < edge) | (lo - r > edge))
+                return open_
+
+            far = limit + float(self.facts.precision_km.max(initial=0.0))
+            memo = self._cells.setdefault(("distance", geometry), {})
+            return grid.banded(lon, lat, exact, undecided, far, within, memo)
+
+        key = ("distance" if self.fast else "distance_exact", geometry)
+        return self._get(key, rows, np.float64, compute)
 
     def lower_bound(self, geometry: str, distance: float, radius: float) -> bool:
         """Whether a distance from ``distance_km`` is only a lower bound."""
@@ -149,14 +193,29 @@ class SpatialCache:
         def inside(index: Rows) -> BoolArray:
             return measure.inside(*self._points(index))
 
+        def exact(lon: FloatArray, lat: FloatArray, within: Any) -> FloatArray:
+            return measure.edge_distance_km(lon, lat, within_km=within)
+
         def edge(index: Rows) -> FloatArray:
             radius = self.facts.precision_km
-            within = (radius if index is None else radius[index]) + 1e-6
-            return measure.edge_distance_km(*self._points(index), within_km=within)
+            radius = radius if index is None else radius[index]
+            within = radius + 1e-6
+            lon, lat = self._points(index)
+            if not self.fast:
+                return exact(lon, lat, within)
 
+            def undecided(lo: FloatArray, hi: FloatArray, at: Any) -> Any:
+                r = radius[at]
+                return ~((lo > r) | (hi < r))
+
+            far = float(self.facts.precision_km.max(initial=0.0))
+            memo = self._cells.setdefault(("edge", geometry), {})
+            return grid.banded(lon, lat, exact, undecided, far, within, memo)
+
+        key = "edge" if self.fast else "edge_exact"
         return (
             self._get(("inside", geometry), rows, np.bool_, inside),
-            self._get(("edge", geometry), rows, np.float64, edge),
+            self._get((key, geometry), rows, np.float64, edge),
         )
 
     def side(self, geometry: str, rows: Rows) -> npt.NDArray[np.int8]:
