@@ -88,7 +88,7 @@ def test_counts_by_region_against_the_previous_day(db: str, tmp_path: Path) -> N
             else "0"
         )
     # evaluated, but Minsk II was not in force yet: undetermined, never a breach
-    assert "No breach was established for this day." in html
+    assert "No breach was established for this day" in html
 
 
 def test_breaches_restrictions_and_weapons_with_reasons(
@@ -121,10 +121,28 @@ def test_public_edition_names_no_source_and_coarsens_places(
         assert patrol["source"]["id"] not in html
         assert patrol["narrative"] not in html
         assert f"{patrol['location']['lat']:.3f}" not in html
-    assert (
-        "48.35°N 38.45°E" in html
-    )  # Debaltseve 48.304, 38.4175 → its 0.1° cell centre
     assert "RESTRICTED" not in html
+    # the five breaches lack their evidence standard: not published, as in the API
+    assert '<div class="breach">' not in html
+    assert "No breach was established for this day (this edition lists" in html
+
+
+def test_public_edition_publishes_established_breaches_coarsened(
+    db: str, tmp_path: Path
+) -> None:
+    from ceasefire.store import open_store
+    from ceasefire.store.base import VerdictQuery
+
+    copy = tmp_path / "established.db"
+    with open_store(db) as store:  # a copy where every breach met its standard
+        store._db.execute(f"VACUUM INTO '{copy}'")  # type: ignore[attr-defined]
+    with open_store(f"sqlite:///{copy}") as store:
+        verdicts = store.verdicts(VerdictQuery(limit=10_000))
+        store.save_verdicts([{**v, "standard_met": True} for v in verdicts])
+    html = daily(f"sqlite:///{copy}", tmp_path, "2015-03-05", "public").read_text()
+    assert html.count('<div class="breach">') == 5
+    assert "48.35°N 38.45°E" in html  # Debaltseve 48.304, 38.4175: its 0.1° cell centre
+    assert "48.304" not in html and "38.4175" not in html
 
 
 def test_pdf_is_a_readable_document(db: str, tmp_path: Path) -> None:

@@ -4,7 +4,8 @@ Counts are compared with the previous reporting period (the day before) by
 region; breaches come with the compliance engine's reasons; restrictions of the
 monitors' movement and heavy weapons inside withdrawal or demilitarized zones
 have their own sections. The public edition names no source and coarsens every
-place to its raion and to 0.1° (about 10 km); the restricted edition keeps both.
+place to its raion and to 0.1° (about 10 km), and lists only the breaches whose
+evidence standard is met; the restricted edition keeps all of it.
 
 Everything here is read from the store and the agreement: the report is derived
 data and names the log head it was built from.
@@ -167,6 +168,9 @@ def build_daily(
     events = tuple(to_event(b, edition) for b in current)
 
     verdicts = _breach_verdicts(store, agreement, trend_start, period[1])
+    if verdicts is not None and edition == "public":
+        # as the API's public role: only breaches whose evidence standard is met
+        verdicts = [v for v in verdicts if v["standard_met"]]
     todays = [v for v in (verdicts or []) if _instant(v["observed_at"]) >= period[0]]
     head = Log(store).head()
     doc = agreement.document
