@@ -259,9 +259,6 @@ def test_point_distance_anywhere_on_earth(
     assert_geodesic(m.distance_km([x], [y]), np.array([want]))
 
 
-@pytest.mark.parametrize(
-    "zone_id", ["ru_pullback_zone", "southern_sector", "monitoring_corridor"]
-)
 @functools.cache
 def zone_case(zone: shapely.Geometry) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Points near a zone's edge and nearby, and their distances to the edge."""
@@ -272,6 +269,9 @@ def zone_case(zone: shapely.Geometry) -> tuple[np.ndarray, np.ndarray, np.ndarra
     return lon, lat, reference(zone).distance_km(lon, lat)
 
 
+@pytest.mark.parametrize(
+    "zone_id", ["ru_pullback_zone", "southern_sector", "monitoring_corridor"]
+)
 @pytest.mark.parametrize("prepared", [False, True])
 def test_zone_distance_inside_and_edge(
     alaska: ceasefire.Agreement, zone_id: str, prepared: bool
