@@ -13,6 +13,12 @@ The rule (a space-time DBSCAN with three refinements):
   report (an oblast centroid, a date without a time) is compatible with a core
   when the gap between them, less both radii, is within ``distance_m``; it
   JOINS the nearest compatible core's incident but never BRIDGES two.
+- An incident holds at most one report per source: a source that filed two
+  reports told us of two events (a correction supersedes instead). Where the
+  links would put two reports of one source together, they are taken closest
+  first (distance and time gap, each relative to its scale) and a link
+  between two groups that already share a source is skipped; a joining report
+  goes to the nearest core whose incident lacks its source.
 - A report with no core to join is an incident of its own.
 
 A time window is ``[start, start + unit − 1 s]`` for the report's time
@@ -22,7 +28,11 @@ two reports on the same or adjacent days is therefore below a day.
 The batch pass is vectorised: one KD-tree over precise reports in (x, y, z, t)
 scaled so a Chebyshev ball covers the space-time cylinder, candidate pairs
 filtered exactly with numpy, connected components of core links in a sparse
-graph. ``IncidentIndex`` attaches one new report at a time with the same rule.
+graph; only components where a source repeats are rebuilt link by link.
+``IncidentIndex`` attaches one new report at a time with the same rule: its
+result equals the batch's whenever no source repeats among the reports
+involved (tested); where one does, both keep one report per source, but the
+order of arrival can pick a different pairing than the batch's closest-first.
 """
 
 from __future__ import annotations
@@ -381,6 +391,15 @@ def _distinct(values: NDArray[np.int64]) -> NDArray[np.int64]:
     return result
 
 
+def _member(values: NDArray[np.int64], ordered: NDArray[np.int64]) -> NDArray[np.bool_]:
+    """``values`` found in the sorted distinct array ``ordered`` (binary search)."""
+    if not len(ordered):
+        return np.zeros(len(values), dtype=bool)
+    at = np.minimum(np.searchsorted(ordered, values), len(ordered) - 1)
+    found: NDArray[np.bool_] = ordered[at] == values
+    return found
+
+
 def _gap(
     points: Points, i: NDArray[np.int64], j: NDArray[np.int64]
 ) -> NDArray[np.float64]:
@@ -473,7 +492,7 @@ def _join(
     core_rows = np.flatnonzero(core)
     taken = _distinct(component[core_rows] * width + points.source[core_rows])
     key = component[bj] * width + points.source[bi]
-    allowed = ~np.isin(key, taken)
+    allowed = ~_member(key, taken)
     bi, bj, bd, key = bi[allowed], bj[allowed], bd[allowed], key[allowed]
     order = np.lexsort((bj, bd, bi))
     bi, bj, bd, key = bi[order], bj[order], bd[order], key[order]
@@ -484,14 +503,14 @@ def _join(
     ordered = np.sort(chosen_key)
     clashing = _distinct(ordered[1:][ordered[1:] == ordered[:-1]])
     clear = lead.copy()
-    clear[lead] = ~np.isin(chosen_key, clashing)
+    clear[lead] = ~_member(chosen_key, clashing)
     anchor[bi[clear]] = anchor[bj[clear]]
     joined_to[bi[clear]] = bj[clear]
     joined_distance[bi[clear]] = bd[clear]
     if not len(clashing):
         return
     used = set(taken.tolist()) | set(key[clear].tolist())
-    pending = ~np.isin(bi, bi[clear])
+    pending = ~_member(bi, _distinct(bi[clear]))
     rows, cores, distances, keys = (
         bi[pending].tolist(),
         bj[pending].tolist(),
