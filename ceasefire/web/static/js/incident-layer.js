@@ -40,6 +40,25 @@ export function toColumns(features) {
   return columns;
 }
 
+/** Columns `a` then `b`, as one set of columns. */
+export function concatColumns(a, b) {
+  const join = (x, y) => {
+    const out = new x.constructor(x.length + y.length);
+    out.set(x);
+    out.set(y, x.length);
+    return out;
+  };
+  return {
+    n: a.n + b.n,
+    x: join(a.x, b.x),
+    y: join(a.y, b.y),
+    time: join(a.time, b.time),
+    state: join(a.state, b.state),
+    breach: join(a.breach, b.breach),
+    features: a.features.concat(b.features),
+  };
+}
+
 /** The first and last observed day (UTC midnight, ms) of the columns. */
 export function dayRange(columns) {
   let min = Infinity;
@@ -83,6 +102,12 @@ export const IncidentLayer = L.Layer.extend({
   setTimeFilter(since, until) {
     this.since = since;
     this.until = until;
+    this._scheduleDraw();
+  },
+
+  /** Add incidents (a page as it arrives) and redraw. */
+  append(columns) {
+    this.columns = concatColumns(this.columns, columns);
     this._scheduleDraw();
   },
 

@@ -9,18 +9,17 @@ const DAY = 86_400_000;
 // Times (…AtMs) are performance.now(): milliseconds since navigation started.
 const report = (window.ceasefire = { moduleAtMs: performance.now() });
 
-async function loadIncidents(agreementId) {
-  const features = [];
+/** Fetch every page of incidents, handing each to `onPage` as it arrives. */
+async function loadIncidents(agreementId, onPage) {
   let cursor = null;
   do {
     const query = new URLSearchParams({ limit: "10000" });
     if (agreementId) query.set("agreement", agreementId);
     if (cursor) query.set("cursor", cursor);
     const page = await api(`/api/incidents.geojson?${query}`);
-    for (const feature of page.features) features.push(feature);
+    onPage(page.features);
     cursor = page.next ?? null;
   } while (cursor);
-  return features;
 }
 
 function describeGeometry(props) {
@@ -71,8 +70,8 @@ function showSelected(feature, agreement) {
   box.hidden = false;
 }
 
-function wireSlider(layer, columns) {
-  const [first, last] = dayRange(columns);
+function wireSlider(layer) {
+  const [first, last] = dayRange(layer.columns);
   const days = Math.round((last - first) / DAY);
   const from = document.getElementById("t-from");
   const to = document.getElementById("t-to");
@@ -98,7 +97,19 @@ async function main() {
   const basemap = drawBasemap(map).then(() => { report.basemapAtMs = performance.now(); });
 
   status.textContent = t("loading_incidents");
-  const incidents = loadIncidents(agreement?.id); // in flight while the geometry draws
+  const layer = new IncidentLayer(toColumns([]));
+  report.layer = layer;
+  layer.on("drawn", (stats) => {
+    document.getElementById("count-shown").textContent = stats.shown.toLocaleString(lang);
+    document.getElementById("count-total").textContent = layer.columns.n.toLocaleString(lang);
+    document.getElementById("count-breach").textContent = stats.breaches.toLocaleString(lang);
+    Object.assign(report, { incidentsShown: stats.shown, incidentsDrawn: stats.drawn, lastDrawMs: stats.ms });
+  });
+  // pages are drawn as they arrive, while the agreement's geometry draws
+  const incidents = loadIncidents(agreement?.id, (features) => {
+    layer.append(toColumns(features));
+    report.firstPageAtMs ??= performance.now();
+  });
   if (agreement) {
     const geometries = await api(`/api/agreements/${encodeURIComponent(agreement.id)}/geometries.geojson`);
     const { group, legend: rows } = drawAgreement(map, geometries, describeGeometry);
@@ -107,32 +118,23 @@ async function main() {
     report.geometries = geometries.features.length;
     report.geometryAtMs = performance.now();
   }
-  const features = await incidents;
-  report.fetchedAtMs = performance.now();
-  const columns = toColumns(features);
-  report.columnsAtMs = performance.now();
-  const layer = new IncidentLayer(columns);
-  report.layer = layer;
-  layer.on("drawn", (stats) => {
-    document.getElementById("count-shown").textContent = stats.shown.toLocaleString(lang);
-    document.getElementById("count-breach").textContent = stats.breaches.toLocaleString(lang);
-    Object.assign(report, { incidentsShown: stats.shown, incidentsDrawn: stats.drawn, lastDrawMs: stats.ms });
-  });
-  layer.once("drawn", () => {
-    report.incidentsAtMs = performance.now(); // the incidents layer has drawn
-    document.body.dataset.incidentsDrawn = String(layer.stats.drawn);
-  });
-  document.getElementById("count-total").textContent = columns.n.toLocaleString(lang);
   layer.addTo(map);
-  wireSlider(layer, columns);
+  await incidents;
+  report.fetchedAtMs = performance.now();
+  const allDrawn = new Promise((done) => layer.once("drawn", () => {
+    report.incidentsAtMs = performance.now(); // every incident is in and drawn
+    document.body.dataset.incidentsDrawn = String(layer.stats.drawn);
+    done();
+  }));
+  wireSlider(layer);
   status.textContent = "";
 
   map.on("click", (event) => {
     const index = layer.nearest(event.containerPoint);
     layer.select(index);
-    showSelected(index < 0 ? null : columns.features[index], agreement);
+    showSelected(index < 0 ? null : layer.columns.features[index], agreement);
   });
-  await basemap;
+  await Promise.all([basemap, allDrawn]);
   document.body.dataset.ready = "true";
 }
 
