@@ -348,7 +348,8 @@ def reason_text(reason: dict[str, Any] | str) -> str:
         shown = (
             ", ".join(map(str, threshold)) if isinstance(threshold, list) else threshold
         )
-        text += f" (limit {shown}{unit})"
+        bound = "limit" if isinstance(measured, int | float) else "expected"
+        text += f" ({bound} {shown}{unit})"
     holds = reason.get("holds")
     if holds in ("true", "false", "unknown"):
         text += f" — {'holds' if holds == 'true' else 'does not hold' if holds == 'false' else 'unknown'}"

@@ -37,7 +37,9 @@ export const STRINGS = {
     // tables
     due: "Due", status: "Status", title: "Title", text: "Text", addressed_to: "Addressed to",
     sent: "Sent", ack_due: "Acknowledge by", acknowledged: "Acknowledged", nothing_yet: "Nothing yet.",
-    commitment: "Commitment", responsible: "Responsible", score: "Score",
+    commitment: "Commitment", responsible: "Responsible", score: "Score", category: "Category",
+    status_open: "open", status_overdue: "overdue", status_unscheduled: "no date set",
+    expected: "expected",
   },
   uk: {
     ops_room: "оперативний центр",
@@ -71,7 +73,9 @@ export const STRINGS = {
     no_breaches: "За цей період порушень не зафіксовано.", reports_in_cell: "звітів",
     due: "Термін", status: "Статус", title: "Назва", text: "Текст", addressed_to: "Кому",
     sent: "Надіслано", ack_due: "Підтвердити до", acknowledged: "Підтверджено", nothing_yet: "Поки нічого.",
-    commitment: "Зобов'язання", responsible: "Відповідальний", score: "Оцінка",
+    commitment: "Зобов'язання", responsible: "Відповідальний", score: "Оцінка", category: "Категорія",
+    status_open: "відкрите", status_overdue: "прострочене", status_unscheduled: "дату не визначено",
+    expected: "очікувано",
   },
 };
 

@@ -26,7 +26,7 @@ export function reasonText(r) {
   }
   if (r.threshold !== null && r.threshold !== undefined) {
     const limit = Array.isArray(r.threshold) ? r.threshold.join(", ") : r.threshold;
-    text += ` (${t("limit")} ${limit}${unit})`;
+    text += ` (${t(typeof r.measured === "number" ? "limit" : "expected")} ${limit}${unit})`;
   }
   if (r.holds) text += ` — ${t(`holds_${r.holds}`)}`;
   return text;

@@ -1,11 +1,12 @@
 // Plain list pages (notices, commitments): a table from one API list.
 import { api, chooseAgreement, el, formatTime, showError, t } from "./common.js";
 
-/** Fill #table with `columns` ([key, cell(row)]) for the list at `path`. */
-export async function listPage(path, columns) {
+/** Fill #table with the columns `columnsFor(agreement)` gives ([key, cell(row)]) for `path`. */
+export async function listPage(path, columnsFor) {
   const box = document.getElementById("table");
   try {
     const agreement = await chooseAgreement();
+    const columns = columnsFor(agreement);
     const query = new URLSearchParams(agreement ? { agreement: agreement.id } : {});
     const data = await api(`${path}?${query}`);
     const rows = Array.isArray(data) ? data : (data.items ?? []);
