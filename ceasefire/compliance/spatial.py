@@ -168,10 +168,12 @@ class SpatialCache:
             edges = np.asarray(thresholds)
 
             def undecided(lo: FloatArray, hi: FloatArray, at: Any) -> Any:
+                # the outcome against each threshold is monotone in the
+                # distance: decided when both ends of [lo, hi] agree
                 r = radius[at]
                 open_ = np.zeros(len(at), np.bool_)
                 for edge in edges:
-                    open_ |= ~((hi + r < edge) | (lo - r > edge))
+                    open_ |= _outcome(lo, r, edge) != _outcome(hi, r, edge)
                 return open_
 
             far = limit + float(self.facts.precision_km.max(initial=0.0))
@@ -227,6 +229,13 @@ class SpatialCache:
             np.int8,
             lambda index: measure.side(*self._points(index)),
         )
+
+
+def _outcome(d: FloatArray, r: FloatArray, edge: float) -> npt.NDArray[np.int8]:
+    """0 true (d + r < edge), 2 false (d - r > edge), 1 unknown, 3 at a boundary."""
+    found = np.where(d + r < edge, 0, np.where(d - r > edge, 2, 1)).astype(np.int8)
+    found[(d + r == edge) | (d - r == edge)] = 3
+    return found
 
 
 def line_sides(agreement: Agreement) -> dict[str, dict[int, str]]:
