@@ -197,8 +197,14 @@ def postgis_peer(lon, lat, x, y, segs, seg_lonlat, proj4, runs):  # type: ignore
                 f" ON ST_DWithin(p.geog, s.geog, {metres})"
             ),
         )
+        # independent check of our band (untimed): which points PostGIS's
+        # spheroidal geography puts within 25 km
+        rows = con.execute(
+            "SELECT DISTINCT p.id FROM pts p JOIN segs s"
+            f" ON ST_DWithin(p.geog, s.geog, {metres})"
+        ).fetchall()
         con.execute("DROP SCHEMA bench_band CASCADE")
-    return geometry, geography
+    return geometry, geography, np.array(sorted(r[0] for r in rows))
 
 
 def main() -> None:
@@ -218,7 +224,8 @@ def main() -> None:
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
     t_build, measure = timed(
-        args.runs, lambda: measure_for_feature(feature, agreement.features)
+        args.runs,
+        lambda: measure_for_feature(feature, agreement.features).prepare(),
     )
     show("build: measure_for(freeze line) incl. distance field", t_build)
     measure.distance_km(
@@ -254,7 +261,7 @@ def main() -> None:
         )
     if not args.no_postgres:
         seg_lonlat = np.column_stack([seg.a_lonlat, seg.b_lonlat])
-        (t_geom, n_geom), (t_geog, n_geog) = postgis_peer(
+        (t_geom, n_geom), (t_geog, n_geog), pg_band = postgis_peer(
             lon, lat, x, y, segs, seg_lonlat, None, args.runs
         )
         pg = show(
@@ -266,6 +273,16 @@ def main() -> None:
         print(
             f"  ratio PostGIS geometry / ours: {pg / ours:.1f}×; geography / ours: {pg_geog / ours:.1f}×"
         )
+        same = np.array_equal(pg_band, band)
+        print(
+            f"  PostGIS geography puts {len(pg_band):,} points within {BAND_KM:g} km;"
+            f" ours {len(band):,}: {'identical sets' if same else 'SETS DIFFER'}"
+        )
+        if not same:
+            diff = np.setxor1d(pg_band, band)
+            print(
+                f"  differing points: {diff[:20]} (ours km: {np.round(measure.distance_km(lon[diff], lat[diff]), 6)[:20]})"
+            )
 
 
 if __name__ == "__main__":

@@ -341,9 +341,9 @@ def test_large_batches_use_the_field_and_agree_with_shapely(
     np.testing.assert_allclose(field, plain, rtol=1e-9, atol=1e-9)
 
 
-def test_sides_of_many_points_match_the_zone(
-    alaska: ceasefire.Agreement, freeze: Measure
-) -> None:
+def test_sides_of_many_points_match_the_zone(alaska: ceasefire.Agreement) -> None:
+    # 60,000 points: the zone's cell states decide most, shapely the rest.
+    freeze = measure_for_feature(alaska.features["freeze_line"], alaska.features)
     zone = alaska.features["occupied_area"].shape
     rng = np.random.default_rng(4)
     lon = rng.uniform(30.0, 40.0, 60_000)
@@ -351,3 +351,32 @@ def test_sides_of_many_points_match_the_zone(
     side = freeze.side(lon, lat)
     expected = np.where(shapely.contains_xy(zone, lon, lat), 1, -1)
     assert side.tolist() == expected.tolist()
+
+
+def test_side_of_a_plain_line_with_the_field() -> None:
+    # A northward zigzag: left (+1) is west of the line at the point's latitude.
+    rng = np.random.default_rng(8)
+    lats = np.linspace(47.0, 49.0, 41)
+    lons = 37.0 + rng.uniform(-0.2, 0.2, 41)
+    m = measure_for(shapely.LineString(np.column_stack([lons, lats]))).prepare()
+    lat = rng.uniform(47.0, 49.0, 60_000)
+    lon = np.interp(lat, lats, lons) + rng.uniform(-0.5, 0.5, 60_000)
+    clear = m.distance_km(lon, lat) > 0.2
+    expected = np.where(lon < np.interp(lat, lats, lons), 1, -1)
+    assert clear.sum() > 50_000
+    assert m.side(lon, lat)[clear].tolist() == expected[clear].tolist()
+
+
+def test_site_with_the_field(alaska: ceasefire.Agreement) -> None:
+    site = alaska.features["znpp"].shape
+    m = measure_for(site).prepare()
+    rng = np.random.default_rng(12)
+    lon = rng.uniform(34.0, 35.2, 60_000)
+    lat = rng.uniform(47.1, 47.9, 60_000)
+    want = GEOD.inv(np.full(len(lon), site.x), np.full(len(lon), site.y), lon, lat)[2]
+    assert_geodesic(m.distance_km(lon, lat), want / 1e3)
+    banded = m.distance_km(lon, lat, within_km=5.0)
+    near = want / 1e3 <= 5.0
+    assert near.sum() > 100
+    assert_geodesic(banded[near], want[near] / 1e3)
+    assert np.all(banded[~near] > 5.0)

@@ -224,11 +224,15 @@ class Segments:
         if finite is not None:
             distance[~finite] = np.nan
             todo &= finite
-        segment = np.full(n, -1, dtype=np.intp)
-        t = np.zeros(n)
         candidates = np.flatnonzero(todo)
         has = field.count[cell[candidates]] > 0
         fast, slow = candidates[has], candidates[~has]
+        if detail or len(slow):
+            segment = np.full(n, -1, dtype=np.intp)
+            t = np.zeros(n)
+        else:  # distances only: read-only placeholders, no 16 bytes per point
+            segment = np.broadcast_to(np.intp(-1), (n,))
+            t = np.broadcast_to(0.0, (n,))
         if len(fast):
             x, y = self.project(lon[fast], lat[fast])
             which, seg = field.pairs(cell[fast])
