@@ -1,7 +1,8 @@
 // The agreement's lines, zones, corridors and sites as SVG (few shapes, crisp edges).
 
 const ZONE_COLOURS = ["#f2a541", "#4fb3bf", "#c678dd", "#e5c07b", "#98c379", "#61afef"];
-export const LINE_COLOUR = "#ff5c5c";
+const LINE_COLOURS = ["#ff5c5c", "#ffd166", "#c3a6ff", "#ffffff"];
+export const LINE_COLOUR = LINE_COLOURS[0];
 export const CORRIDOR_COLOUR = "#56d6f5";
 export const SITE_COLOUR = "#ffffff";
 
@@ -15,13 +16,17 @@ export function shown(feature) {
 /** Style and legend colour of each shown feature, zones cycling through their own hues. */
 export function styleFeatures(features) {
   let zone = 0;
+  let line = 0;
   const order = { zone: 0, corridor: 1, line: 2, site: 3 };
   return features
     .filter(shown)
     .sort((a, b) => (order[a.properties.kind] ?? 9) - (order[b.properties.kind] ?? 9))
     .map((feature) => {
       const kind = feature.properties.kind;
-      if (kind === "line") return { feature, colour: LINE_COLOUR, style: { color: LINE_COLOUR, weight: 3 } };
+      if (kind === "line") {
+        const colour = LINE_COLOURS[line++ % LINE_COLOURS.length];
+        return { feature, colour, style: { color: colour, weight: 3 } };
+      }
       if (kind === "corridor") {
         return { feature, colour: CORRIDOR_COLOUR,
           style: { color: CORRIDOR_COLOUR, weight: 2.5, dashArray: "6 4", fillOpacity: 0.15 } };
