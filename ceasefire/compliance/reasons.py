@@ -39,6 +39,8 @@ HOLDS: dict[int, Holds] = {
     logic.UNKNOWN: "unknown",
     logic.FALSE: "false",
 }
+PARTY_BOUND = "party bound"
+"""The reason naming the attributed party; it never decides the verdict."""
 UNITS = {"weapon.calibre_mm": "mm", "weapon.range_km": "km", "distance_km": "km"}
 
 
@@ -323,13 +325,21 @@ def sentence(
     if outcome == "breach":
         verdict = f"clause {clause.id} bars this ({clause.title})"
     elif outcome == "undetermined":
-        unsure = [r.predicate for r in reasons if r.holds == "unknown"]
+        unsure = [
+            r.predicate
+            for r in reasons
+            if r.holds == "unknown" and r.predicate != PARTY_BOUND
+        ]
         verdict = (
             f"clause {clause.id} ({clause.title}) may be breached;"
             f" undetermined: {'; '.join(unsure) or 'see reasons'}"
         )
     else:
-        failed = [r.predicate for r in reasons if r.holds == "false"]
+        failed = [
+            r.predicate
+            for r in reasons
+            if r.holds == "false" and r.predicate != PARTY_BOUND
+        ]
         verdict = (
             f"clause {clause.id} ({clause.title}) is not breached:"
             f" not {failed[0] if failed else 'applicable'}"
@@ -375,18 +385,18 @@ def _party(
     bound = list(compiled.clause.parties_bound)
     if attributed is None:
         return None, Reason(
-            "party bound", "unknown", None, bound, None, {"note": "unattributed"}
+            PARTY_BOUND, "unknown", None, bound, None, {"note": "unattributed"}
         )
     if attributed not in bound:
         return None, Reason(
-            "party bound",
+            PARTY_BOUND,
             "false",
             attributed,
             bound,
             None,
             {"note": f"attributed to {attributed}, which the clause does not bind"},
         )
-    return attributed, Reason("party bound", "true", attributed, bound)
+    return attributed, Reason(PARTY_BOUND, "true", attributed, bound)
 
 
 def explain(
