@@ -6,7 +6,8 @@ feature property feeds which report field. The geometry gives the location:
 a Point is used as it is (``location.precision_m`` from the mapping, else
 the schema's default 100 m); any other geometry is placed at its centroid (a
 point on its surface if the centroid falls outside) with a radius covering
-the whole shape, as ``ceasefire/io/areas.py`` does for named areas.
+the whole shape, as ``ceasefire/io/areas.py`` does for named areas (the
+mapping's radius, if larger, wins).
 
 Feature ids: the mapping's ``id`` properties joined, else the SHA-256 of the
 feature's canonical JSON, namespaced by the mapping's ``dataset``; so the
@@ -103,10 +104,13 @@ def converter(mapping: Mapping) -> Callable[[dict[str, Any]], Report]:
         start = (doc.get("observed") or {}).get("start")
         if not start:
             raise mapping.unmatched("observed.start", props)
-        doc["location"] = {
-            **doc.get("location", {}),
-            **_location(feature.get("geometry")),
-        }
+        place = _location(feature.get("geometry"))
+        if "precision_m" in place and "precision_m" in doc.get("location", {}):
+            # a shape's covering radius is a floor: the mapping may only widen it
+            place["precision_m"] = max(
+                place["precision_m"], doc["location"]["precision_m"]
+            )
+        doc["location"] = {**doc.get("location", {}), **place}
         key = feature_key(feature, mapping)
         begin = moment(
             mapping.property_for("observed.start") or "observed.start", str(start)
