@@ -42,6 +42,8 @@ SHORT_CHORD_M = 200_000.0
 """Chords up to this length use the scale-corrected planar length (error
 < 1e-5 relative); longer ones use pyproj.Geod.inv."""
 DENSE_SPACING_M = 2_000.0
+CLASSIFY_BLOCK = 1 << 16
+"""Points classified per block by the distance field (arrays stay in cache)."""
 
 
 @lru_cache(maxsize=64)
@@ -210,23 +212,12 @@ class Segments:
     ) -> Nearest:
         """Classify by the distance field; measure only the undecided points."""
         n = len(lon)
-        if np.isfinite(lon.sum() + lat.sum()):  # one cheap pass in the common case
-            finite = None
-            cell = field.cells(lon, lat)
-        else:  # NaN to a far corner; their distance is NaN below
-            finite = np.isfinite(lon) & np.isfinite(lat)
-            cell = field.cells(np.where(finite, lon, -1e9), np.where(finite, lat, -1e9))
-        distance = field.lower_m[cell]
-        if within_m is None:
-            todo = np.ones(n, dtype=bool)
-        else:
-            todo = distance <= within_m
-        if finite is not None:
-            distance[~finite] = np.nan
-            todo &= finite
-        candidates = np.flatnonzero(todo)
-        has = field.count[cell[candidates]] > 0
+        distance, candidates, cell = self._classify(field, lon, lat, within_m)
+        todo = np.zeros(n, dtype=bool)
+        todo[candidates] = True
+        has = field.count[cell] > 0
         fast, slow = candidates[has], candidates[~has]
+        fast_cell = cell[has]
         if detail or len(slow):
             segment = np.full(n, -1, dtype=np.intp)
             t = np.zeros(n)
@@ -235,7 +226,7 @@ class Segments:
             t = np.broadcast_to(0.0, (n,))
         if len(fast):
             x, y = self.project(lon[fast], lat[fast])
-            which, seg = field.pairs(cell[fast])
+            which, seg = field.pairs(fast_cell)
             d2, tt = self._planar_pairs(x, y, which, seg)
             starts = np.flatnonzero(np.r_[True, which[1:] != which[:-1]])
             # only pairs within the scale-factor spread of the planar minimum
@@ -272,6 +263,44 @@ class Segments:
             )
             todo[slow] = rest.exact
         return Nearest(distance, segment, t, todo)
+
+    @staticmethod
+    def _classify(
+        field: DistanceField,
+        lon: Floats,
+        lat: Floats,
+        within_m: Floats | float | None,
+    ) -> tuple[Floats, Ints, NDArray[np.int64]]:
+        """Field lower bounds for all points; the points (and their cells) the
+        bounds leave undecided. In blocks that stay in the CPU cache."""
+        n = len(lon)
+        distance = np.empty(n)
+        limits = None if within_m is None else np.broadcast_to(within_m, (n,))
+        found: list[Ints] = []
+        cells: list[NDArray[np.int64]] = []
+        for start in range(0, n, CLASSIFY_BLOCK):
+            stop = min(start + CLASSIFY_BLOCK, n)
+            x, y = lon[start:stop], lat[start:stop]
+            finite = None
+            if not np.isfinite(x.sum() + y.sum()):  # NaN to a far corner, then NaN
+                finite = np.isfinite(x) & np.isfinite(y)
+                x, y = np.where(finite, x, -1e9), np.where(finite, y, -1e9)
+            cell = field.cells(x, y)
+            bound = distance[start:stop]
+            np.take(field.lower_m, cell, out=bound)
+            if limits is None:
+                todo = np.ones(stop - start, dtype=bool)
+            else:
+                todo = bound <= limits[start:stop]
+            if finite is not None:
+                bound[~finite] = np.nan
+                todo &= finite
+            index = np.flatnonzero(todo)
+            found.append(index + start)
+            cells.append(cell[index])
+        if not found:
+            return distance, np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.int64)
+        return distance, np.concatenate(found), np.concatenate(cells)
 
     def _nearest_general(
         self, lon: Floats, lat: Floats, within_m: Floats | float | None
