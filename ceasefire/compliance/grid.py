@@ -52,6 +52,30 @@ Memo = dict[float, tuple[npt.NDArray[np.int64], FloatArray]]
 """Per cell size: sorted cell keys and their centres' distances."""
 
 
+DENSE_CELLS = 4_000_000
+"""Up to this many cells in the points' box, cells are found by counting, not sorting."""
+
+
+def _cells(
+    ix: npt.NDArray[np.int64], iy: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.intp]]:
+    """Sorted unique cell keys and each point's index into them."""
+    x0, y0 = int(ix.min()), int(iy.min())
+    nx, ny = int(ix.max()) - x0 + 1, int(iy.max()) - y0 + 1
+    if nx * ny > DENSE_CELLS:
+        key = (ix + 4_000_000) * 8_000_000 + (iy + 4_000_000)
+        cells, inverse = np.unique(key, return_inverse=True)
+        return cells, inverse
+    flat = (ix - x0) * ny + (iy - y0)
+    occupied = np.flatnonzero(np.bincount(flat, minlength=nx * ny))
+    position = np.empty(nx * ny, np.intp)
+    position[occupied] = np.arange(len(occupied))
+    ox, oy = np.divmod(occupied, ny)
+    # the same order as the sorted keys: x major, y minor
+    cells = (ox + x0 + 4_000_000) * 8_000_000 + (oy + y0 + 4_000_000)
+    return cells.astype(np.int64), position[flat]
+
+
 def _centres(
     keys: npt.NDArray[np.int64], size: float, exact: Exact, far_km: float, memo: Memo
 ) -> FloatArray:
@@ -99,9 +123,8 @@ def banded(
             break
         ix = np.floor(lon[todo] / size).astype(np.int64)
         iy = np.floor(lat[todo] / size).astype(np.int64)
-        key = (ix + 4_000_000) * 8_000_000 + (iy + 4_000_000)
-        cells, inverse = np.unique(key, return_inverse=True)
-        cy = ((cells % 8_000_000) - 4_000_000 + 0.5) * size
+        cells, inverse = _cells(ix, iy)
+        cy = np.asarray(((cells % 8_000_000) - 4_000_000 + 0.5) * size, np.float64)
         h = half_diagonal_km(size, cy)
         mid = _centres(cells, size, exact, far_km, memo)[inverse]
         reach = h[inverse]

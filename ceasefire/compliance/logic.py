@@ -127,14 +127,22 @@ class Scope:
     parties: tuple[str, ...]
 
 
+_COSTS: dict[int, tuple[Expr, int]] = {}
+
+
 def spatial_cost(node: Expr) -> int:
     """1 for subtrees that touch geometry, else 0 (evaluated last in ``and``)."""
-    return int(
+    known = _COSTS.get(id(node))
+    if known is not None and known[0] is node:
+        return known[1]
+    cost = int(
         any(
             isinstance(n, Call) and n.function in ("distance_km", "inside", "side")
             for n in walk(node)
         )
     )
+    _COSTS[id(node)] = (node, cost)  # the node is kept, so its id stays its own
+    return cost
 
 
 def order(op: str, a: Bounds, b: Bounds) -> Truth:
