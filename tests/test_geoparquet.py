@@ -112,3 +112,27 @@ def test_an_empty_store_writes_a_valid_empty_file(tmp_path: Path) -> None:
             assert export_store(store, ALL, out) == 0
     assert pq.read_table(tmp_path / "none.parquet").num_rows == 0
     assert list(from_geoparquet(tmp_path / "none.parquet")) == []
+
+
+def test_cli_export_then_import_gives_the_same_reports(
+    ucdp_store: Store, tmp_path: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from ceasefire.cli import cli
+
+    source = f"sqlite:///{ucdp_store.path}"  # type: ignore[attr-defined]
+    target = tmp_path / "reports.parquet"
+    runner = CliRunner()
+    done = runner.invoke(cli, ["export", "--db", source, "-o", str(target)])
+    assert done.exit_code == 0, done.output
+    logged = ucdp_store.reports(ALL)
+    assert f"wrote {len(logged):,} reports" in done.output
+    copy = f"sqlite:///{tmp_path / 'copy.db'}"
+    done = runner.invoke(cli, ["import", "--db", copy, str(target)])  # detected
+    assert done.exit_code == 0, done.output
+    assert f"read {len(logged):,} = imported {len(logged):,}" in done.output
+    with SQLiteStore(tmp_path / "copy.db") as copied:
+        assert copied.reports(ALL) == logged
+    again = runner.invoke(cli, ["import", "--db", source, str(target)])
+    assert f"imported 0 + duplicates {len(logged):,}" in again.output

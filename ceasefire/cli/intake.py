@@ -9,10 +9,16 @@ from pathlib import Path
 import click
 
 from ceasefire.cli.log import db_option, err, fail, open_log
+from ceasefire.cli.progress import (
+    UNREADABLE,
+    UnreadableFile,
+    import_with_progress,
+    parse_since,
+)
 from ceasefire.errors import DetailedError
 from ceasefire.io.exporters import FORMATS, format_for
 from ceasefire.io.geojson import apply_mapping
-from ceasefire.io.intake import import_file, quarantined
+from ceasefire.io.intake import quarantined
 from ceasefire.io.registry import IMPORTERS, importer_for
 
 
@@ -41,6 +47,11 @@ from ceasefire.io.registry import IMPORTERS, importer_for
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="For GeoJSON: the YAML/JSON file mapping feature properties to report fields.",
 )
+@click.option(
+    "--since",
+    help="Skip rows the source reported before this time (incremental import):"
+    " YYYY-MM-DD (UTC) or ISO 8601 with an offset.",
+)
 def import_command(
     db: str,
     files: tuple[Path, ...],
@@ -48,13 +59,15 @@ def import_command(
     strict: bool,
     actor: str | None,
     mapping: Path | None,
+    since: str | None,
 ) -> None:
     """Import event files into the log (format detected from the header).
 
-    Every row is accounted for: read = imported + duplicates + quarantined.
-    Re-importing a file adds nothing. Bad rows are quarantined with file,
-    row, column, value and reason (see `ceasefire quarantine list`) while the
-    good rows of the same file still land.
+    Every row is accounted for: read = imported + duplicates + quarantined
+    (+ skipped, with --since). Re-importing a file adds nothing, and an
+    interrupted import re-run adds only what is missing. Bad rows are
+    quarantined with file, row, column, value and reason (see `ceasefire
+    quarantine list`) while the good rows of the same file still land.
 
     \b
     Formats: ucdp (UCDP GED CSV), cir (CIR Russia–Ukraine Monitor CSV),
@@ -64,21 +77,40 @@ def import_command(
     alerts-volunteer (eTryvoga alerts CSV), missiles (Air Force daily
     missile/drone reports CSV), kobo (KoboToolbox/ODK export of
     forms/monitor-report.xlsx, CSV or JSON), geojson (FeatureCollection,
-    with --mapping); gzip is fine.
+    with --mapping), geoparquet (our GeoParquet export); gzip is fine.
 
     \b
     Example:
       ceasefire import --db sqlite:///mission.db ucdp_ged_ukraine.csv.gz
       ceasefire import --db sqlite:///mission.db points.geojson --mapping map.yaml
+      ceasefire import --db sqlite:///mission.db --since 2024-05-01 acled.csv
     """
     log = open_log(db)
     refused = False
+    try:
+        after = parse_since(since)
+    except DetailedError as exc:
+        fail(exc)
     for path in files:
         try:
             importer = apply_mapping(importer_for(path, fmt), mapping, path)
         except DetailedError as exc:
             fail(exc)
-        summary = import_file(log, path, importer, actor, strict=strict)
+        except UNREADABLE as exc:
+            fail(UnreadableFile(f"{path}: cannot be read: {exc}", value=str(path)))
+        try:
+            summary = import_with_progress(
+                log, path, importer, actor, strict=strict, since=after, console=err
+            )
+        except UnreadableFile as exc:
+            refused = True
+            err.print(
+                f"error: {exc.message}; expected {exc.expected}",
+                style="bold red",
+                markup=False,
+                highlight=False,
+            )
+            continue
         if strict and summary.first_rejections and not summary.imported:
             refused = True
             err.print(
@@ -138,7 +170,7 @@ def quarantine_list(db: str, file: str | None, fmt: str) -> None:
     "--output",
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Where to write: .jsonl, .geojson, .csv, .hxl.csv or .acled.csv.",
+    help="Where to write: .jsonl, .geojson, .csv, .hxl.csv, .acled.csv or .parquet (GeoParquet).",
 )
 @click.option(
     "--format",
@@ -173,19 +205,24 @@ def export_command(
     Example:
       ceasefire export --db sqlite:///mission.db -o reports.geojson --since 2015-02-15T00:00:00+02:00
       ceasefire export --db sqlite:///mission.db -o reports.hxl.csv
+      ceasefire export --db sqlite:///mission.db -o reports.parquet
     """
+    from ceasefire.io.geoparquet import export_store
     from ceasefire.store.base import ReportQuery
 
     fmt = fmt or format_for(output)
     if fmt is None:
         raise click.BadParameter(
-            f"{output.name!r}: expected a .jsonl, .geojson, .csv, .hxl.csv or"
-            " .acled.csv file, or --format",
+            f"{output.name!r}: expected a .jsonl, .geojson, .csv, .hxl.csv,"
+            " .acled.csv or .parquet file, or --format",
             param_hint="--output",
         )
     writer = FORMATS[fmt]
     log = open_log(db)
     query = ReportQuery(since=since, until=until, event_types=event_types, limit=2**62)
     with output.open("wb") as handle:
-        count = writer(log.store.reports(query), handle)
+        if fmt == "geoparquet":  # columns straight from the store: no parsing
+            count = export_store(log.store, query, handle)
+        else:
+            count = writer(log.store.reports(query), handle)
     click.echo(f"wrote {count:,} reports to {output}")

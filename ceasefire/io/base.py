@@ -174,7 +174,8 @@ def csv_header(path: Path) -> list[str]:
     with opener(
         path, "rt", encoding="utf-8-sig", errors="surrogateescape", newline=""
     ) as handle:
-        return next(csv.reader(io.StringIO(handle.readline())), [])
+        header = next(csv.reader(io.StringIO(handle.readline())), [])
+    return [_text(name) for name in header]  # printable in messages
 
 
 def stable_id(source: str, source_id: str, moment: datetime) -> str:

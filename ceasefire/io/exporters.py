@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO, Any
 
-from ceasefire.io import acled, flat, hxl, native
+from ceasefire.io import acled, flat, geoparquet, hxl, native
 from ceasefire.model.report import Report
 
 Writer = Callable[[Iterable[Report | dict[str, Any]], IO[bytes]], int]
@@ -23,6 +23,7 @@ FORMATS: dict[str, Writer] = {
     "csv": flat.to_csv,
     "hxl": hxl.to_hxl,
     "acled": acled.to_acled,
+    "geoparquet": geoparquet.to_geoparquet,
 }
 # Longest first: ``x.hxl.csv`` is HXL, not flat CSV.
 SUFFIXES: tuple[tuple[str, str], ...] = (
@@ -31,6 +32,7 @@ SUFFIXES: tuple[tuple[str, str], ...] = (
     (".csv", "csv"),
     (".jsonl", "jsonl"),
     (".geojson", "geojson"),
+    (".parquet", "geoparquet"),
 )
 
 

@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import shapely
 
+from ceasefire.io.base import Importer, Rejection, Row, to_row
 from ceasefire.model.report import Report
 from ceasefire.store.base import ReportQuery, Store
 from ceasefire.store.projection import utc_text
@@ -179,10 +180,50 @@ def to_geoparquet(reports: Iterable[Report | dict[str, Any]], out: IO[bytes]) ->
 
 def from_geoparquet(path: Path) -> Iterator[Report]:
     """Reports from a GeoParquet file written by ``to_geoparquet``."""
-    reader = pq.ParquetFile(path)
-    for batch in reader.iter_batches(columns=["report"], batch_size=10_000):
-        for text in batch.column(0).to_pylist():
-            yield Report.model_validate_json(text)
+    for row in IMPORTER.read(path):
+        if isinstance(row, Rejection):
+            raise ValueError(str(row))
+        yield row
+
+
+def _validate(text: str) -> Report:
+    return Report.model_validate_json(text)
+
+
+class GeoParquetImporter(Importer):
+    """Our own GeoParquet files: the ``report`` column read back."""
+
+    def detect(self, header: list[str]) -> bool:
+        """Parquet is binary: decided by ``detect_file``."""
+        return False
+
+    def detect_file(self, path: Path) -> bool:
+        """True for a .parquet file with a ``report`` column and ``geo`` metadata."""
+        if path.suffix.lower() != ".parquet":
+            return False
+        try:
+            found = pq.read_metadata(path)
+        except (OSError, pa.ArrowInvalid):
+            return False
+        return "report" in found.schema.names and b"geo" in (found.metadata or {})
+
+    def read(self, path: Path) -> Iterator[Row]:
+        """Every row as a Report, or a Rejection naming the row."""
+        reader = pq.ParquetFile(path)
+        number = 0
+        for batch in reader.iter_batches(columns=["report"], batch_size=10_000):
+            for text in batch.column(0).to_pylist():
+                number += 1
+                raw = {"report": text or ""}
+                yield to_row(_validate, text or "", str(path), number, raw)
+
+
+IMPORTER = GeoParquetImporter(
+    "geoparquet",
+    "ceasefire GeoParquet export (report column, geo metadata)",
+    frozenset({"report"}),
+    _validate,  # type: ignore[arg-type]
+)
 
 
 def store_columns(store: Store, query: ReportQuery) -> Iterator[Columns]:

@@ -14,6 +14,7 @@ from ceasefire.io import (
     flat,
     gdelt,
     geojson,
+    geoparquet,
     hxl,
     kobo,
     missiles,
@@ -36,6 +37,7 @@ IMPORTERS: dict[str, Importer] = {
         flat.IMPORTER,
         kobo.IMPORTER,
         geojson.IMPORTER,
+        geoparquet.IMPORTER,
     )
 }
 
