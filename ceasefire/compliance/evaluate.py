@@ -206,8 +206,11 @@ class Evaluator:
                 if include_all
                 else np.flatnonzero(truth != logic.FALSE)
             )
-            met = self.standard_met(compiled.clause, facts, rows)
-            parts.append((np.full(len(rows), index, np.int16), rows, truth[rows], met))
+            if len(rows):
+                met = self.standard_met(compiled.clause, facts, rows)
+                parts.append(
+                    (np.full(len(rows), index, np.int16), rows, truth[rows], met)
+                )
             if progress is not None:
                 progress(compiled.id)
         if not parts:

@@ -141,6 +141,9 @@ class SpatialCache:
             cached.done[wanted] = True
         return cached.values if rows is None else cached.values[rows]
 
+    def _few(self, rows: Rows) -> bool:
+        return (len(self.facts) if rows is None else len(rows)) < grid.MIN_TODO
+
     def _points(self, index: Rows) -> tuple[FloatArray, FloatArray]:
         facts = self.facts
         if index is None:
@@ -149,6 +152,8 @@ class SpatialCache:
 
     def distance_km(self, geometry: str, rows: Rows) -> FloatArray:
         """Geodesic distance in km (exact where it can decide a comparison)."""
+        if self.fast and self._few(rows):  # cells cannot pay off: share exact values
+            return self.exact().distance_km(geometry, rows)
         measure = self.measures[geometry]
         limit = self.measures.limits.get(geometry)
         thresholds = self.measures.thresholds.get(geometry)
@@ -190,6 +195,8 @@ class SpatialCache:
 
     def inside(self, geometry: str, rows: Rows) -> tuple[BoolArray, FloatArray]:
         """Inside the area, and the distance to its edge (exact up to each radius)."""
+        if self.fast and self._few(rows):
+            return self.exact().inside(geometry, rows)
         measure = self.measures[geometry]
 
         def inside(index: Rows) -> BoolArray:
