@@ -11,6 +11,7 @@ there to filter and group on without parsing JSON.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
@@ -27,6 +28,7 @@ from ceasefire.store.projection import utc_text
 
 GEO_VERSION = "1.1.0"
 ROW_GROUP = 100_000
+COMPRESSION = "zstd"
 
 
 class Columns(NamedTuple):
@@ -119,19 +121,33 @@ def _batch(columns: Columns) -> tuple[pa.RecordBatch, list[float]]:
 def write_columns(batches: Iterable[Columns], out: IO[bytes] | Path) -> int:
     """Write batches of report columns; return how many reports.
 
-    The ``geo`` metadata goes in the footer, when the bbox of all batches is
-    known.
+    Batches are converted and written on a worker thread while the caller's
+    iterator reads the next one (a store's cursor stays on its own thread);
+    pyarrow and SQLite both release the GIL, so two cores both work. The
+    ``geo`` metadata goes in the footer, when the bbox of all batches is known.
     """
     box: list[float] = []
     count = 0
-    with pq.ParquetWriter(out, SCHEMA, compression="zstd") as writer:
+
+    def write(columns: Columns) -> None:
+        nonlocal box, count
+        batch, found = _batch(columns)
+        box = found if not box else _union(box, found)
+        writer.write_batch(batch, row_group_size=ROW_GROUP)
+        count += batch.num_rows
+
+    with (
+        pq.ParquetWriter(out, SCHEMA, compression=COMPRESSION) as writer,
+        ThreadPoolExecutor(1) as pool,
+    ):
+        pending: Future[None] | None = None
         for columns in batches:
-            if not columns.id:
-                continue
-            batch, found = _batch(columns)
-            box = found if not box else _union(box, found)
-            writer.write_batch(batch, row_group_size=ROW_GROUP)
-            count += batch.num_rows
+            if columns.id:
+                if pending is not None:
+                    pending.result()
+                pending = pool.submit(write, columns)
+        if pending is not None:
+            pending.result()
         writer.add_key_value_metadata({"geo": orjson.dumps(geo_metadata(box)).decode()})
     return count
 
