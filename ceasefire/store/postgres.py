@@ -146,6 +146,12 @@ MIGRATIONS: list[tuple[int, str]] = [
         CREATE INDEX verdicts_incident ON verdicts (incident);
         """,
     ),
+    (
+        5,  # issue 8: as in SQLite (time-window pages of the API)
+        """
+        CREATE INDEX reports_observed_place ON reports (observed_start, lon, lat);
+        """,
+    ),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -116,8 +116,23 @@ MIGRATIONS: list[tuple[int, str]] = [
         CREATE INDEX verdicts_incident ON verdicts (incident)
         """,
     ),
+    (
+        5,  # issue 8: time-window pages read lon/lat from the index, not the table
+        """
+        CREATE INDEX reports_observed_place ON reports (observed_start, lon, lat)
+        """,
+    ),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+
+PLAN_CAP = 20_000
+"""A page walks an index only if the index hands over at most this many reports."""
+
+
+def _padded(box: list[float], pad: float = 1e-4) -> list[float]:
+    """[min_lon, max_lon, min_lat, max_lat] widened by ``pad`` degrees each way."""
+    return [box[0] - pad, box[1] + pad, box[2] - pad, box[3] + pad]
 
 
 def _version(connection: sqlite3.Connection) -> int:
@@ -345,43 +360,92 @@ class SQLiteStore(Store):
 
     def report_rows(self, query: ReportQuery) -> list[ReportRow]:
         self._catch_up()
-        where = ["r.superseded_by IS NULL"]
-        params: list[Any] = []
-        joins = ""
-        if query.bbox is not None:
-            joins = "JOIN reports_rtree t ON t.seq = r.seq"
-            where.append(
-                "t.min_lon >= ? AND t.max_lon <= ? AND t.min_lat >= ? AND t.max_lat <= ?"
-            )
-            min_lon, min_lat, max_lon, max_lat = query.bbox
-            params += [min_lon, max_lon, min_lat, max_lat]
-        if query.since is not None:  # stored as UTC text: compare in UTC too
-            where.append("r.observed_start >= ?")
-            params.append(utc_text(query.since))
-        if query.until is not None:
-            where.append("r.observed_start < ?")
-            params.append(utc_text(query.until))
-        for column, values in (
-            ("event_type", query.event_types),
-            ("party", query.parties),
-            ("state", query.states),
-        ):
-            if values:
-                where.append(f"r.{column} IN ({','.join('?' * len(values))})")
-                params += list(values)
-        if query.after_seq is not None:
-            where.append("r.seq > ?")
-            params.append(query.after_seq)
-        sql = (
-            f"SELECT r.seq, r.state, e.payload FROM reports r {joins}"  # noqa: S608 - fixed fragments, '?' values
-            f" JOIN entries e ON e.seq = r.seq WHERE {' AND '.join(where)}"
-            " ORDER BY r.seq LIMIT ?"
+        seqs = self._page_seqs(query)
+        if not seqs:
+            return []
+        marks = ",".join("?" * len(seqs))
+        rows = self._db.execute(
+            "SELECT r.seq, r.state, e.payload FROM reports r JOIN entries e ON e.seq = r.seq"  # noqa: S608 - only '?' marks
+            f" WHERE r.seq IN ({marks}) ORDER BY r.seq",
+            seqs,
         )
-        rows = self._db.execute(sql, [*params, query.limit])
         return [
             ReportRow(seq, state, orjson.loads(payload)["body"])
             for seq, state, payload in rows
         ]
+
+    def _page_seqs(self, query: ReportQuery) -> list[int]:
+        """Positions of one page of matching reports, by the cheapest of three plans.
+
+        A page is the first ``limit`` matches in log order. If the time window
+        holds few reports, walk it on the (observed_start, lon, lat) index; else
+        if the box holds few, take them from the R*Tree; else both filters are
+        broad, matches are dense, and a scan in log order stops early. Payloads
+        are read only for the page (sorting them made broad pages take seconds).
+        """
+        where = ["r.superseded_by IS NULL"]
+        params: list[Any] = []
+        for column, wanted in (
+            ("event_type", query.event_types),
+            ("party", query.parties),
+            ("state", query.states),
+        ):
+            if wanted:
+                where.append(f"r.{column} IN ({','.join('?' * len(wanted))})")
+                params += list(wanted)
+        if query.after_seq is not None:
+            where.append("r.seq > ?")
+            params.append(query.after_seq)
+        timed: list[str] = []
+        time_params: list[Any] = []
+        if query.since is not None:  # stored as UTC text: compare in UTC too
+            timed.append("r.observed_start >= ?")
+            time_params.append(utc_text(query.since))
+        if query.until is not None:
+            timed.append("r.observed_start < ?")
+            time_params.append(utc_text(query.until))
+        boxed: list[str] = []
+        box_params: list[float] = []
+        if query.bbox is not None:
+            min_lon, min_lat, max_lon, max_lat = query.bbox
+            boxed.append("r.lon >= ? AND r.lon <= ? AND r.lat >= ? AND r.lat <= ?")
+            box_params = [min_lon, max_lon, min_lat, max_lat]
+        conditions = " AND ".join(where + timed + boxed)
+        values: list[Any] = params + time_params + box_params
+        tail = f" WHERE {conditions} ORDER BY r.seq LIMIT ?"
+        if timed and self._at_most(
+            "SELECT 1 FROM reports r INDEXED BY reports_observed_place"  # noqa: S608 - fixed fragments
+            f" WHERE {' AND '.join(timed)}",
+            time_params,
+        ):
+            sql = "SELECT r.seq FROM reports r INDEXED BY reports_observed_place" + tail  # noqa: S608 - fixed fragments, '?' values
+        elif boxed and self._at_most(
+            "SELECT 1 FROM reports_rtree t WHERE t.min_lon >= ? AND t.max_lon <= ?"
+            " AND t.min_lat >= ? AND t.max_lat <= ?",
+            _padded(box_params),
+        ):
+            # the R*Tree keeps 32-bit floats: a padded box, then the exact columns
+            sql = (
+                "SELECT r.seq FROM reports_rtree t JOIN reports r ON r.seq = t.seq"  # noqa: S608 - fixed fragments, '?' values
+                " AND t.min_lon >= ? AND t.max_lon <= ? AND t.min_lat >= ? AND t.max_lat <= ?"
+                + tail
+            )
+            values = _padded(box_params) + values
+        else:  # log order, no index: the unary + keeps SQLite off observed_start
+            sql = "SELECT r.seq FROM reports r" + tail.replace(  # noqa: S608 - fixed fragments
+                "r.observed_start", "+r.observed_start"
+            )
+        found = self._db.execute(sql, [*values, query.limit])
+        return [seq for (seq,) in found]
+
+    def _at_most(self, sql: str, params: list[Any]) -> bool:
+        """Whether ``sql`` yields at most PLAN_CAP rows (counting stops after)."""
+        cap = PLAN_CAP
+        counted = self._db.execute(
+            f"SELECT count(*) FROM ({sql} LIMIT {cap + 1})",  # noqa: S608 - int cap
+            params,
+        ).fetchone()[0]
+        return bool(counted <= cap)
 
     # ------------------------------------------------------------ verdicts
 
