@@ -142,7 +142,7 @@ def postgres_url() -> str:
     return done.stdout.strip()
 
 
-def postgis_peer(lon, lat, x, y, segs, seg_lonlat, proj4, runs):  # type: ignore[no-untyped-def]
+def postgis_peer(lon, lat, x, y, segs, seg_lonlat, runs):  # type: ignore[no-untyped-def]
     import psycopg
 
     with psycopg.connect(postgres_url(), autocommit=True) as con:
@@ -280,7 +280,7 @@ def main() -> None:
     if not args.no_postgres:
         seg_lonlat = np.column_stack([seg.a_lonlat, seg.b_lonlat])
         (t_geom, n_geom), (t_geog, n_geog), pg_band = postgis_peer(
-            lon, lat, x, y, segs, seg_lonlat, None, args.runs
+            lon, lat, x, y, segs, seg_lonlat, args.runs
         )
         pg = show(
             "PostGIS geometry ST_DWithin join (GIST)", t_geom, f"{n_geom[0]:,} pairs"
