@@ -141,3 +141,17 @@ def test_a_mentions_zip_alone_is_an_unknown_format_not_a_crash(
     zipped(tmp_path, "mentions")
     with pytest.raises(UnknownFormat):
         importer_for(tmp_path / f"{STAMP}.mentions.CSV.zip")
+
+
+def test_a_byte_that_is_not_utf8_costs_its_record_not_the_file(
+    tmp_path: Path,
+) -> None:
+    lines = (DATA / f"{STAMP}.export.CSV").read_bytes().splitlines()
+    bad = tmp_path / f"{STAMP}.export.CSV"
+    bad.write_bytes(
+        b"\n".join([lines[0].replace(b"Kharkiv,", b"Kh\xe4rkiv,"), lines[1]])
+    )
+    rows = list(gdelt.IMPORTER.read(bad))
+    assert isinstance(rows[0], Rejection) and isinstance(rows[1], Report)
+    # the first field holding it (Actor1Geo comes before ActionGeo)
+    assert rows[0].column == "Actor1Geo_FullName" and "0xE4" in rows[0].reason

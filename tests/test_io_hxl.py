@@ -189,3 +189,17 @@ def test_an_hxl_export_reimported_into_the_same_log_adds_nothing(
         again = import_file(log, out, importer_for(out))
         assert (again.imported, again.duplicates) == (0, len(logged))
         assert store.size() == size
+
+
+def test_a_byte_that_is_not_utf8_costs_its_row_not_the_file(tmp_path: Path) -> None:
+    lines = FIXTURE.read_bytes().splitlines()
+    bad = tmp_path / "latin1.csv"
+    broken = lines[3].replace(b"Nikopol", b"Nikop\xf6l")  # a Latin-1 byte
+    bad.write_bytes(b"\n".join([*lines[:3], broken, lines[4]]) + b"\n")
+    assert importer_for(bad).name == "hxl"
+    rows = list(hxl.IMPORTER.read(bad))
+    assert [type(r).__name__ for r in rows] == ["Report", "Rejection", "Report"]
+    rejected = rows[1]
+    assert isinstance(rejected, Rejection)
+    assert (rejected.row, rejected.column) == (2, "#loc+name")
+    assert "0xF6" in rejected.reason

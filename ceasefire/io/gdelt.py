@@ -46,7 +46,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ceasefire.io.base import Importer, Rejection, Row, RowError, parse_float, stable_id
+from ceasefire.io.base import (
+    Importer,
+    Rejection,
+    Row,
+    RowError,
+    csv_row_problem,
+    parse_float,
+    readable,
+    stable_id,
+)
 from ceasefire.io.base import to_row as _to_row
 from ceasefire.model.report import Report
 
@@ -200,9 +209,9 @@ def _open(path: Path) -> Iterator[io.TextIOBase]:
         with zipfile.ZipFile(path) as archive:
             member = archive.namelist()[0]
             with archive.open(member) as raw:
-                yield io.TextIOWrapper(raw, encoding="utf-8", errors="replace")
+                yield io.TextIOWrapper(raw, encoding="utf-8", errors="surrogateescape")
     else:
-        with path.open(encoding="utf-8", errors="replace") as text:
+        with path.open(encoding="utf-8", errors="surrogateescape") as text:
             yield text
 
 
@@ -262,7 +271,7 @@ class GdeltImporter(Importer):
         mentions = mention_counts(beside) if beside else None
         for number, record in enumerate(_records(path), start=1):
             if len(record) != len(FIELDS):
-                raw = {str(i): value for i, value in enumerate(record)}
+                raw = readable({str(i): value for i, value in enumerate(record)})
                 yield Rejection(
                     str(path),
                     number,
@@ -273,6 +282,10 @@ class GdeltImporter(Importer):
                 )
                 continue
             row = dict(zip(FIELDS, record, strict=True))
+            problem = csv_row_problem(row)  # bytes that are not UTF-8
+            if problem is not None:
+                yield Rejection(str(path), number, *problem, readable(row))
+                continue
             yield _to_row(lambda r: to_report(r, mentions), row, str(path), number, row)
 
 

@@ -59,7 +59,9 @@ from ceasefire.io.base import (
     Rejection,
     Row,
     RowError,
+    csv_row_problem,
     parse_float,
+    readable,
     stable_id,
     to_row,
 )
@@ -320,8 +322,12 @@ class HxlImporter(Importer):
                     None,
                     len(cells),
                     f"{len(cells)} cells; expected {len(keys)} (as in the tag row)",
-                    row,
+                    readable(row),
                 )
+                continue
+            problem = csv_row_problem(row)  # bytes that are not UTF-8
+            if problem is not None:
+                yield Rejection(str(path), number, *problem, readable(row))
                 continue
             yield to_row(self.to_report, row, str(path), number, row)
 
@@ -331,6 +337,7 @@ def _keys(columns: Columns, headers: list[str]) -> list[str]:
     keys: list[str] = []
     for i, tag in enumerate(columns.tags):
         header = headers[i] if i < len(headers) else ""
+        header = header.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
         key = columns.name(i) if tag else f"{header}@{i}"
         keys.append(f"{key}@{i}" if key in keys else key)
     return keys
@@ -338,7 +345,9 @@ def _keys(columns: Columns, headers: list[str]) -> list[str]:
 
 def _cells(path: Path) -> Iterator[list[str]]:
     opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:
+    with opener(
+        path, "rt", encoding="utf-8-sig", errors="surrogateescape", newline=""
+    ) as handle:  # a bad byte costs its row (csv_row_problem), not the file
         yield from csv.reader(handle)
 
 
