@@ -346,3 +346,25 @@ def test_grid_decisions_equal_exact_measurement_everywhere() -> None:
         slow = evaluator.clause_truth(compiled, facts, exact)
         assert (quick == slow).all(), compiled.id
     assert (evaluator.clause_truth(evaluator.clauses[2], facts, fast) == 2).sum() > 100
+
+
+def test_fact_finding_incidents_are_judged_as_one(
+    evaluator: Evaluator, tmp_path: Path
+) -> None:
+    """Two teams' reports of one event become one incident with two sources."""
+    from ceasefire.compliance.run import evaluate_store, load_facts, load_incident_facts
+    from ceasefire.log.service import Log
+    from ceasefire.model.report import Report
+    from ceasefire.store.sqlite import SQLiteStore
+
+    lon, lat = east_of_line(9.3)
+    first = report(lon, lat, weapon=GUN)
+    second = report(lon + 0.001, lat, weapon=GUN, at="2025-11-05T10:02:00Z")
+    with SQLiteStore(tmp_path / "m.db") as store:
+        Log(store).append_reports([Report.model_validate(b) for b in (first, second)])
+        assert len(load_facts(store)) == 2
+        facts = load_incident_facts(store)
+        assert len(facts) == 1 and int(facts.sources[0]) == 2
+        run = evaluate_store(evaluator, store, facts=facts)
+        verdicts = [v for v in run.verdicts() if v.clause == "calibre-cap"]
+    assert [(v.incident, v.verdict) for v in verdicts] == [(first["id"], "breach")]

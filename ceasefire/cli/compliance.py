@@ -17,7 +17,12 @@ from ceasefire.agreement.load import load
 from ceasefire.cli.log import db_option, err, fail
 from ceasefire.compliance import output
 from ceasefire.compliance.evaluate import Evaluator
-from ceasefire.compliance.run import diff, evaluate_store, load_facts
+from ceasefire.compliance.run import (
+    diff,
+    evaluate_store,
+    load_facts,
+    load_incident_facts,
+)
 from ceasefire.errors import AgreementError, DetailedError
 from ceasefire.store import StoreError, open_store
 
@@ -88,6 +93,7 @@ def evaluate_command(
     include_all: bool,
     versions: tuple[Path, Path] | None,
     no_store: bool,
+    grouped: bool,
 ) -> None:
     """Judge every incident in the log against an agreement's clauses.
 
@@ -98,8 +104,10 @@ def evaluate_command(
     in the store's verdicts table, replacing that agreement version's earlier
     ones (with --since, only added or updated). Semantics: docs/compliance.md.
 
-    With --diff, both versions are evaluated over the same reports and the
-    verdicts that change are listed (JSON Lines); nothing is stored.
+    With --incidents, fact-finding's incidents (reports grouped by space and
+    time) are judged instead of single reports. With --diff, both versions
+    are evaluated over the same reports and the verdicts that change are
+    listed (JSON Lines); nothing is stored.
 
     \b
     Examples:
@@ -114,15 +122,16 @@ def evaluate_command(
         return
     with store:
         if versions:
-            _diff(versions, store, since, out)
+            _diff(versions, store, since, out, grouped)
             return
         if agreement_path is None:
             raise click.UsageError("give --agreement FILE (or --diff OLD NEW)")
         evaluator = _load(agreement_path)
         with _progress() as progress:
             task = progress.add_task("evaluating", total=len(evaluator.clauses))
+            facts = (load_incident_facts if grouped else load_facts)(store, since)
             run = evaluate_store(
-                evaluator, store, since=since, include_all=include_all,
+                evaluator, store, facts=facts, include_all=include_all,
                 progress=lambda _: progress.advance(task),
             )  # fmt: skip
         if not no_store and since is None:
@@ -158,10 +167,14 @@ def evaluate_command(
 
 
 def _diff(
-    versions: tuple[Path, Path], store: Any, since: str | None, out: Path | None
+    versions: tuple[Path, Path],
+    store: Any,
+    since: str | None,
+    out: Path | None,
+    grouped: bool,
 ) -> None:
     old, new = (_load(path) for path in versions)
-    facts = load_facts(store, since)
+    facts = (load_incident_facts if grouped else load_facts)(store, since)
     changes = diff(
         evaluate_store(old, store, facts=facts), evaluate_store(new, store, facts=facts)
     )

@@ -11,9 +11,8 @@
   from the log's state machine is one of ``states``, it has ``min_sources``
   independent sources and its best Admiralty grades reach ``min_reliability``
   and ``min_credibility``. ``joint_verification`` needs a joint decision:
-  until fact-finding (issue 6) records joint teams, that means the state is
-  ``verified`` and the entry that verified it was made by an actor whose name
-  starts with ``joint`` (e.g. ``joint-team:ua+ru``).
+  the state is ``verified`` and a joint fact-finding team decided it (see
+  ``run._joint``; the flag arrives with the facts).
 * **party** is the attributed party when the clause binds it; reasons say
   when an incident is unattributed or attributed to a party not bound.
 

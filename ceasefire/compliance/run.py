@@ -15,7 +15,12 @@ import numpy as np
 import orjson
 
 from ceasefire.compliance.evaluate import Evaluator, VerdictTable
-from ceasefire.compliance.facts import Facts, facts_from_reports
+from ceasefire.compliance.facts import (
+    Facts,
+    Incident,
+    facts_from_incidents,
+    facts_from_reports,
+)
 from ceasefire.compliance.spatial import SpatialCache
 from ceasefire.log.service import Log
 from ceasefire.model.verdict import LogHead, Verdict
@@ -24,6 +29,8 @@ from ceasefire.store.base import ReportQuery, Store
 ALL_ROWS = 2**62
 """A limit no log reaches: the projection is read whole."""
 JOINT_PREFIX = "joint"
+DECISION = "incident_decision"
+"""The log entry of a joint fact-finding team's decision (ceasefire.factfinding)."""
 """Actors whose decisions count as joint verification (until issue 6 says more)."""
 
 
@@ -34,11 +41,20 @@ def log_head(store: Store) -> LogHead:
 
 
 def _joint(store: Store, subject: str) -> bool:
-    """Whether the last state change of ``subject`` was made by a joint team."""
+    """Whether ``subject``'s current state was decided jointly.
+
+    Fact-finding (issue 6) records a joint team's decision as an
+    ``incident_decision`` entry about the incident; a state change by an actor
+    named ``joint…`` counts too (for logs written before it).
+    """
     last = None
+    decided = False
     for row in store.entries_about(subject):
         if row.kind == "state_change":
             last = row
+        decided = decided or row.kind == DECISION
+    if decided:
+        return True
     if last is None:
         return False
     actor = orjson.loads(last.payload).get("actor") or ""
@@ -51,6 +67,26 @@ def load_facts(store: Store, since: str | None = None) -> Facts:
     states = {row.body["id"]: row.state for row in rows}
     joint = {rid: _joint(store, rid) for rid, s in states.items() if s == "verified"}
     return facts_from_reports((row.body for row in rows), states, joint)
+
+
+def load_incident_facts(store: Store, since: str | None = None) -> Facts:
+    """Facts of fact-finding's incidents (reports grouped by space and time).
+
+    An incident is kept when any of its reports was observed at or after
+    ``since``; its facts come from those reports.
+    """
+    from ceasefire.factfinding.incidents import incidents_of
+
+    rows = store.report_rows(ReportQuery(since=since, limit=ALL_ROWS))
+    bodies = {row.body["id"]: row.body for row in rows}
+    found = []
+    for incident in incidents_of(store):
+        mine = tuple(bodies[r] for r in incident.report_ids if r in bodies)
+        if not mine:
+            continue
+        joint = incident.state == "verified" and _joint(store, incident.id)
+        found.append(Incident(incident.id, mine, incident.state, joint))
+    return facts_from_incidents(found)
 
 
 @dataclass
