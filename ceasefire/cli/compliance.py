@@ -84,6 +84,11 @@ def _sink(path: Path | None, binary: bool) -> Iterator[IO[Any]]:
     metavar="OLD.yaml NEW.yaml", help="List verdicts that change between two versions.",
 )  # fmt: skip
 @click.option("--no-store", is_flag=True, help="Do not keep the verdicts in the store.")
+@click.option(
+    "--incidents", "grouped", is_flag=True,
+    help="Judge fact-finding's incidents (reports grouped by space and time)"
+    " instead of each report on its own.",
+)  # fmt: skip
 def evaluate_command(
     agreement_path: Path | None,
     db: str,
