@@ -26,16 +26,18 @@ CANDIDATES_KM = 80.0
 """Cells whose bound exceeds this keep no candidate list (farther queries
 fall back to the general nearest-segment search)."""
 COARSE_KM = 16.0
+BUILD_CHUNK = 8_192
 MAX_CELLS = 600_000
 
 
 class DistanceField:
     """Distance lower bounds and nearest-segment candidates per grid cell.
 
-    Built coarse to fine: a coarse field (cells of ``COARSE_KM``) is built
-    with the general segment search, and its candidate lists then measure
-    the fine cells' centres, since every segment that can be nearest to a
-    point of a fine cell is a candidate of the coarse cell around it.
+    Built coarse to fine: a coarse field (cells of ``COARSE_KM`` or more) is
+    built with the general segment search, and each field's candidate lists
+    measure the centres of the next finer one (cells a third the size),
+    since every segment that can be nearest to a point of a fine cell is a
+    candidate of the coarse cell around it.
     """
 
     def __init__(
@@ -63,7 +65,7 @@ class DistanceField:
         # beyond the grid a point is at least the margin away from the bbox
         self.outside_m = self._margin_m(minx, miny, maxx, maxy)
         if parent is None and cell_km < COARSE_KM:
-            parent = DistanceField(segments, COARSE_KM)
+            parent = DistanceField(segments, cell_km * 3.0)
         self._build(segments, parent)
 
     def _margin_m(self, minx: float, miny: float, maxx: float, maxy: float) -> float:
@@ -103,7 +105,7 @@ class DistanceField:
             )
         else:
             centre_m, lower, which, seg, pair_m = self._measure_by(
-                parent, segments, lon, lat
+                parent, segments, lon, lat, half
             )
         exact = np.isfinite(centre_m)
         lower[exact] = np.maximum(
@@ -164,23 +166,42 @@ class DistanceField:
 
     @staticmethod
     def _measure_by(
-        parent: DistanceField, segments: Segments, lon: Floats, lat: Floats
+        parent: DistanceField,
+        segments: Segments,
+        lon: Floats,
+        lat: Floats,
+        half: Floats,
     ) -> tuple[Floats, Floats, Ints, Ints, Floats]:
-        """Centre distances and candidate pairs from the coarse field's candidates."""
+        """Centre distances and candidate pairs from the coarse field's candidates.
+
+        In chunks of cells, keeping only the pairs that can matter, so the
+        transient pair arrays stay small (tens of MB, not hundreds)."""
         pcell = parent.cells(lon, lat)
         lower = parent.lower_m[pcell]  # a bound for the whole cell
         centre_m = np.full(len(lon), np.nan)
         keep = np.flatnonzero(
             (parent.count[pcell] > 0) & (lower <= CANDIDATES_KM * 1e3)
         )
-        x, y = segments.project(lon[keep], lat[keep])
-        which, seg = parent.pairs(pcell[keep])
-        pair_m, _ = segments.pair_distance(
-            x[which], y[which], inverse_r2(lat[keep])[which], seg
+        kept: list[tuple[Ints, Ints, Floats]] = []
+        for chunk in np.array_split(keep, max(1, len(keep) // BUILD_CHUNK)):
+            x, y = segments.project(lon[chunk], lat[chunk])
+            which, seg = parent.pairs(pcell[chunk])
+            pair_m, _ = segments.pair_distance(
+                x[which], y[which], inverse_r2(lat[chunk])[which], seg
+            )
+            starts = np.flatnonzero(np.r_[True, which[1:] != which[:-1]])
+            best = np.minimum.reduceat(pair_m, starts)
+            centre_m[chunk] = best
+            reach = (best + 2.0 * half[chunk]) * (1 + 1e-5) + 1.0
+            ok = pair_m <= reach[which]
+            kept.append((chunk[which[ok]], seg[ok], pair_m[ok]))
+        if not kept:
+            empty = np.zeros(0, dtype=np.intp)
+            return centre_m, lower, empty, empty, np.zeros(0)
+        which_all, seg_all, pair_all = (
+            np.concatenate(a) for a in zip(*kept, strict=True)
         )
-        starts = np.flatnonzero(np.r_[True, which[1:] != which[:-1]])
-        centre_m[keep] = np.minimum.reduceat(pair_m, starts)
-        return centre_m, lower, keep[which], seg, pair_m
+        return centre_m, lower, which_all, seg_all, pair_all
 
     @property
     def nbytes(self) -> int:
