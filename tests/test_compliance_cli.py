@@ -252,3 +252,27 @@ def test_minsk_replay_over_ucdp_meets_the_contract(tmp_path: Path) -> None:
     assert ceasefire_breaches
     assert min(v["observed_at"] for v in ceasefire_breaches) >= "2015-02-14T22:00:00Z"
     assert "| ceasefire |" in done.stdout and "Donetsk (UA-14)" in done.stdout
+
+
+def test_incidents_flag_judges_grouped_reports(
+    alaska_db: tuple[str, int], tmp_path: Path
+) -> None:
+    url, size = alaska_db
+    agreement = EXAMPLES / "alaska-terms.yaml"
+    out = tmp_path / "inc.jsonl"
+    done = ceasefire(
+        "evaluate",
+        "--agreement",
+        agreement,
+        "--db",
+        url,
+        "--incidents",
+        "--no-store",
+        "-o",
+        out,
+    )
+    assert done.returncode == 0, done.stderr
+    verdicts = lines(out)
+    check_contract(verdicts, agreement, size)
+    incidents = int(done.stderr.split(" incidents")[0].replace(",", ""))
+    assert 0 < incidents < size  # some reports were grouped
