@@ -1,0 +1,365 @@
+"""The penalty engine: rolling windows, appeal windows, escalation, expiry.
+
+A pure function (no I/O, no clock): ``run(rules, breaches, appeals, now)``
+returns every state change of every (rule, party) up to ``now``, so replaying
+the same log with the same agreement version and the same ``now`` gives the
+same triggers at the same times.
+
+Semantics, per rule and per party (or the whole agreement when ``per:
+agreement``):
+
+* A **confirmed breach** counts from the moment the log confirmed it (the
+  state change that met the clause's evidence standard) until it stops being
+  confirmed (a reopened review); its place in the rolling window is its
+  observation time. An incident that breaches several clauses feeding the
+  same rule counts once, with the heaviest severity.
+* While the rule is **watching**, at each moment a confirmation arrives the
+  unused confirmed breaches are scanned: the first window of ``window_days``
+  (by observation time) whose count (or summed clause severity) reaches
+  ``threshold`` **triggers** the rule; those breaches are used up.
+* The **appeal window** (``appeal_window_hours`` from the trigger) is when the
+  accused party can reply (fact-finding replies, listed in the reasons). If,
+  within it, enough of the trigger's breaches stop being confirmed to fall
+  below the threshold, the trigger is **withdrawn** and its breaches freed.
+  The ``penalty`` step never fires before the appeal window has closed.
+* The **escalation ladder** fires each step ``after_hours`` after the previous
+  one (the first after the trigger).
+* **expired** ``expires_after_days`` after the trigger: the rule watches
+  again; used breaches stay used.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from ceasefire.model.agreement import PenaltyRule
+
+WATCHING = "watching"
+TRIGGERED = "triggered"
+WITHDRAWN = "withdrawn"
+EXPIRED = "expired"
+AGREEMENT = "agreement"
+"""The group key of rules with ``per: agreement``."""
+
+
+@dataclass(frozen=True)
+class Breach:
+    """A breach that counts once the log confirms it."""
+
+    incident: str
+    clause: str
+    party: str | None
+    observed_at: datetime
+    severity: float
+    confirmed: tuple[tuple[datetime, datetime | None], ...]
+    """Intervals [from, until) during which the log had it confirmed."""
+    rules: tuple[str, ...]
+    """Penalty rules its clause feeds."""
+
+    def confirmed_at(self, moment: datetime) -> bool:
+        """Whether it was confirmed at ``moment``."""
+        return any(
+            start <= moment and (end is None or moment < end)
+            for start, end in self.confirmed
+        )
+
+    def to_reason(self) -> dict[str, Any]:
+        """JSON form for reasons."""
+        return {
+            "incident": self.incident,
+            "clause": self.clause,
+            "party": self.party,
+            "observed_at": self.observed_at.isoformat(),
+            "severity": self.severity,
+            "confirmed_at": self.confirmed[0][0].isoformat()
+            if self.confirmed
+            else None,
+        }
+
+
+@dataclass(frozen=True)
+class Appeal:
+    """A reply a party filed about an incident (fact-finding's right of reply)."""
+
+    entry: str
+    incident: str
+    party: str
+    at: datetime
+    position: str = "contests"
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One state change of a (rule, group) with its reasons."""
+
+    rule: str
+    group: str
+    """The party id, or ``agreement``."""
+    trigger: int
+    """1 for the group's first trigger, 2 for the next, …"""
+    state: str
+    previous: str
+    at: datetime
+    reasons: dict[str, Any] = field(default_factory=dict)
+    notify: tuple[str, ...] = ()
+    action: str | None = None
+
+    @property
+    def key(self) -> str:
+        """Identifies the transition across replays."""
+        return f"{self.rule}/{self.group}/{self.trigger}/{self.state}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form (the body of a ``penalty_state`` log entry)."""
+        return {
+            "key": self.key,
+            "rule": self.rule,
+            "group": self.group,
+            "trigger": self.trigger,
+            "from": self.previous,
+            "to": self.state,
+            "at": self.at.isoformat(),
+            "notify": list(self.notify),
+            "action": self.action,
+            "reasons": self.reasons,
+        }
+
+
+def _measure(rule: PenaltyRule, breaches: Iterable[Breach]) -> float:
+    chosen = list(breaches)
+    if rule.measure == "count":
+        return float(len(chosen))
+    return float(sum(b.severity for b in chosen))
+
+
+def find_window(
+    rule: PenaltyRule, pool: Sequence[Breach]
+) -> tuple[datetime, datetime, list[Breach]] | None:
+    """The first window of ``window_days`` whose breaches reach the threshold."""
+    ordered = sorted(pool, key=lambda b: (b.observed_at, b.incident))
+    width = timedelta(days=rule.window_days)
+    first = 0
+    for last, breach in enumerate(ordered):
+        while ordered[first].observed_at < breach.observed_at - width:
+            first += 1
+        inside = ordered[first : last + 1]
+        if _measure(rule, inside) >= rule.threshold:
+            return breach.observed_at - width, breach.observed_at, inside
+    return None
+
+
+@dataclass
+class _Active:
+    """A trigger in progress."""
+
+    number: int
+    at: datetime
+    breaches: list[Breach]
+    window: tuple[datetime, datetime]
+    appeal_end: datetime
+    state: str = TRIGGERED
+
+
+def _appeals_for(
+    appeals: Sequence[Appeal], active: _Active, group: str, until: datetime
+) -> list[dict[str, Any]]:
+    incidents = {b.incident for b in active.breaches}
+    return [
+        {
+            "entry": a.entry,
+            "incident": a.incident,
+            "party": a.party,
+            "at": a.at.isoformat(),
+            "position": a.position,
+        }
+        for a in appeals
+        if a.incident in incidents
+        and (group == AGREEMENT or a.party == group)
+        and a.at <= until
+    ]
+
+
+def run_group(  # noqa: C901 - one event loop, kept whole so the order of events is visible
+    rule: PenaltyRule,
+    group: str,
+    breaches: Sequence[Breach],
+    appeals: Sequence[Appeal],
+    now: datetime,
+) -> list[Transition]:
+    """Every state change of one (rule, group) up to ``now``, in time order."""
+    # confirmation changes are the only moments a count can change
+    boundaries = sorted(
+        {
+            moment
+            for b in breaches
+            for start, end in b.confirmed
+            for moment in (start, end)
+            if moment is not None and moment <= now
+        }
+    )
+    # (time, order, sequence, payload): at equal times confirmations come first
+    queue: list[tuple[datetime, int, int, str, int, int]] = [
+        (moment, 0, i, "confirm", -1, 0) for i, moment in enumerate(boundaries)
+    ]
+    heapq.heapify(queue)
+    counter = len(boundaries)
+    used: set[str] = set()
+    active: _Active | None = None
+    triggers = 0
+    out: list[Transition] = []
+
+    def emit(state: str, at: datetime, reasons: dict[str, Any], **more: Any) -> None:
+        assert active is not None
+        out.append(
+            Transition(
+                rule.id, group, active.number, state, active.state, at, reasons, **more
+            )
+        )
+        active.state = state
+
+    def base_reasons(a: _Active) -> dict[str, Any]:
+        return {
+            "measure": rule.measure,
+            "value": _measure(rule, a.breaches),
+            "threshold": rule.threshold,
+            "window": {
+                "days": rule.window_days,
+                "from": a.window[0].isoformat(),
+                "until": a.window[1].isoformat(),
+            },
+            "breaches": [b.to_reason() for b in a.breaches],
+            "triggered_at": a.at.isoformat(),
+            "appeal_until": a.appeal_end.isoformat(),
+        }
+
+    def try_trigger(moment: datetime) -> None:
+        nonlocal active, triggers, counter
+        pool = [
+            b for b in breaches if b.incident not in used and b.confirmed_at(moment)
+        ]
+        found = find_window(rule, pool)
+        if found is None:
+            return
+        start, end, chosen = found
+        triggers += 1
+        active = _Active(
+            triggers,
+            moment,
+            chosen,
+            (start, end),
+            moment + timedelta(hours=rule.appeal_window_hours),
+            state=WATCHING,
+        )
+        used.update(b.incident for b in chosen)
+        emit(TRIGGERED, moment, base_reasons(active))
+        due = moment
+        for index, step in enumerate(rule.escalation):
+            due = due + timedelta(hours=step.after_hours)
+            when = max(due, active.appeal_end) if step.step == "penalty" else due
+            counter += 1
+            heapq.heappush(queue, (when, 1, counter, "step", index, triggers))
+        if rule.expires_after_days is not None:
+            counter += 1
+            expiry = moment + timedelta(days=rule.expires_after_days)
+            heapq.heappush(queue, (expiry, 2, counter, "expire", -1, triggers))
+
+    while queue:
+        moment, _, _, what, index, number = heapq.heappop(queue)
+        if moment > now:
+            break
+        if what == "confirm":
+            if active is not None and moment < active.appeal_end:
+                still = [b for b in active.breaches if b.confirmed_at(moment)]
+                if _measure(rule, still) < rule.threshold:
+                    reasons = base_reasons(active)
+                    reasons["no_longer_confirmed"] = [
+                        b.incident for b in active.breaches if b not in still
+                    ]
+                    reasons["appeals"] = _appeals_for(appeals, active, group, moment)
+                    emit(WITHDRAWN, moment, reasons)
+                    used.difference_update(b.incident for b in active.breaches)
+                    active = None
+            if active is None:
+                try_trigger(moment)
+        elif what == "step" and active is not None and active.number == number:
+            step = rule.escalation[index]
+            reasons = base_reasons(active)
+            reasons["appeals"] = _appeals_for(appeals, active, group, moment)
+            reasons["step"] = index + 1
+            emit(
+                step.step,
+                moment,
+                reasons,
+                notify=tuple(step.notify),
+                action=step.action,
+            )
+        elif what == "expire" and active is not None and active.number == number:
+            emit(EXPIRED, moment, base_reasons(active))
+            active = None
+            try_trigger(moment)
+    return out
+
+
+def run(
+    rules: Sequence[PenaltyRule],
+    breaches: Sequence[Breach],
+    appeals: Sequence[Appeal],
+    now: datetime,
+) -> list[Transition]:
+    """Every state change of every rule and group up to ``now``.
+
+    Sorted by time, then rule, group and trigger number: the order is part of
+    the result, so replays compare equal.
+    """
+    found: list[Transition] = []
+    for rule in rules:
+        feeding = [b for b in breaches if rule.id in b.rules]
+        groups: dict[str, list[Breach]] = {}
+        for breach in feeding:
+            if rule.per == "agreement":
+                groups.setdefault(AGREEMENT, []).append(breach)
+            elif (
+                breach.party is not None
+            ):  # an unattributed breach has no one to penalise
+                groups.setdefault(breach.party, []).append(breach)
+        for group in sorted(groups):
+            found += run_group(rule, group, _heaviest(groups[group]), appeals, now)
+    order = {"triggered": 0, "warning": 1, "notice_to_guarantors": 2, "penalty": 3}
+    found.sort(key=lambda t: (t.at, t.rule, t.group, t.trigger, order.get(t.state, 4)))
+    return found
+
+
+def _heaviest(breaches: list[Breach]) -> list[Breach]:
+    """One breach per incident: the heaviest clause (then the first by id)."""
+    best: dict[str, Breach] = {}
+    for breach in sorted(breaches, key=lambda b: (-b.severity, b.clause)):
+        best.setdefault(breach.incident, breach)
+    return sorted(best.values(), key=lambda b: (b.observed_at, b.incident))
+
+
+@dataclass(frozen=True)
+class GroupState:
+    """Where a (rule, group) stands at the evaluation time."""
+
+    rule: str
+    group: str
+    state: str
+    since: datetime | None
+    triggers: int
+    last: Transition | None
+
+
+def states(transitions: Sequence[Transition]) -> list[GroupState]:
+    """The current state of every (rule, group) that has changed state."""
+    latest: dict[tuple[str, str], Transition] = {}
+    for t in transitions:
+        latest[(t.rule, t.group)] = t
+    out = []
+    for (rule, group), t in sorted(latest.items()):
+        shown = WATCHING if t.state in (WITHDRAWN, EXPIRED) else t.state
+        out.append(GroupState(rule, group, shown, t.at, t.trigger, t))
+    return out
