@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -49,9 +50,20 @@ def iso(seconds: float) -> str:
     return datetime.fromtimestamp(seconds, UTC).isoformat().replace("+00:00", "Z")
 
 
+def iso_many(seconds: npt.NDArray[np.float64]) -> list[str]:
+    """Unix seconds as ISO 8601 UTC text to the second, for many at once."""
+    stamps = np.floor(seconds).astype("datetime64[s]")
+    return [f"{text}Z" for text in np.datetime_as_string(stamps, unit="s").tolist()]
+
+
 def local_day(seconds: float, zone: str) -> str:
     """The date of an instant in the agreement's time zone (for sentences)."""
-    return datetime.fromtimestamp(seconds, ZoneInfo(zone)).date().isoformat()
+    return _local_day(int(seconds // 60), zone)
+
+
+@lru_cache(maxsize=100_000)
+def _local_day(minute: int, zone: str) -> str:
+    return datetime.fromtimestamp(minute * 60, ZoneInfo(zone)).date().isoformat()
 
 
 # ------------------------------------------------------------ fragments
@@ -143,6 +155,8 @@ class _Explainer:
         self.evaluator = evaluator
         self.compiled = compiled
         self.facts = facts
+        self.earliest = iso_many(facts.earliest[rows])
+        self.latest = iso_many(facts.latest[rows])
         cache = cache.exact()  # reasons show exact distances, never a cell's
         self.cache = cache
         self.rows = rows.astype(np.intp)
@@ -202,15 +216,14 @@ class _Explainer:
                     "precision_km": _number(radius),
                 },
             )
-        row = self.rows[j]
         at = self.evaluator.scope.instants[atom.argument]
         return Reason(
             fragment,
             holds,
-            iso(self.facts.earliest[row]),
+            self.earliest[j],
             iso(at),
             None,
-            {"instant": atom.argument, "observed_until": iso(self.facts.latest[row])},
+            {"instant": atom.argument, "observed_until": self.latest[j]},
         )
 
     def _measured(
@@ -352,30 +365,21 @@ def sentence(
     return f"{seen}; {verdict}; {since}."
 
 
-def _window_reasons(compiled: CompiledClause, facts: Facts, row: int) -> list[Reason]:
-    earliest = facts.earliest[row : row + 1]
-    latest = facts.latest[row : row + 1]
-    found = []
+def _windows(
+    compiled: CompiledClause, facts: Facts, rows: npt.NDArray[np.intp]
+) -> list[tuple[str, str, npt.NDArray[np.int8]]]:
+    """(label, instant, truth per row) of each window check of the clause."""
+    earliest, latest = facts.earliest[rows], facts.latest[rows]
     checks = [("after", compiled.start, "in force from")]
     if compiled.until is not None:
         checks.append(("before", compiled.until, "in force until"))
     if compiled.deadline is not None and compiled.clause.kind == "obligation":
         checks.append(("after", compiled.deadline, "at or after the deadline"))
-    for function, at, label in checks:
-        if not np.isfinite(at):
-            continue
-        truth = int(logic.time_truth(function, earliest, latest, at)[0])
-        found.append(
-            Reason(
-                label,
-                HOLDS[truth],
-                iso(earliest[0]),
-                iso(at),
-                None,
-                {"observed_until": iso(latest[0])},
-            )
-        )
-    return found
+    return [
+        (label, iso(at), logic.time_truth(function, earliest, latest, at))
+        for function, at, label in checks
+        if np.isfinite(at)
+    ]
 
 
 def _party(
@@ -413,12 +417,23 @@ def explain(
     if not len(rows):
         return
     explainer = _Explainer(evaluator, compiled, facts, cache, rows)
+    windows = _windows(compiled, facts, explainer.rows)
     admin1 = facts.extra.get("admin1")
     for j, row in enumerate(rows.tolist()):
         outcome = {logic.TRUE: "breach", logic.UNKNOWN: "undetermined"}.get(
             int(truth[j]), "no_breach"
         )
-        reasons = _window_reasons(compiled, facts, row)
+        reasons = [
+            Reason(
+                label,
+                HOLDS[int(truths[j])],
+                explainer.earliest[j],
+                at,
+                None,
+                {"observed_until": explainer.latest[j]},
+            )
+            for label, at, truths in windows
+        ]
         reasons += [explainer.reason(a, text, j) for a, text in explainer.atoms]
         party, bound = _party(compiled, facts, row)
         reasons.append(bound)
@@ -434,7 +449,7 @@ def explain(
             agreement_id=evaluator.id,
             agreement_version=evaluator.version,
             log_head=log_head,
-            observed_at=iso(facts.earliest[row]),
+            observed_at=explainer.earliest[j],
             lon=float(facts.lon[row]),
             lat=float(facts.lat[row]),
             admin1=None if admin1 is None else admin1[row],
