@@ -15,7 +15,13 @@ from ceasefire.store import StoreError, open_store
 
 @click.group("report")
 def report_group() -> None:
-    """Write the mission's reports from the log."""
+    """Write the mission's reports from the log.
+
+    \b
+    Example:
+      ceasefire report daily --date 2015-01-20 --db sqlite:///mission.db \\
+          --agreement examples/minsk-ii.yaml -o daily.pdf
+    """
 
 
 @report_group.command("daily")
