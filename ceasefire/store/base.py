@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 import orjson
 
 from ceasefire.errors import CeasefireError
+from ceasefire.store.projection import utc_text
 
 HASH_SIZE = 32
 
@@ -129,6 +130,26 @@ def verdict_filters(query: VerdictQuery, mark: str) -> tuple[list[str], list[Any
     return where, params
 
 
+EXPORT_COLUMNS = (
+    "id", "event_type", "source_type", "party", "admin1", "observed_start",
+    "lon", "lat", "precision_m", "entry",
+)  # fmt: skip
+"""Columns of ``Store.report_export_rows``: observed_start is UTC text; entry
+is JSON bytes whose last key is ``"body"``, the report (the logged envelope as
+stored, so a backend need not copy it)."""
+
+
+def export_row(body: dict[str, Any]) -> tuple[Any, ...]:
+    """A report body as a row of EXPORT_COLUMNS."""
+    location = body["location"]
+    return (
+        body["id"], body["event_type"], body["source"]["type"],
+        (body.get("attribution") or {}).get("party"), location.get("admin1"),
+        utc_text(body["observed"]["start"]), location["lon"], location["lat"],
+        location.get("precision_m", 100.0), b'{"body":' + orjson.dumps(body) + b"}",
+    )  # fmt: skip
+
+
 class ReportRow(NamedTuple):
     """One projected report: its log position, current state and body."""
 
@@ -225,6 +246,18 @@ class Store(ABC):
     def reports(self, query: ReportQuery) -> list[dict[str, Any]]:
         """Logged report bodies matching ``query``, in log order."""
         return [row.body for row in self.report_rows(query)]
+
+    def report_export_rows(
+        self, query: ReportQuery, batch: int = 100_000
+    ) -> Iterator[list[tuple[Any, ...]]]:
+        """Batches of EXPORT_COLUMNS rows of the reports matching ``query``.
+
+        For bulk exports: a backend may answer from its projection without
+        parsing each report (SQLite does); this default parses.
+        """
+        rows = self.report_rows(query)
+        for start in range(0, len(rows), batch):
+            yield [export_row(row.body) for row in rows[start : start + batch]]
 
     # ------------------------------------------------------------ verdicts
 
