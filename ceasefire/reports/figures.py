@@ -139,7 +139,9 @@ def type_chart(report: DailyReport) -> bytes:
     ax.set_yticks(y, labels, fontsize=9)
     ax.set_xlabel("reports", fontsize=9)
     _tidy(ax)
-    ax.legend(fontsize=8, frameon=False, loc="lower right")
+    ax.legend(
+        fontsize=8, frameon=False, loc="lower left", bbox_to_anchor=(0, 1), ncol=2
+    )
     return _png(fig)
 
 
@@ -164,7 +166,9 @@ def trend_chart(report: DailyReport) -> bytes:
     )
     ax.set_ylabel("per day", fontsize=9)
     _tidy(ax)
-    ax.legend(fontsize=8, frameon=False, loc="upper left")
+    ax.legend(
+        fontsize=8, frameon=False, loc="lower left", bbox_to_anchor=(0, 1), ncol=2
+    )
     return _png(fig)
 
 

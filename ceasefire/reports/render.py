@@ -7,6 +7,8 @@ fonts (Debian fonts-dejavu-core) cover Latin and Cyrillic place names.
 from __future__ import annotations
 
 import base64
+from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -14,7 +16,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from ceasefire.agreement.load import Agreement
 from ceasefire.errors import CeasefireError
 from ceasefire.reports import figures
-from ceasefire.reports.daily import DailyReport
+from ceasefire.reports.daily import Breach, DailyReport
 
 FORMATS = (".html", ".pdf")
 
@@ -40,6 +42,16 @@ def _change(now: int, before: int) -> str:
     return "more than in" if now > before else "fewer than in"
 
 
+def breach_groups(
+    breaches: Sequence[Breach],
+) -> list[tuple[tuple[str, str], list[Breach]]]:
+    """Breaches by (clause, party), the largest group first."""
+    groups: dict[tuple[str, str], list[Breach]] = defaultdict(list)
+    for breach in breaches:
+        groups[(f"{breach.clause}: {breach.clause_title}", breach.party)].append(breach)
+    return sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))
+
+
 def to_html(report: DailyReport, agreement: Agreement) -> str:
     """The report as one HTML document with its map and charts inline."""
     css = (Path(__file__).parent / "templates" / "daily.css").read_text(
@@ -56,6 +68,7 @@ def to_html(report: DailyReport, agreement: Agreement) -> str:
         change=_change,
         signed=lambda n: f"{n:+d}" if n else "0",
         label=lambda event_type: event_type.replace("_", " "),
+        breach_groups=breach_groups,
     )
 
 
