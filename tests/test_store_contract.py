@@ -536,6 +536,7 @@ def test_every_query_plan_pages_the_same_reports(
     # reports each filter holds; with a tiny cap it takes the scan, with a
     # huge one the indexes. Every plan must page exactly as brute force does.
     monkeypatch.setattr(sqlite_store, "PLAN_CAP", cap)
+    monkeypatch.setattr(sqlite_store, "FEW", min(cap, 5_000))
     rng = random.Random(8)
     made = []
     for minute in range(60):

@@ -8,6 +8,7 @@ process or the machine.
 
 from __future__ import annotations
 
+import math
 import sqlite3
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -126,8 +127,10 @@ MIGRATIONS: list[tuple[int, str]] = [
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 
-PLAN_CAP = 20_000
+PLAN_CAP = 100_000
 """A page walks an index only if the index hands over at most this many reports."""
+FEW = 5_000
+"""A time window this small is walked without asking the R*Tree."""
 
 
 def _padded(box: list[float], pad: float = 1e-4) -> list[float]:
@@ -358,43 +361,6 @@ class SQLiteStore(Store):
             db.execute("ROLLBACK")
             raise
 
-    def _report_sql(self, query: ReportQuery, select: str) -> tuple[str, list[Any]]:
-        """SELECT ``select`` FROM the projection (r) joined to entries (e)."""
-        self._catch_up()
-        where = ["r.superseded_by IS NULL"]
-        params: list[Any] = []
-        joins = ""
-        if query.bbox is not None:
-            joins = "JOIN reports_rtree t ON t.seq = r.seq"
-            where.append(
-                "t.min_lon >= ? AND t.max_lon <= ? AND t.min_lat >= ? AND t.max_lat <= ?"
-            )
-            min_lon, min_lat, max_lon, max_lat = query.bbox
-            params += [min_lon, max_lon, min_lat, max_lat]
-        if query.since is not None:  # stored as UTC text: compare in UTC too
-            where.append("r.observed_start >= ?")
-            params.append(utc_text(query.since))
-        if query.until is not None:
-            where.append("r.observed_start < ?")
-            params.append(utc_text(query.until))
-        for column, values in (
-            ("event_type", query.event_types),
-            ("party", query.parties),
-            ("state", query.states),
-        ):
-            if values:
-                where.append(f"r.{column} IN ({','.join('?' * len(values))})")
-                params += list(values)
-        if query.after_seq is not None:
-            where.append("r.seq > ?")
-            params.append(query.after_seq)
-        sql = (
-            f"SELECT {select} FROM reports r {joins}"  # noqa: S608 - fixed fragments, '?' values
-            f" JOIN entries e ON e.seq = r.seq WHERE {' AND '.join(where)}"
-            " ORDER BY r.seq LIMIT ?"
-        )
-        return sql, [*params, query.limit]
-
     def report_rows(self, query: ReportQuery) -> list[ReportRow]:
         self._catch_up()
         seqs = self._page_seqs(query)
@@ -414,10 +380,10 @@ class SQLiteStore(Store):
     def _page_seqs(self, query: ReportQuery) -> list[int]:
         """Positions of one page of matching reports, by the cheapest of three plans.
 
-        A page is the first ``limit`` matches in log order. If the time window
-        holds few reports, walk it on the (observed_start, lon, lat) index; else
-        if the box holds few, take them from the R*Tree; else both filters are
-        broad, matches are dense, and a scan in log order stops early. Payloads
+        A page is the first ``limit`` matches in log order. Walk the time window
+        on the (observed_start, lon, lat) index or take the box from the R*Tree,
+        whichever holds fewer reports (counted, up to PLAN_CAP); if both hold
+        more, matches are dense and a scan in log order stops early. Payloads
         are read only for the page (sorting them made broad pages take seconds).
         """
         where = ["r.superseded_by IS NULL"]
@@ -450,53 +416,59 @@ class SQLiteStore(Store):
         conditions = " AND ".join(where + timed + boxed)
         values: list[Any] = params + time_params + box_params
         tail = f" WHERE {conditions} ORDER BY r.seq LIMIT ?"
-        if timed and self._at_most(
-            "SELECT 1 FROM reports r INDEXED BY reports_observed_place"  # noqa: S608 - fixed fragments
-            f" WHERE {' AND '.join(timed)}",
-            time_params,
-        ):
+        # the index handing over fewer reports wins; past PLAN_CAP both are broad
+        in_time = (
+            self._count(
+                "SELECT 1 FROM reports r INDEXED BY reports_observed_place"  # noqa: S608 - fixed fragments
+                f" WHERE {' AND '.join(timed)}",
+                time_params,
+                PLAN_CAP,
+            )
+            if timed
+            else PLAN_CAP + 1
+        )
+        # places spread over the log about evenly (times follow it): past
+        # sqrt(limit × size) matches, a log-order scan fills a page sooner
+        dense_at = PLAN_CAP if timed else min(self._dense_at(query.limit), PLAN_CAP)
+        in_box = (
+            self._count(
+                "SELECT 1 FROM reports_rtree t WHERE t.min_lon >= ? AND t.max_lon <= ?"
+                " AND t.min_lat >= ? AND t.max_lat <= ?",
+                _padded(box_params),
+                min(in_time, dense_at),
+            )
+            if boxed and in_time > FEW
+            else PLAN_CAP + 1
+        )
+        if min(in_time, in_box) > dense_at:
+            # log order; the unary + keeps SQLite off the observed_start index
+            sql = "SELECT r.seq FROM reports r" + tail.replace(  # noqa: S608 - fixed fragments
+                "r.observed_start", "+r.observed_start"
+            )
+        elif in_time <= in_box:
             sql = "SELECT r.seq FROM reports r INDEXED BY reports_observed_place" + tail  # noqa: S608 - fixed fragments, '?' values
-        elif boxed and self._at_most(
-            "SELECT 1 FROM reports_rtree t WHERE t.min_lon >= ? AND t.max_lon <= ?"
-            " AND t.min_lat >= ? AND t.max_lat <= ?",
-            _padded(box_params),
-        ):
-            # the R*Tree keeps 32-bit floats: a padded box, then the exact columns
+        else:  # the R*Tree keeps 32-bit floats: a padded box, then the exact columns
             sql = (
                 "SELECT r.seq FROM reports_rtree t JOIN reports r ON r.seq = t.seq"  # noqa: S608 - fixed fragments, '?' values
                 " AND t.min_lon >= ? AND t.max_lon <= ? AND t.min_lat >= ? AND t.max_lat <= ?"
                 + tail
             )
             values = _padded(box_params) + values
-        else:  # log order, no index: the unary + keeps SQLite off observed_start
-            sql = "SELECT r.seq FROM reports r" + tail.replace(  # noqa: S608 - fixed fragments
-                "r.observed_start", "+r.observed_start"
-            )
         found = self._db.execute(sql, [*values, query.limit])
         return [seq for (seq,) in found]
 
-    def _at_most(self, sql: str, params: list[Any]) -> bool:
-        """Whether ``sql`` yields at most PLAN_CAP rows (counting stops after)."""
-        cap = PLAN_CAP
+    def _dense_at(self, limit: int) -> int:
+        """Matches above which a log-order scan beats sorting them all: sqrt(limit × size)."""
+        size = self._db.execute("SELECT max(seq) FROM reports").fetchone()[0] or 0
+        return math.isqrt(limit * (int(size) + 1)) + 1
+
+    def _count(self, sql: str, params: list[Any], cap: int) -> int:
+        """How many rows ``sql`` yields, counting no further than ``cap`` + 1."""
         counted = self._db.execute(
-            f"SELECT count(*) FROM ({sql} LIMIT {cap + 1})",  # noqa: S608 - int cap
+            f"SELECT count(*) FROM ({sql} LIMIT {int(cap) + 1})",  # noqa: S608 - int cap
             params,
         ).fetchone()[0]
-        return bool(counted <= cap)
-
-    def report_export_rows(
-        self, query: ReportQuery, batch: int = 100_000
-    ) -> Iterator[list[tuple[Any, ...]]]:
-        sql, params = self._report_sql(
-            query,
-            "r.id, r.event_type, r.source_type, r.party, r.admin1, r.observed_start,"
-            " r.lon, r.lat, r.precision_m, e.payload",
-        )
-        cursor = self._db.execute(sql, params)
-        while rows := cursor.fetchmany(batch):
-            yield rows
-
-    # ------------------------------------------------------------ verdicts
+        return int(counted)
 
     def save_verdicts(self, verdicts: Sequence[dict[str, Any]]) -> int:
         rows = []
