@@ -11,6 +11,7 @@ from ceasefire.cli.factfinding import bulletin_group, incidents_group, replies_g
 from ceasefire.cli.intake import export_command, import_command, quarantine_group
 from ceasefire.cli.log import evidence_group, log_group
 from ceasefire.cli.serve import demo, serve
+from ceasefire.cli.snapback import notices_group, notify_group, snapback_group
 
 
 @click.group(
@@ -41,3 +42,6 @@ cli.add_command(replay_command)
 cli.add_command(incidents_group)
 cli.add_command(replies_group)
 cli.add_command(bulletin_group)
+cli.add_command(snapback_group)
+cli.add_command(notices_group)
+cli.add_command(notify_group)
