@@ -136,3 +136,17 @@ def test_cli_export_then_import_gives_the_same_reports(
         assert copied.reports(ALL) == logged
     again = runner.invoke(cli, ["import", "--db", source, str(target)])
     assert f"imported 0 + duplicates {len(logged):,}" in again.output
+
+
+def test_point_wkb_is_what_geos_writes() -> None:
+    import numpy as np
+    import shapely
+
+    from ceasefire.io.geoparquet import point_wkb
+
+    lon = np.array([37.8, -180.0, 180.0, 0.0, -0.0, 30.523331234567])
+    lat = np.array([48.0, -90.0, 90.0, 0.0, 1e-300, 50.45])
+    expected = shapely.to_wkb(
+        shapely.points(lon, lat), output_dimension=2, byte_order=1
+    )
+    assert point_wkb(lon, lat).to_pylist() == list(expected)
