@@ -68,6 +68,7 @@ def create_app(
         routes_agreements,
         routes_incidents,
         routes_log,
+        routes_notices,
         routes_reports,
         routes_verdicts,
     )
@@ -78,6 +79,7 @@ def create_app(
         routes_incidents,
         routes_verdicts,
         routes_log,
+        routes_notices,
     ):
         app.include_router(module.router)
     if importlib.util.find_spec("ceasefire.web") is not None:

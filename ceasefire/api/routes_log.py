@@ -69,31 +69,3 @@ def proof(
     if who.trusted:  # the exact bytes let anyone recompute the leaf: staff only
         body["entry"]["payload"] = orjson.loads(row.payload)
     return json_response(body)
-
-
-@router.get("/api/notices", tags=["notices"], response_model=dict[str, Any])
-def notices(who: Caller) -> Response:
-    """Hotline notices addressed to the caller (issue 7: none are generated yet)."""
-    return json_response({"items": [], "next": None})
-
-
-@router.post(
-    "/api/notices/{notice_id}/ack", tags=["notices"], response_model=dict[str, Any]
-)
-def acknowledge(who: Caller, notice_id: str) -> Response:
-    """Acknowledge a notice (issue 7)."""
-    raise ApiError(404, f"no notice {notice_id!r}", field="notice_id", value=notice_id)
-
-
-@router.post(
-    "/api/notices/{notice_id}/reply", tags=["notices"], response_model=dict[str, Any]
-)
-def reply_to_notice(who: Caller, notice_id: str) -> Response:
-    """Reply to a notice (issue 7)."""
-    raise ApiError(404, f"no notice {notice_id!r}", field="notice_id", value=notice_id)
-
-
-@router.get("/api/penalties", tags=["notices"], response_model=dict[str, Any])
-def penalties(who: Caller) -> Response:
-    """Penalty rule states per party (issue 7: none are computed yet)."""
-    return json_response({"items": [], "next": None})
