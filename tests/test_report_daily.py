@@ -99,6 +99,9 @@ def test_breaches_restrictions_and_weapons_with_reasons(
     # 152 mm howitzers 4–5 km from the line (artillery clause + withdrawal),
     # a denied checkpoint (monitor access): five breaches.
     assert html.count('<div class="breach">') == 5
+    # summarised by clause and party: the artillery clause once per party
+    summary = html.split('class="counts breach-summary"', 1)[1].split("</table>", 1)[0]
+    assert summary.count("<td>artillery-100mm: No artillery of 100 mm") == 2
     assert "Clause monitor-access: OSCE monitoring and verification" in html
     assert "distance_km(line_of_contact) &lt; 25: measured" in html
     assert "4 × D-20 (152 mm)" in html
