@@ -263,26 +263,29 @@ def _imprecise_pairs(
     max_window = float(points.window[precise_rows].max()) if len(precise_rows) else 0.0
     space = 2 * params.distance_m + points.radius[queries]
     time = params.time_s + points.window[queries] + max_window
-    wide = space >= time * scale  # the shared tree's scale fits these already
-    parts = [
-        _pairs_in(points, params, tree, precise_rows, scale, queries[wide], space[wide])
-    ]
-    if (~wide).any():
-        long_scale = float((space[~wide] / time[~wide]).min())
-        coords = np.column_stack(
-            [points.xyz[precise_rows], points.start[precise_rows] * long_scale]
-        )
+    wide = space >= time * scale
+    parts = []
+    for group in (wide, ~wide):
+        if not group.any():
+            continue
+        # the time scale that makes this group's neighbourhoods cubes
+        fit = float((space[group] / time[group]).min())
+        if np.isclose(fit, scale):
+            fitted = tree
+        else:
+            fitted = cKDTree(
+                np.column_stack(
+                    [points.xyz[precise_rows], points.start[precise_rows] * fit]
+                )
+            )
         parts.append(
             _pairs_in(
-                points,
-                params,
-                cKDTree(coords),
-                precise_rows,
-                long_scale,
-                queries[~wide],
-                space[~wide],
-            )  # fmt: skip
+                points, params, fitted, precise_rows, fit, queries[group], space[group]
+            )
         )
+    if not parts:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty, np.empty(0)
     return (
         np.concatenate([p[0] for p in parts]),
         np.concatenate([p[1] for p in parts]),
@@ -298,24 +301,33 @@ def _pairs_in(
     scale: float,
     queries: NDArray[np.int64],
     space: NDArray[np.float64],
-    chunk: int = 20_000,
 ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
+    """Compatible pairs of ``queries`` with precise rows, by dual-tree search.
+
+    Query radii are rounded up to powers of 1.25, and each group is matched
+    against the precise tree at once (``sparse_distance_matrix``), with no
+    per-query Python work; the exact test then drops the extra candidates.
+    """
     out_i: list[NDArray[np.int64]] = [np.empty(0, dtype=np.int64)]
     out_j: list[NDArray[np.int64]] = [np.empty(0, dtype=np.int64)]
     out_d: list[NDArray[np.float64]] = [np.empty(0)]
+    if not len(queries):
+        return out_i[0], out_j[0], out_d[0]
     max_window = float(points.window[precise_rows].max()) if len(precise_rows) else 0.0
-    for begin in range(0, len(queries), chunk):
-        rows = queries[begin : begin + chunk]
+    # a Chebyshev ball wide enough in space and in time for each query
+    time = (params.time_s + points.window[queries] + max_window) * scale
+    radius = np.maximum(space, time)
+    bucket = np.ceil(np.log(radius) / np.log(1.25)).astype(np.int64)
+    for level in np.unique(bucket).tolist():
+        rows = queries[bucket == level]
         coords = np.column_stack([points.xyz[rows], points.start[rows] * scale])
-        # a Chebyshev ball wide enough in space and in time for each query
-        time = (params.time_s + points.window[rows] + max_window) * scale
-        radius = np.maximum(space[begin : begin + chunk], time)
-        found = tree.query_ball_point(coords, radius, p=np.inf)
-        lengths = np.fromiter((len(f) for f in found), dtype=np.int64, count=len(rows))
-        if not lengths.sum():
+        found = cKDTree(coords).sparse_distance_matrix(
+            tree, 1.25**level, p=np.inf, output_type="ndarray"
+        )
+        if not len(found):
             continue
-        i = np.repeat(rows, lengths)
-        j = precise_rows[np.concatenate([np.asarray(f, dtype=np.int64) for f in found])]
+        i = rows[found["i"]]
+        j = precise_rows[found["j"]]
         ok, distance = _valid(points, i, j, params, widen=True)
         out_i.append(i[ok])
         out_j.append(j[ok])
@@ -625,7 +637,8 @@ class IncidentIndex:
         """An index holding ``points`` as ``cluster`` partitioned them."""
         params = params or Params()
         index = cls(params)
-        index._grow(len(points))
+        # headroom, so the first additions do not copy every array
+        index._grow(len(points) + max(1024, len(points) // 4))
         n = len(points)
         index.n = n
         for name in ("start", "window", "radius", "source", "kind"):
