@@ -129,8 +129,8 @@ SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 PLAN_CAP = 100_000
 """A page walks an index only if the index hands over at most this many reports."""
-FEW = 5_000
-"""A time window this small is walked without asking the R*Tree."""
+FEW = 2_000
+"""A box holding at most this many reports is read from the R*Tree at once."""
 
 
 def _padded(box: list[float], pad: float = 1e-4) -> list[float]:
@@ -380,11 +380,12 @@ class SQLiteStore(Store):
     def _page_seqs(self, query: ReportQuery) -> list[int]:
         """Positions of one page of matching reports, by the cheapest of three plans.
 
-        A page is the first ``limit`` matches in log order. Walk the time window
-        on the (observed_start, lon, lat) index or take the box from the R*Tree,
-        whichever holds fewer reports (counted, up to PLAN_CAP); if both hold
-        more, matches are dense and a scan in log order stops early. Payloads
-        are read only for the page (sorting them made broad pages take seconds).
+        A page is the first ``limit`` matches in log order. A box of few reports
+        comes from the R*Tree; else a time window of at most PLAN_CAP reports is
+        walked on the (observed_start, lon, lat) index; else a box that is not
+        dense comes from the R*Tree; else matches are dense and a scan in log
+        order stops early. Counts stop at their cap, so choosing costs little.
+        Payloads are read only for the page (sorting them took seconds).
         """
         where = ["r.superseded_by IS NULL"]
         params: list[Any] = []
@@ -416,36 +417,13 @@ class SQLiteStore(Store):
         conditions = " AND ".join(where + timed + boxed)
         values: list[Any] = params + time_params + box_params
         tail = f" WHERE {conditions} ORDER BY r.seq LIMIT ?"
-        # the index handing over fewer reports wins; past PLAN_CAP both are broad
-        in_time = (
-            self._count(
-                "SELECT 1 FROM reports r INDEXED BY reports_observed_place"  # noqa: S608 - fixed fragments
-                f" WHERE {' AND '.join(timed)}",
-                time_params,
-                PLAN_CAP,
-            )
-            if timed
-            else PLAN_CAP + 1
-        )
-        # places spread over the log about evenly (times follow it): past
-        # sqrt(limit × size) matches, a log-order scan fills a page sooner
-        dense_at = PLAN_CAP if timed else min(self._dense_at(query.limit), PLAN_CAP)
-        in_box = (
-            self._count(
-                "SELECT 1 FROM reports_rtree t WHERE t.min_lon >= ? AND t.max_lon <= ?"
-                " AND t.min_lat >= ? AND t.max_lat <= ?",
-                _padded(box_params),
-                min(in_time, dense_at),
-            )
-            if boxed and in_time > FEW
-            else PLAN_CAP + 1
-        )
-        if min(in_time, in_box) > dense_at:
+        plan = self._plan(query.limit, timed, time_params, box_params)
+        if plan == "scan":
             # log order; the unary + keeps SQLite off the observed_start index
             sql = "SELECT r.seq FROM reports r" + tail.replace(  # noqa: S608 - fixed fragments
                 "r.observed_start", "+r.observed_start"
             )
-        elif in_time <= in_box:
+        elif plan == "time":
             sql = "SELECT r.seq FROM reports r INDEXED BY reports_observed_place" + tail  # noqa: S608 - fixed fragments, '?' values
         else:  # the R*Tree keeps 32-bit floats: a padded box, then the exact columns
             sql = (
@@ -456,6 +434,35 @@ class SQLiteStore(Store):
             values = _padded(box_params) + values
         found = self._db.execute(sql, [*values, query.limit])
         return [seq for (seq,) in found]
+
+    def _plan(
+        self,
+        limit: int,
+        timed: list[str],
+        time_params: list[Any],
+        box_params: list[float],
+    ) -> str:
+        """'box', 'time' or 'scan': which way finds a page cheapest (see _page_seqs)."""
+        box_sql = (
+            "SELECT 1 FROM reports_rtree t WHERE t.min_lon >= ? AND t.max_lon <= ?"
+            " AND t.min_lat >= ? AND t.max_lat <= ?"
+        )
+        time_sql = (
+            "SELECT 1 FROM reports r INDEXED BY reports_observed"  # noqa: S608 - fixed fragments
+            f" WHERE {' AND '.join(timed)}"
+        )
+        plan = "scan"
+        if box_params and self._count(box_sql, _padded(box_params), FEW) <= FEW:
+            plan = "box"  # a small box: cheapest of all
+        elif timed and self._count(time_sql, time_params, PLAN_CAP) <= PLAN_CAP:
+            plan = "time"
+        elif box_params:
+            # places spread over the log about evenly (times follow it): past
+            # sqrt(limit × size) matches, a log-order scan fills a page sooner
+            cap = PLAN_CAP if timed else min(self._dense_at(limit), PLAN_CAP)
+            if self._count(box_sql, _padded(box_params), cap) <= cap:
+                plan = "box"
+        return plan
 
     def _dense_at(self, limit: int) -> int:
         """Matches above which a log-order scan beats sorting them all: sqrt(limit × size)."""
