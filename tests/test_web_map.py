@@ -28,6 +28,8 @@ UCDP = REPO / "tests/data/reports/ucdp-ged-2015.jsonl"
 PATROLS = REPO / "tests/data/reports/patrols-2015-03-05.jsonl"
 MINSK = REPO / "examples/minsk-ii.yaml"
 GUARANTOR = "guarantor-token-for-tests"
+ANALYST = "analyst-token-for-tests"
+CADLR = "party-cadlr-token-for-tests"
 
 
 def reports() -> list[dict[str, Any]]:
@@ -46,7 +48,8 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                  ["evaluate", "--agreement", str(MINSK), "--db", url, "-o", "/dev/null"]):  # fmt: skip
         result = CliRunner().invoke(cli, args, catch_exceptions=False)
         assert result.exit_code == 0, result.output
-    with serve(url, [MINSK], {GUARANTOR: "guarantor"}) as base:
+    tokens = {GUARANTOR: "guarantor", ANALYST: "analyst", CADLR: "party:cadlr"}
+    with serve(url, [MINSK], tokens) as base:
         yield base
 
 
@@ -224,3 +227,53 @@ def test_dashboard_notices_and_commitments_load(
     # examples/minsk-ii.yaml: the hostage release falls to the armed formations
     assert "Release and exchange of all hostages" in table
     assert "Armed formations of certain areas" in table
+
+
+def open_incident(
+    chromium: Any, base_url: str, outside: list[str], incident: str, token: str | None
+) -> Any:
+    page = offline_page(chromium, base_url, outside)
+    if token:
+        page.add_init_script(
+            f"sessionStorage.setItem('ceasefire.token', {json.dumps(token)})"
+        )
+    page.goto(f"{base_url}/incidents/{incident}?agreement=minsk-ii")
+    page.wait_for_selector("body[data-ready=true]", timeout=30_000)
+    return page
+
+
+def test_reply_and_decision_go_through_the_log(
+    chromium: Any, base_url: str, outside: list[str]
+) -> None:
+    # runs last: it changes the Debaltseve incident's state and adds a reply
+    shelling = json.loads(PATROLS.read_text().splitlines()[0])["id"]
+    text = "Our units did not fire from Debaltseve on 5 March."
+    party = open_incident(chromium, base_url, outside, shelling, CADLR)
+    party.fill("#reply-text", text)
+    party.click("#reply button[type=submit]")
+    party.wait_for_selector(f"#replies >> text={text}")  # the party sees its own reply
+
+    public = open_incident(chromium, base_url, outside, shelling, None)
+    assert text not in public.inner_text("#replies")  # not before publication
+    assert public.locator("#actions").count() == 0  # the public decides nothing
+
+    analyst = open_incident(chromium, base_url, outside, shelling, ANALYST)
+    analyst.select_option("#new-state", "verified")  # not allowed from 'reported'
+    analyst.fill("#reason", "Two patrols heard the same fire")
+    analyst.click("#decide button[type=submit]")
+    analyst.wait_for_selector(
+        "#action-status >> text=cannot go from 'reported' to 'verified'"
+    )
+    analyst.select_option("#new-state", "under_review")
+    analyst.fill("#reason", "Cross-check with the camera at Svitlodarsk")
+    analyst.click("#decide button[type=submit]")
+    analyst.wait_for_selector(
+        "#trail >> text=Cross-check with the camera at Svitlodarsk"
+    )
+    trail = analyst.inner_text("#trail")
+    assert "state_change" in trail and "under review" in trail
+    analyst.click("#replies button.publish")
+    analyst.wait_for_selector("#trail >> text=reply_published")
+
+    public = open_incident(chromium, base_url, outside, shelling, None)
+    assert text in public.inner_text("#replies")

@@ -119,15 +119,14 @@ export function showError(error) {
   console.error(error);
 }
 
+/** Who this session is: {role, party} from GET /api/me (public when that fails). */
+export const me = api("/api/me").catch(() => ({ role: "public", party: null }));
+
 async function showRole() {
   const badge = document.getElementById("role");
-  try {
-    const me = await api("/api/me");
-    badge.textContent = me.party ? `${me.role} · ${me.party}` : me.role;
-    badge.dataset.role = me.role;
-  } catch {
-    badge.textContent = "public";
-  }
+  const who = await me;
+  badge.textContent = who.party ? `${who.role} · ${who.party}` : who.role;
+  badge.dataset.role = who.role;
 }
 
 function wireChrome() {

@@ -29,6 +29,8 @@ export const STRINGS = {
     no_evidence: "No evidence attached.", no_reports: "No reports visible to this role.",
     verdict_breach: "breach", verdict_no_breach: "no breach", verdict_undetermined: "undetermined",
     back_to_map: "← Map", measured: "measured", limit: "limit",
+    decision: "Decision", decide: "Record decision", right_of_reply: "Right of reply",
+    send_reply: "Send reply", publish: "Publish", published: "Published",
     holds_true: "holds", holds_false: "does not hold", holds_unknown: "cannot tell",
     // dashboard
     breaches_per_day: "Breaches per day", group_by: "Group by", by_clause: "By clause",
@@ -67,6 +69,8 @@ export const STRINGS = {
     no_evidence: "Доказів не додано.", no_reports: "Для цієї ролі звітів не видно.",
     verdict_breach: "порушення", verdict_no_breach: "порушення немає", verdict_undetermined: "не встановлено",
     back_to_map: "← Мапа", measured: "виміряно", limit: "межа",
+    decision: "Рішення", decide: "Записати рішення", right_of_reply: "Право на відповідь",
+    send_reply: "Надіслати відповідь", publish: "Оприлюднити", published: "Оприлюднено",
     holds_true: "виконується", holds_false: "не виконується", holds_unknown: "неможливо встановити",
     breaches_per_day: "Порушення за днями", group_by: "Групувати за", by_clause: "За пунктами",
     coverage: "Покриття: куди дісталися спостерігачі", day: "День", count: "Кількість", total: "Усього",

@@ -1,7 +1,9 @@
 // One incident: what happened, the verdicts and their reasons, reports, evidence, replies, trail.
 import { drawAgreement } from "./agreement-layer.js";
 import { drawBasemap, makeMap } from "./basemap.js";
-import { api, chooseAgreement, el, eventTypeLabel, formatTime, lang, partyName, stateLabel, t } from "./common.js";
+import { api, chooseAgreement, el, eventTypeLabel, formatTime, lang, me, partyName, stateLabel, t } from "./common.js";
+
+const STATES = ["reported", "corroborated", "under_review", "verified", "disputed", "dismissed"];
 import { BREACH_COLOUR, STATE_COLOURS } from "./incident-layer.js";
 
 const id = document.body.dataset.incidentId;
@@ -75,7 +77,54 @@ function place(incident, first) {
   return name ? `${name} (${text})` : text;
 }
 
-function render(data) {
+/** POST `body` to `path`, then reload; an API refusal is shown in `out`. */
+async function act(path, body, out) {
+  try {
+    await api(path, { body });
+    location.reload();
+  } catch (error) {
+    out.textContent = `${t("error")}: ${error.message}`;
+  }
+}
+
+/** What the caller may do here: an analyst decides the state, a party replies. */
+function actions(incident, who) {
+  const base = `/api/incidents/${encodeURIComponent(id)}`;
+  const out = el("p", { class: "status", id: "action-status", role: "status" });
+  if (who.role === "analyst") {
+    const state = el("select", { id: "new-state" },
+      STATES.filter((s) => s !== incident.state).map((s) => el("option", { value: s }, stateLabel(s))));
+    const reason = el("input", { id: "reason", type: "text", required: true, placeholder: t("reason") });
+    const form = el("form", { class: "action", id: "decide" }, state, reason,
+      el("button", { type: "submit" }, t("decide")));
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      act(`${base}/transitions`, { state: state.value, reason: reason.value }, out);
+    });
+    return el("section", { id: "actions" }, el("h2", {}, t("decision")), form, out);
+  }
+  if (who.role === "party") {
+    const text = el("textarea", { id: "reply-text", rows: 3, required: true });
+    const form = el("form", { class: "action", id: "reply" }, text, el("button", { type: "submit" }, t("send_reply")));
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      act(`${base}/replies`, { text: text.value }, out);
+    });
+    return el("section", { id: "actions" }, el("h2", {}, t("right_of_reply")), form, out);
+  }
+  return null;
+}
+
+function publishButton(reply, who) {
+  if (who.role !== "analyst" || reply.published_at) return reply.published_at ? formatTime(reply.published_at) : "–";
+  const button = el("button", { type: "button", class: "publish" }, t("publish"));
+  button.addEventListener("click", () => act(
+    `/api/incidents/${encodeURIComponent(id)}/replies/${encodeURIComponent(reply.id)}/publish`, {},
+    document.getElementById("action-status") ?? button));
+  return button;
+}
+
+function render(data, who) {
   const incident = data.incident ?? {};
   const verdicts = data.verdicts ?? [];
   document.title = `${t("incident")} ${incident.id ?? id} · ceasefire`;
@@ -102,7 +151,9 @@ function render(data) {
       ["party", (r) => partyName(agreement, r.party)],
       ["at", (r) => formatTime(r.at ?? r.recorded_at)],
       ["text", (r) => r.text ?? r.body ?? "–"],
+      ["published", (r) => publishButton(r, who)],
     ], data.replies ?? [], "no_replies")),
+    actions(incident, who),
     el("section", { id: "trail" }, el("h2", {}, t("trail")), table([
       ["seq", (e) => el("code", {}, e.seq)],
       ["at", (e) => formatTime(e.at)],
@@ -132,7 +183,7 @@ function render(data) {
 async function main() {
   agreement = await chooseAgreement();
   const query = agreement ? `?agreement=${encodeURIComponent(agreement.id)}` : "";
-  render(await api(`/api/incidents/${encodeURIComponent(id)}${query}`));
+  render(await api(`/api/incidents/${encodeURIComponent(id)}${query}`), await me);
 }
 
 main().catch((error) => {
