@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -80,6 +81,15 @@ def import_benchmark(folder: Path, rows: int, rounds: int) -> None:
     print(f"  fast-path runs: {', '.join(f'{r:,.0f}' for r in fast)}")
 
 
+def read_payloads(db: Path) -> None:
+    """The floor for any exporter of this store in Python: fetch every entry's bytes."""
+    connection = sqlite3.connect(db)
+    cursor = connection.execute("SELECT payload FROM entries")
+    while cursor.fetchmany(100_000):
+        pass
+    connection.close()
+
+
 def export_benchmark(db: Path, count: int, out: Path) -> None:
     store = SQLiteStore(db)
     if store.size() < count:
@@ -90,8 +100,9 @@ def export_benchmark(db: Path, count: int, out: Path) -> None:
         )
     catch_up = timed(lambda: store.report_rows(ReportQuery(limit=1)))
     query = ReportQuery(limit=2**62)
-    runs = []
+    runs, peer = [], []
     for _ in range(3):
+        peer.append(timed(lambda: read_payloads(db)))
 
         def export() -> None:
             with out.open("wb") as handle:
@@ -99,6 +110,11 @@ def export_benchmark(db: Path, count: int, out: Path) -> None:
             assert written == store.size(), written
 
         runs.append(timed(export))
+    ratio = statistics.median(runs) / statistics.median(peer)
+    print(
+        f"peer: reading the same {store.size():,} entries' bytes from SQLite alone:"
+        f" median {statistics.median(peer):.2f} s; export takes {ratio:.1f}× that"
+    )
     print(
         f"export of {store.size():,} reports to GeoParquet: median {statistics.median(runs):.2f} s"
         f" (runs {', '.join(f'{r:.2f}' for r in runs)}; {out.stat().st_size / 1e6:.0f} MB);"
