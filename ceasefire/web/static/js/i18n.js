@@ -41,7 +41,9 @@ export const STRINGS = {
     sent: "Sent", ack_due: "Acknowledge by", acknowledged: "Acknowledged", nothing_yet: "Nothing yet.",
     commitment: "Commitment", responsible: "Responsible", score: "Score", category: "Category",
     status_open: "open", status_overdue: "overdue", status_unscheduled: "no date set",
-    expected: "expected",
+    expected: "expected", acknowledge: "Acknowledge",
+    notice_open: "open", notice_acknowledged: "acknowledged", notice_replied: "replied",
+    notice_unanswered: "unanswered",
   },
   uk: {
     ops_room: "оперативний центр",
@@ -79,7 +81,9 @@ export const STRINGS = {
     sent: "Надіслано", ack_due: "Підтвердити до", acknowledged: "Підтверджено", nothing_yet: "Поки нічого.",
     commitment: "Зобов'язання", responsible: "Відповідальний", score: "Оцінка", category: "Категорія",
     status_open: "відкрите", status_overdue: "прострочене", status_unscheduled: "дату не визначено",
-    expected: "очікувано",
+    expected: "очікувано", acknowledge: "Підтвердити",
+    notice_open: "відкрите", notice_acknowledged: "підтверджено", notice_replied: "є відповідь",
+    notice_unanswered: "без відповіді",
   },
 };
 
