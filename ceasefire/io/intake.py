@@ -186,8 +186,12 @@ def _drafts(rows: list[_Accepted], actor: str | None) -> list[Draft]:
     """Log entries for accepted rows, oblast and raion looked up for all at once."""
     missing = [r for r in rows if "admin1" not in r.body["location"]]
     if missing:
-        found = admin_units_at([r.lon for r in missing], [r.lat for r in missing])
-        for row, (oblast, raion) in zip(missing, found, strict=True):
+        # each distinct point once: sources repeat centroids and places a lot
+        points: dict[tuple[float, float], int] = {}
+        which = [points.setdefault((r.lon, r.lat), len(points)) for r in missing]
+        found = admin_units_at([p[0] for p in points], [p[1] for p in points])
+        for row, index in zip(missing, which, strict=True):
+            oblast, raion = found[index]
             if oblast is not None:  # as log.service.with_admin_units does
                 row.body["location"]["admin1"] = oblast
                 if raion is not None:
