@@ -12,7 +12,13 @@ from typing import Any
 import orjson
 
 from ceasefire.api.auth import Principal
-from ceasefire.api.redact import actor_view, evidence_view, protected, report_view
+from ceasefire.api.redact import (
+    actor_view,
+    evidence_view,
+    place_view,
+    protected,
+    report_view,
+)
 from ceasefire.model.states import INITIAL
 from ceasefire.store.base import EntryRow, ReportRow
 
@@ -39,25 +45,31 @@ def visible_verdicts(
 def summary(
     row: ReportRow, verdicts: list[dict[str, Any]], who: Principal, grid: float
 ) -> dict[str, Any]:
-    """One incident in a list: what a map draws and filters on."""
-    body = report_view(row.body, who, grid)
+    """One incident in a list: what a map draws and filters on.
+
+    It names no source, so only the place needs redacting (for the public,
+    exactly as ``report_view`` coarsens it); no copy of the report is made.
+    """
+    body = row.body
     breaches = [
         v for v in visible_verdicts(verdicts, who) if v.get("verdict") == "breach"
     ]
     location = body["location"]
+    lon, lat, precision = place_view(location, who, grid)
+    observed = body["observed"]
     return {
         "id": body["id"],
         "event_type": body["event_type"],
-        "observed_start": body["observed"]["start"],
-        "observed_end": body["observed"].get("end"),
+        "observed_start": observed["start"],
+        "observed_end": observed.get("end"),
         "state": row.state,
         "breach": bool(breaches),
         "clauses": sorted({str(v.get("clause")) for v in breaches}),
         "party": (body.get("attribution") or {}).get("party"),
         "n_sources": 1,
-        "lon": location["lon"],
-        "lat": location["lat"],
-        "precision_m": location.get("precision_m"),
+        "lon": lon,
+        "lat": lat,
+        "precision_m": precision,
         "admin1": location.get("admin1"),
         "reports": [body["id"]],
     }

@@ -44,6 +44,18 @@ def cell_radius_m(lat: float, grid: float) -> float:
     return math.hypot(dx, dy) / 2
 
 
+def place_view(
+    location: dict[str, Any], who: Principal, grid: float = PUBLIC_GRID_DEG
+) -> tuple[float, float, float | None]:
+    """(lon, lat, precision_m) as ``who`` may see them: coarsened for the public."""
+    lon, lat = location["lon"], location["lat"]
+    precision = location.get("precision_m")
+    if who.role != "public":
+        return lon, lat, precision
+    lat = coarsen(lat, grid)
+    return coarsen(lon, grid), lat, max(float(precision or 0), cell_radius_m(lat, grid))
+
+
 def _anonymous_source(source: dict[str, Any]) -> dict[str, Any]:
     kept = ("type", "reliability", "credibility")
     return {"id": _HIDDEN, **{k: source[k] for k in kept if k in source}}

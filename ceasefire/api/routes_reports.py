@@ -36,7 +36,7 @@ from ceasefire.api.params import (
     iso,
     parse_bbox,
 )
-from ceasefire.api.redact import report_view
+from ceasefire.api.redact import place_view, report_view
 from ceasefire.model.report import Report, new_id
 from ceasefire.store.base import ReportQuery, ReportRow
 
@@ -119,17 +119,11 @@ def reports_geojson(
     query = report_query(bbox, since, until, event_type, party, state, limit, cursor)
     rows, next_cursor = page_of(ctx.store().report_rows(query), limit)
     features = []
-    for row in rows:
-        body = report_view(row.body, who, ctx.public_grid_deg)
-        location = body["location"]
-        features.append(
-            point_feature(
-                body["id"],
-                location["lon"],
-                location["lat"],
-                report_properties(body, row.state),
-            )
-        )
+    for row in rows:  # the properties name no source: only the place is redacted
+        lon, lat, precision = place_view(row.body["location"], who, ctx.public_grid_deg)
+        properties = report_properties(row.body, row.state)
+        properties["precision_m"] = precision
+        features.append(point_feature(row.body["id"], lon, lat, properties))
     return collection(features, next_cursor)
 
 
