@@ -19,11 +19,10 @@ import random
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
 import orjson
 
 from ceasefire.log.service import Draft, Log
@@ -103,12 +102,17 @@ class Outbox:
         self.finished: set[str] = set()
         self.stats = Stats()
         self.on_delivered = on_delivered
-        self._client = httpx.Client(timeout=settings.timeout)
-        self._lock = threading.Lock()
+        self._poster = webhook.Poster(settings.timeout)
+        self._pool = ThreadPoolExecutor(max_workers=settings.workers)
+        self._flight: dict[str, Future[str | None]] = {}
 
     def close(self) -> None:
-        """Release the HTTP connections."""
-        self._client.close()
+        """Finish the attempts in flight, record them, release the connections."""
+        if self._flight:
+            wait(list(self._flight.values()))
+            self._collect()
+        self._pool.shutdown(wait=True)
+        self._poster.close()
 
     # ------------------------------------------------------------ reading
 
@@ -143,25 +147,43 @@ class Outbox:
                 return None
             body = orjson.dumps(notice.to_dict())
             headers = webhook.signed_headers(self.settings.secret, body, notice.id)
-            response = self._client.post(
-                self._address(notice), content=body, headers=headers
-            )
-            if 200 <= response.status_code < 300 or response.status_code == 409:
+            status = self._poster.post(self._address(notice), body, headers)
+            if 200 <= status < 300 or status == 409:
                 return None  # 409: the receiver already has this idempotency key
-            return f"HTTP {response.status_code}"
+            return f"HTTP {status}"
         except Exception as exc:  # any failure is retried, then dead-lettered
             return f"{type(exc).__name__}: {exc}"
 
-    def deliver_due(self, now: float | None = None) -> int:
-        """Attempt every due delivery once, in parallel; record the outcomes."""
+    def deliver_due(self, now: float | None = None, *, block: bool = False) -> int:
+        """Start every due delivery not already in flight; record finished ones.
+
+        Attempts run on a pool of workers, so a slow receiver never holds up
+        the notices behind it; ``block`` waits for all attempts in flight.
+        Returns how many attempts were started.
+        """
         moment = time.monotonic() if now is None else now
-        due = [p for p in self.pending.values() if p.next_at <= moment]
-        if not due:
-            return 0
-        with ThreadPoolExecutor(max_workers=self.settings.workers) as pool:
-            results = list(pool.map(lambda p: self.attempt(p.notice), due))
+        started = 0
+        for item in self.pending.values():
+            if item.notice.id not in self._flight and item.next_at <= moment:
+                self._flight[item.notice.id] = self._pool.submit(
+                    self.attempt, item.notice
+                )
+                started += 1
+        if block and self._flight:
+            wait(list(self._flight.values()))
+        self._collect()
+        return started
+
+    def _collect(self) -> None:
+        """Record the outcomes of finished attempts (one log append)."""
+        finished = [(key, f) for key, f in self._flight.items() if f.done()]
         drafts: list[Draft] = []
-        for item, error in zip(due, results, strict=True):
+        for key, future in finished:
+            del self._flight[key]
+            item = self.pending.get(key)
+            if item is None:
+                continue
+            error = future.result()
             item.attempts += 1
             if error is None:
                 drafts.append(self._outcome(DELIVERED, item, {}))
@@ -183,7 +205,6 @@ class Outbox:
             for draft in drafts:
                 self.finished.add(str(draft.subject))
                 self.pending.pop(str(draft.subject), None)
-        return len(due)
 
     def _outcome(self, kind: str, item: Pending, extra: dict[str, Any]) -> Draft:
         body = {
@@ -212,10 +233,17 @@ class Outbox:
             if between is not None:
                 between()
             self.refresh()
-            self.deliver_due()
+            self.deliver_due(block=once)
             if once or time.monotonic() >= end or (stop is not None and stop.is_set()):
+                if self._flight:  # finish what was started, within the timeout
+                    wait(list(self._flight.values()))
+                    self._collect()
                 return self.stats
-            waits = [p.next_at for p in self.pending.values()]
+            waits = [
+                p.next_at
+                for p in self.pending.values()
+                if p.notice.id not in self._flight
+            ]
             pause = self.settings.poll
             if waits:
                 pause = max(0.0, min(pause, min(waits) - time.monotonic()))

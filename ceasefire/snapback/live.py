@@ -1,0 +1,208 @@
+"""The live path: follow the log and publish penalty states and notices within a second.
+
+``publish`` (notify.publish) re-reads the whole log and clusters reports into
+incidents: right for a replay, too slow to run several times a second on a
+large log. ``Live`` keeps what it has read and, at each ``step``, reads only
+the entries appended since, evaluates the new reports (each its own incident
+until fact-finding groups them: a clause wanting two independent sources
+needs a grouped, replayed evaluation to be met), updates the confirmation
+intervals from new state changes, runs the same engine over the breaches
+held in memory, and records new ``penalty_state`` and ``notice`` entries.
+
+Entry ids are the same as ``publish`` derives, so the two paths never record
+a state change or a notice twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import orjson
+
+from ceasefire.agreement.load import Agreement
+from ceasefire.compliance import logic
+from ceasefire.compliance.evaluate import Evaluator, VerdictTable
+from ceasefire.compliance.facts import Incident, facts_from_incidents
+from ceasefire.factfinding.workflow import REPLY
+from ceasefire.log.service import Draft, Log
+from ceasefire.notify import notices as notices_
+from ceasefire.snapback.engine import Appeal, Breach, Transition, run
+from ceasefire.snapback.inputs import Change, confirmed_intervals
+from ceasefire.snapback.record import ACTOR, PENALTY_STATE, entry_id, subject_of
+
+
+@dataclass
+class Candidate:
+    """A breach verdict whose fixed evidence standard is met: it counts once confirmed."""
+
+    incident: str
+    clause: str
+    party: str | None
+    observed_at: datetime
+    severity: float
+    rules: tuple[str, ...]
+
+
+@dataclass
+class StepResult:
+    """What one step read and recorded."""
+
+    entries_read: int = 0
+    new_reports: int = 0
+    transitions: list[Transition] = field(default_factory=list)
+    recorded: int = 0
+
+
+class Live:
+    """Follows one log for one agreement."""
+
+    def __init__(self, log: Log, agreement: Agreement) -> None:
+        self.log = log
+        self.agreement = agreement
+        self.evaluator = Evaluator(agreement)
+        self.feeding = np.asarray(
+            [bool(c.clause.penalties) for c in self.evaluator.clauses], np.bool_
+        )
+        self.cursor = 0
+        self.history: dict[str, list[Change]] = {}
+        self.candidates: dict[str, list[Candidate]] = {}
+        self.breaches: dict[tuple[str, str], Breach] = {}
+        self.appeals: list[Appeal] = []
+        self.recorded: set[str] = set()
+
+    def _read(self) -> tuple[list[dict[str, Any]], set[str], int]:
+        size = self.log.store.size()
+        bodies: list[dict[str, Any]] = []
+        touched: set[str] = set()
+        count = 0
+        for row in self.log.store.entries(self.cursor, size):
+            count += 1
+            if row.kind == "report":
+                bodies.append(orjson.loads(row.payload)["body"])
+            elif row.kind == "state_change" and row.subject is not None:
+                envelope = orjson.loads(row.payload)
+                self.history.setdefault(row.subject, []).append(
+                    Change(
+                        datetime.fromisoformat(envelope["recorded_at"]),
+                        envelope["body"]["to"],
+                        str(envelope.get("actor") or ""),
+                    )
+                )
+                touched.add(row.subject)
+            elif row.kind == REPLY and row.subject is not None:
+                envelope = orjson.loads(row.payload)
+                self.appeals.append(
+                    Appeal(
+                        row.id,
+                        row.subject,
+                        envelope["body"]["party"],
+                        datetime.fromisoformat(envelope["recorded_at"]),
+                        envelope["body"].get("position", "contests"),
+                    )
+                )
+            elif row.kind in (PENALTY_STATE, notices_.NOTICE):
+                self.recorded.add(row.id)
+        self.cursor = size
+        return bodies, touched, count
+
+    def _evaluate(self, bodies: list[dict[str, Any]]) -> set[str]:
+        if not bodies:
+            return set()
+        incidents = [Incident(b["id"], (b,), "verified", True) for b in bodies]
+        facts = facts_from_incidents(incidents)
+        table = self.evaluator.evaluate(facts)
+        keep = (
+            (table.truth == logic.TRUE)
+            & table.standard_met
+            & self.feeding[table.clause]
+        )
+        if not keep.any():
+            return set()
+        chosen = VerdictTable(
+            table.clause[keep],
+            table.row[keep],
+            table.truth[keep],
+            table.standard_met[keep],
+        )
+        found = set()
+        for verdict in self.evaluator.verdicts(facts, chosen):
+            clause = self.agreement.clause(verdict.clause)
+            self.candidates.setdefault(verdict.incident, []).append(
+                Candidate(
+                    verdict.incident,
+                    clause.id,
+                    verdict.party,
+                    datetime.fromisoformat(verdict.observed_at),
+                    clause.severity,
+                    tuple(clause.penalties),
+                )
+            )
+            found.add(verdict.incident)
+        return found
+
+    def step(self, now: datetime) -> StepResult:
+        """Read new entries, update breaches, record new states and notices."""
+        bodies, touched, count = self._read()
+        changed = self._evaluate(bodies) | touched
+        doc = self.agreement.document
+        drafts: list[Draft] = []
+        for incident in changed:
+            for candidate in self.candidates.get(incident, []):
+                clause = self.agreement.clause(candidate.clause)
+                intervals = confirmed_intervals(clause, self.history.get(incident, []))
+                breach = Breach(
+                    candidate.incident, candidate.clause, candidate.party,
+                    candidate.observed_at, candidate.severity, intervals, candidate.rules,
+                )  # fmt: skip
+                self.breaches[(incident, candidate.clause)] = breach
+                if intervals and intervals[0][0] <= now:
+                    drafts += self._notices(notices_.for_breach(doc, breach))
+        transitions = run(
+            doc.penalty_rules, list(self.breaches.values()), self.appeals, now
+        )
+        for transition in transitions:
+            eid = entry_id(doc.id, transition)
+            if eid in self.recorded:
+                continue
+            self.recorded.add(eid)
+            body = {
+                "agreement": doc.id,
+                "agreement_version": doc.version,
+                **transition.to_dict(),
+            }
+            drafts.append(
+                Draft(
+                    PENALTY_STATE,
+                    orjson.dumps(body),
+                    actor=ACTOR,
+                    id=eid,
+                    subject=subject_of(doc.id, transition.rule, transition.group),
+                )  # fmt: skip
+            )
+            drafts += self._notices(notices_.for_transition(doc, transition))
+        if drafts:
+            present = self.log.store.existing_ids([d.id for d in drafts])
+            drafts = [d for d in drafts if d.id not in present]
+        if drafts:
+            self.log.append(drafts)
+        return StepResult(count, len(bodies), transitions, len(drafts))
+
+    def _notices(self, found: list[notices_.Notice]) -> list[Draft]:
+        drafts = []
+        for notice in found:
+            if notice.id in self.recorded:
+                continue
+            self.recorded.add(notice.id)
+            drafts.append(
+                Draft(
+                    notices_.NOTICE,
+                    orjson.dumps(notice.to_dict()),
+                    subject=notice.id,
+                    actor=notices_.ACTOR,
+                    id=notice.id,
+                )  # fmt: skip
+            )
+        return drafts
