@@ -568,3 +568,38 @@ def test_every_query_plan_pages_the_same_reports(
         if len(first) == 2:
             rest = ids(store, **query, after_seq=first[-1].seq, limit=1000)
             assert [r.body["id"] for r in first] + rest == expected
+
+
+def test_report_points_are_the_map_columns_of_the_same_reports(store: Store) -> None:
+    # the map's columns come from the projection alone: same reports, same
+    # order and filters as report_rows, times as whole UTC epoch seconds
+    a = report("2015-03-01T12:00:00.750+02:00", 37.8, 48.0).model_copy(
+        update={"attribution": Attribution(party="ua")}
+    )  # 10:00:00.75Z
+    b = report("2015-03-01T09:30:00-01:00", 38.5, 48.5, "small_arms")  # 10:30Z
+    c = report("2015-03-01T11:00:00Z", 30.5, 50.4, "explosion")
+    fixed = report("2015-03-01T11:00:00Z", 30.5, 50.4, supersedes=c.id)
+    log_reports(store, a, b, c, fixed)
+    Log(store).transition(b.id, "under_review", "analyst", "two sources disagree")
+    points = store.report_points(ReportQuery(limit=10))
+    assert points.ids == [a.id, b.id, fixed.id]  # the corrected report is hidden
+    assert points.lon == [37.8, 38.5, 30.5]
+    assert points.lat == [48.0, 48.5, 50.4]
+    # date -u -d 2015-03-01T10:00:00Z +%s, …T10:30:00Z, …T11:00:00Z
+    assert points.t == [1425204000, 1425205800, 1425207600]
+    assert points.event_type == ["shelling", "small_arms", "shelling"]
+    assert points.state == ["reported", "under_review", "reported"]
+    assert points.party == ["ua", None, None]
+    donbas = (37.5, 47.5, 39.0, 49.0)
+    for query in (
+        ReportQuery(bbox=donbas),
+        ReportQuery(bbox=(37.8, 48.0, 37.8, 48.0)),  # a box of one point, edges in
+        ReportQuery(since="2015-03-01T10:15:00Z", until="2015-03-01T11:00:00Z"),
+        ReportQuery(parties=("ua",)),
+        ReportQuery(states=("under_review",), event_types=("small_arms",)),
+        ReportQuery(after_seq=store.report_rows(ReportQuery(limit=1))[0].seq),
+        ReportQuery(limit=2),
+        ReportQuery(bbox=(0.0, 0.0, 1.0, 1.0)),
+    ):
+        assert store.report_points(query).ids == ids(store, **query.__dict__)
+    assert store.report_points(ReportQuery(bbox=donbas)).ids == [a.id, b.id]

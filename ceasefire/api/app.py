@@ -68,6 +68,7 @@ def create_app(
         routes_agreements,
         routes_incidents,
         routes_log,
+        routes_map,
         routes_notices,
         routes_reports,
         routes_verdicts,
@@ -80,6 +81,7 @@ def create_app(
         routes_verdicts,
         routes_log,
         routes_notices,
+        routes_map,
     ):
         app.include_router(module.router)
     if importlib.util.find_spec("ceasefire.web") is not None:

@@ -8,9 +8,11 @@ evidence content) is either derived from the log or content-addressed.
 
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, NamedTuple
 
 import orjson
@@ -158,6 +160,26 @@ class ReportRow(NamedTuple):
     body: dict[str, Any]
 
 
+class ReportPoints(NamedTuple):
+    """What the map draws of each matching report: parallel columns, in log order."""
+
+    ids: list[str]
+    lon: list[float]
+    lat: list[float]
+    t: list[int]
+    """Observed start, whole seconds since 1970-01-01T00:00:00Z."""
+    event_type: list[str]
+    state: list[str]
+    party: list[str | None]
+
+
+def points_of(rows: Sequence[Sequence[Any]]) -> ReportPoints:
+    """Rows of (id, lon, lat, t, event_type, state, party) as columns."""
+    if not rows:
+        return ReportPoints([], [], [], [], [], [], [])
+    return ReportPoints(*(list(column) for column in zip(*rows, strict=True)))
+
+
 Prepare = Callable[[int, list[bytes]], Sequence[EntryRow]]
 """Builds the rows to append from the current size and right edge of the tree."""
 
@@ -258,6 +280,25 @@ class Store(ABC):
         rows = self.report_rows(query)
         for start in range(0, len(rows), batch):
             yield [export_row(row.body) for row in rows[start : start + batch]]
+
+    def report_points(self, query: ReportQuery) -> ReportPoints:
+        """The map's columns of the reports matching ``query``, in log order.
+
+        A backend answers from its projection, parsing no report; this default
+        parses (for backends without one).
+        """
+        rows = []
+        for row in self.report_rows(query):
+            body = row.body
+            start = datetime.fromisoformat(body["observed"]["start"])
+            rows.append(
+                (
+                    body["id"], body["location"]["lon"], body["location"]["lat"],
+                    math.floor(start.timestamp()), body["event_type"], row.state,
+                    (body.get("attribution") or {}).get("party"),
+                )
+            )  # fmt: skip
+        return points_of(rows)
 
     # ------------------------------------------------------------ verdicts
 

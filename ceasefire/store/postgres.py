@@ -48,6 +48,7 @@ from ceasefire.store.base import (
     VERDICT_COLUMNS,
     EntryRow,
     Prepare,
+    ReportPoints,
     ReportQuery,
     ReportRow,
     Store,
@@ -56,6 +57,7 @@ from ceasefire.store.base import (
     VerdictQuery,
     node_row,
     pick_node,
+    points_of,
     verdict_filters,
     verdict_values,
 )
@@ -536,14 +538,15 @@ class PostgresStore(Store):
                 "UPDATE meta SET value = %s WHERE key = 'projected_to'", (str(end),)
             )
 
-    def report_rows(self, query: ReportQuery) -> list[ReportRow]:
+    def _report_where(self, query: ReportQuery) -> tuple[list[str], list[Any]] | None:
+        """WHERE conditions and values of ``query``; None when nothing can match."""
         self._catch_up()
         where = ["r.superseded_by IS NULL"]
         params: list[Any] = []
         if query.bbox is not None:
             min_lon, min_lat, max_lon, max_lat = query.bbox
             if min_lon > max_lon or min_lat > max_lat:
-                return []  # an empty box (SQLite's R*Tree finds nothing either)
+                return None  # an empty box (SQLite's R*Tree finds nothing either)
             where.append("r.geom && ST_MakeEnvelope(%s, %s, %s, %s, 4326)")
             params += [min_lon, min_lat, max_lon, max_lat]
         if query.since is not None:
@@ -563,20 +566,42 @@ class PostgresStore(Store):
         if query.after_seq is not None:
             where.append("r.seq > %s")
             params.append(query.after_seq)
+        return where, params
+
+    def _select_reports(
+        self, query: ReportQuery, select: str, *, binary: bool = False
+    ) -> list[tuple[Any, ...]]:
+        """``select`` from reports r joined to entries e, matching ``query``, by seq."""
+        found = self._report_where(query)
+        if found is None:
+            return []
+        where, params = found
         statement = (
-            "SELECT r.seq, r.state, e.payload FROM reports r JOIN entries e ON e.seq = r.seq"  # noqa: S608 - fixed fragments, %s values
+            f"SELECT {select} FROM reports r JOIN entries e ON e.seq = r.seq"  # noqa: S608 - fixed fragments, %s values
             f" WHERE {' AND '.join(where)} ORDER BY r.seq LIMIT %s"
         )
         try:
-            with self._db.cursor(binary=True) as cursor:
+            with self._db.cursor(binary=binary) as cursor:
                 cursor.execute(statement, [*params, query.limit])
-                rows = cursor.fetchall()
+                return cursor.fetchall()
         except psycopg.DataError as exc:  # e.g. a since/until that is no time
             raise StoreError(f"bad report query: {exc}") from None
+
+    def report_rows(self, query: ReportQuery) -> list[ReportRow]:
+        rows = self._select_reports(query, "r.seq, r.state, e.payload", binary=True)
         return [
             ReportRow(seq, state, orjson.loads(payload)["body"])
             for seq, state, payload in rows
         ]
+
+    def report_points(self, query: ReportQuery) -> ReportPoints:
+        # projection columns only: no payload is read or parsed
+        rows = self._select_reports(
+            query,
+            "r.id, r.lon, r.lat, floor(extract(epoch FROM r.observed_start))::bigint,"
+            " r.event_type, r.state, r.party",
+        )
+        return points_of(rows)
 
     # ------------------------------------------------------------ verdicts
 

@@ -21,6 +21,7 @@ from ceasefire.store.base import (
     VERDICT_COLUMNS,
     EntryRow,
     Prepare,
+    ReportPoints,
     ReportQuery,
     ReportRow,
     Store,
@@ -29,6 +30,7 @@ from ceasefire.store.base import (
     VerdictQuery,
     node_row,
     pick_node,
+    points_of,
     verdict_filters,
     verdict_values,
 )
@@ -413,6 +415,47 @@ class SQLiteStore(Store):
             ReportRow(seq, state, orjson.loads(payload)["body"])
             for seq, state, payload in rows
         ]
+
+    def report_points(self, query: ReportQuery) -> ReportPoints:
+        # projection columns only: no payload is read or parsed
+        self._catch_up()
+        where = ["r.superseded_by IS NULL"]
+        params: list[Any] = []
+        joins = ""
+        if query.bbox is not None:
+            # the R*Tree keeps 32-bit floats: a padded box, then the exact columns
+            min_lon, min_lat, max_lon, max_lat = query.bbox
+            joins = (
+                " JOIN reports_rtree t ON t.seq = r.seq AND t.min_lon >= ?"
+                " AND t.max_lon <= ? AND t.min_lat >= ? AND t.max_lat <= ?"
+            )
+            params += _padded([min_lon, max_lon, min_lat, max_lat])
+            where.append("r.lon >= ? AND r.lon <= ? AND r.lat >= ? AND r.lat <= ?")
+            params += [min_lon, max_lon, min_lat, max_lat]
+        if query.since is not None:  # stored as UTC text: compare in UTC too
+            where.append("r.observed_start >= ?")
+            params.append(utc_text(query.since))
+        if query.until is not None:
+            where.append("r.observed_start < ?")
+            params.append(utc_text(query.until))
+        for column, wanted in (
+            ("event_type", query.event_types),
+            ("party", query.parties),
+            ("state", query.states),
+        ):
+            if wanted:
+                where.append(f"r.{column} IN ({','.join('?' * len(wanted))})")
+                params += list(wanted)
+        if query.after_seq is not None:
+            where.append("r.seq > ?")
+            params.append(query.after_seq)
+        rows = self._db.execute(
+            "SELECT r.id, r.lon, r.lat, CAST(strftime('%s', r.observed_start) AS INTEGER),"  # noqa: S608 - fixed fragments, '?' values
+            f" r.event_type, r.state, r.party FROM reports r{joins}"
+            f" WHERE {' AND '.join(where)} ORDER BY r.seq LIMIT ?",
+            [*params, query.limit],
+        ).fetchall()
+        return points_of(rows)
 
     def _page_seqs(self, query: ReportQuery) -> list[int]:
         """Positions of one page of matching reports, by the cheapest of three plans.

@@ -40,29 +40,66 @@ function stamp(pixels, at, offsets, colour) {
 const DAY = 86_400_000;
 const BREACH_RGBA = rgba(BREACH_COLOUR);
 
-/** Columns of the incidents: parallel arrays built once from GeoJSON features. */
-export function toColumns(features) {
-  const n = features.length;
-  const columns = {
+/** Empty columns for `n` incidents; `incident(i)` gives incident i as a GeoJSON-like feature. */
+function emptyColumns(n, incident) {
+  return {
     n,
     x: new Float64Array(n), // Web Mercator at zoom 0, in 256-pixel tile units
     y: new Float64Array(n),
     time: new Float64Array(n),
     state: new Uint8Array(n),
     breach: new Uint8Array(n),
-    features,
+    incident,
   };
+}
+
+function project(columns, i, lon, lat) {
+  const sin = Math.sin((lat * Math.PI) / 180);
+  columns.x[i] = (256 * (lon + 180)) / 360;
+  columns.y[i] = 256 * (0.5 - Math.log((1 + sin) / (1 - sin)) / (4 * Math.PI));
+}
+
+/** Columns of the incidents: parallel arrays built once from GeoJSON features. */
+export function toColumns(features) {
+  const n = features.length;
+  const columns = emptyColumns(n, (i) => features[i]);
   for (let i = 0; i < n; i++) {
     const feature = features[i];
     const [lon, lat] = feature.geometry.coordinates;
-    const sin = Math.sin((lat * Math.PI) / 180);
-    columns.x[i] = (256 * (lon + 180)) / 360;
-    columns.y[i] = 256 * (0.5 - Math.log((1 + sin) / (1 - sin)) / (4 * Math.PI));
+    project(columns, i, lon, lat);
     const props = feature.properties;
     columns.time[i] = Date.parse(props.observed_start);
     const code = STATES.indexOf(props.state);
     columns.state[i] = code < 0 ? 0 : code;
     columns.breach[i] = props.breach ? 1 : 0;
+  }
+  return columns;
+}
+
+/** Columns from the API's columnar answer (/api/map/incidents): no feature objects. */
+export function fromMapColumns(data) {
+  const n = data.n;
+  const stateCode = data.states.map((name) => Math.max(0, STATES.indexOf(name)));
+  // the side panel's summary of one incident, built only when it is clicked
+  const incident = (i) => ({
+    properties: {
+      id: data.ids[i],
+      event_type: data.types[data.type[i]],
+      observed_start: new Date(data.t[i] * 1000).toISOString(),
+      state: data.states[data.state[i]],
+      party: data.parties[data.party[i]],
+      breach: data.breach[i] === 1,
+      clauses: data.clauses[String(i)] ?? [],
+      n_sources: data.n_sources[i],
+    },
+  });
+  const columns = emptyColumns(n, incident);
+  const { lon, lat, t, state, breach } = data;
+  for (let i = 0; i < n; i++) {
+    project(columns, i, lon[i], lat[i]);
+    columns.time[i] = t[i] * 1000;
+    columns.state[i] = stateCode[state[i]];
+    columns.breach[i] = breach[i];
   }
   return columns;
 }
@@ -82,7 +119,7 @@ export function concatColumns(a, b) {
     time: join(a.time, b.time),
     state: join(a.state, b.state),
     breach: join(a.breach, b.breach),
-    features: a.features.concat(b.features),
+    incident: (i) => (i < a.n ? a.incident(i) : b.incident(i - a.n)),
   };
 }
 
@@ -135,6 +172,12 @@ export const IncidentLayer = L.Layer.extend({
   /** Add incidents (a page as it arrives) and redraw. */
   append(columns) {
     this.columns = concatColumns(this.columns, columns);
+    this._scheduleDraw();
+  },
+
+  /** Replace every incident (one columnar answer) and redraw. */
+  setColumns(columns) {
+    this.columns = columns;
     this._scheduleDraw();
   },
 
