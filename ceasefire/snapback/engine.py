@@ -30,6 +30,7 @@ agreement``):
 
 from __future__ import annotations
 
+import bisect
 import heapq
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -201,12 +202,20 @@ def run_group(  # noqa: C901 - one event loop, kept whole so the order of events
             if moment is not None and moment <= now
         }
     )
-    # (time, order, sequence, payload): at equal times confirmations come first
-    queue: list[tuple[datetime, int, int, str, int, int]] = [
-        (moment, 0, i, "confirm", -1, 0) for i, moment in enumerate(boundaries)
-    ]
-    heapq.heapify(queue)
-    counter = len(boundaries)
+    starts: dict[datetime, list[Breach]] = {}
+    ends: dict[datetime, list[Breach]] = {}
+    for b in breaches:
+        for start, end in b.confirmed:
+            starts.setdefault(start, []).append(b)
+            if end is not None:
+                ends.setdefault(end, []).append(b)
+    pool = _Pool()
+    """Confirmed, unused breaches; kept up to date only while watching."""
+    # scheduled steps and expiries: (time, order, sequence, what, step, trigger);
+    # at equal times confirmation changes (the boundaries) come first
+    queue: list[tuple[datetime, int, int, str, int, int]] = []
+    position = 0
+    counter = 0
     used: set[str] = set()
     active: _Active | None = None
     triggers = 0
@@ -236,15 +245,27 @@ def run_group(  # noqa: C901 - one event loop, kept whole so the order of events
             "appeal_until": a.appeal_end.isoformat(),
         }
 
-    def try_trigger(moment: datetime) -> None:
+    def rebuild(moment: datetime) -> None:
+        pool.clear()
+        for b in breaches:
+            if b.incident not in used and b.confirmed_at(moment):
+                pool.add(b)
+
+    def try_trigger(moment: datetime, near: list[Breach] | None = None) -> None:
         nonlocal active, triggers, counter
-        pool = [
-            b for b in breaches if b.incident not in used and b.confirmed_at(moment)
-        ]
-        found = find_window(rule, pool)
+        width = timedelta(days=rule.window_days)
+        if near is None:
+            candidates = pool.between(None, None)
+        else:  # a new trigger must include a breach confirmed just now
+            lowest = min(b.observed_at for b in near) - width
+            highest = max(b.observed_at for b in near) + width
+            candidates = pool.between(lowest, highest)
+        found = find_window(rule, candidates)
         if found is None:
             return
         start, end, chosen = found
+        for b in chosen:
+            pool.remove(b)
         triggers += 1
         active = _Active(
             triggers,
@@ -267,8 +288,15 @@ def run_group(  # noqa: C901 - one event loop, kept whole so the order of events
             expiry = moment + timedelta(days=rule.expires_after_days)
             heapq.heappush(queue, (expiry, 2, counter, "expire", -1, triggers))
 
-    while queue:
-        moment, _, _, what, index, number = heapq.heappop(queue)
+    while True:
+        boundary = boundaries[position] if position < len(boundaries) else None
+        if boundary is not None and (not queue or boundary <= queue[0][0]):
+            moment, what, index, number = boundary, "confirm", -1, 0
+            position += 1
+        elif queue:
+            moment, _, _, what, index, number = heapq.heappop(queue)
+        else:
+            break
         if moment > now:
             break
         if what == "confirm":
@@ -283,8 +311,25 @@ def run_group(  # noqa: C901 - one event loop, kept whole so the order of events
                     emit(WITHDRAWN, moment, reasons)
                     used.difference_update(b.incident for b in active.breaches)
                     active = None
-            if active is None:
-                try_trigger(moment)
+                    rebuild(moment)
+                    try_trigger(moment)
+            if active is not None:
+                # while a trigger runs, only the end of one of its breaches'
+                # confirmations (inside the appeal window) or a scheduled event
+                # can change anything: skip the boundaries in between
+                position = bisect.bisect_left(
+                    boundaries, _next_relevant(active, moment, queue), lo=position
+                )
+                continue
+            if out and out[-1].at == moment and out[-1].state == WITHDRAWN:
+                continue  # rebuilt and re-checked at the withdrawal
+            for b in ends.get(moment, []):
+                pool.remove(b)
+            fresh = [b for b in starts.get(moment, []) if b.incident not in used]
+            for b in fresh:
+                pool.add(b)
+            if fresh:
+                try_trigger(moment, fresh)
         elif what == "step" and active is not None and active.number == number:
             step = rule.escalation[index]
             reasons = base_reasons(active)
@@ -300,8 +345,58 @@ def run_group(  # noqa: C901 - one event loop, kept whole so the order of events
         elif what == "expire" and active is not None and active.number == number:
             emit(EXPIRED, moment, base_reasons(active))
             active = None
+            rebuild(moment)
             try_trigger(moment)
     return out
+
+
+class _Pool:
+    """Breaches ordered by observation time, by incident."""
+
+    def __init__(self) -> None:
+        self._keys: list[tuple[datetime, str]] = []
+        self._items: dict[str, Breach] = {}
+
+    def clear(self) -> None:
+        self._keys.clear()
+        self._items.clear()
+
+    def add(self, breach: Breach) -> None:
+        if breach.incident not in self._items:
+            self._items[breach.incident] = breach
+            bisect.insort(self._keys, (breach.observed_at, breach.incident))
+
+    def remove(self, breach: Breach) -> None:
+        if self._items.pop(breach.incident, None) is not None:
+            key = (breach.observed_at, breach.incident)
+            del self._keys[bisect.bisect_left(self._keys, key)]
+
+    def between(
+        self, lowest: datetime | None, highest: datetime | None
+    ) -> list[Breach]:
+        """Breaches observed in [lowest, highest] (None: unbounded), in order."""
+        first = 0 if lowest is None else bisect.bisect_left(self._keys, (lowest, ""))
+        last = (
+            len(self._keys)
+            if highest is None
+            else bisect.bisect_right(self._keys, (highest, "\uffff"))
+        )
+        return [self._items[key[1]] for key in self._keys[first:last]]
+
+
+def _next_relevant(
+    active: _Active, moment: datetime, queue: list[tuple[Any, ...]]
+) -> datetime:
+    """The next instant after ``moment`` that can change a running trigger."""
+    ends = [
+        end
+        for b in active.breaches
+        for _, end in b.confirmed
+        if end is not None and moment < end < active.appeal_end
+    ]
+    if queue:
+        ends.append(queue[0][0])
+    return min(ends) if ends else datetime.max.replace(tzinfo=moment.tzinfo)
 
 
 def run(
