@@ -187,3 +187,15 @@ def test_bad_filters_are_clear_errors(base_url: str) -> None:
     assert state.status_code == 422
     assert state.json()["error"]["value"] == "fine"
     assert agreement.status_code == 404
+
+
+@pytest.mark.parametrize("role", ["public", "analyst", "guarantor", "party:ua"])
+def test_places_view_is_place_view_for_many(role: str) -> None:
+    from ceasefire.api.auth import Principal
+    from ceasefire.api.redact import place_view, places_view
+
+    who = Principal(role.split(":")[0], role.partition(":")[2] or None)
+    places = [r["location"] for r in source_reports()]
+    places += [{"lon": 38.8, "lat": 48.0}, {"lon": -0.05, "lat": -33.35}]  # cell edges
+    lon, lat = places_view([p["lon"] for p in places], [p["lat"] for p in places], who)
+    assert list(zip(lon, lat, strict=True)) == [place_view(p, who)[:2] for p in places]

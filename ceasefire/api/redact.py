@@ -56,6 +56,15 @@ def place_view(
     return coarsen(lon, grid), lat, max(float(precision or 0), cell_radius_m(lat, grid))
 
 
+def places_view(
+    lon: list[float], lat: list[float], who: Principal, grid: float = PUBLIC_GRID_DEG
+) -> tuple[list[float], list[float]]:
+    """Columns of places as ``who`` may see them: ``place_view``'s lon and lat, for many."""
+    if who.role != "public":
+        return lon, lat
+    return [coarsen(x, grid) for x in lon], [coarsen(y, grid) for y in lat]
+
+
 def _anonymous_source(source: dict[str, Any]) -> dict[str, Any]:
     kept = ("type", "reliability", "credibility")
     return {"id": _HIDDEN, **{k: source[k] for k in kept if k in source}}

@@ -4,7 +4,7 @@ The web map draws 100,000 incidents; paging them as GeoJSON summaries parsed
 every report. Here the store hands over its projection's columns (no report
 is parsed) and one verdict lookup gives the breach flags. Roles are honoured
 as in ``/api/incidents``: the same place redaction and the same visible
-verdicts (``redact.place_view``, ``incidents.visible_verdicts``).
+verdicts (``redact.places_view``, ``incidents.visible_verdicts``).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from ceasefire.api.params import (
     iso,
     parse_bbox,
 )
-from ceasefire.api.redact import place_view
+from ceasefire.api.redact import places_view
 from ceasefire.api.verdicts import by_incident
 from ceasefire.store.base import ReportPoints, ReportQuery, Store, VerdictQuery
 
@@ -146,10 +146,7 @@ def map_incidents(
     truncated = len(points.ids) > MAX_POINTS
     if truncated:
         points = _first(points, MAX_POINTS)
-    places = [
-        place_view({"lon": x, "lat": y}, who, ctx.public_grid_deg)
-        for x, y in zip(points.lon, points.lat, strict=True)
-    ]
+    lon, lat = places_view(points.lon, points.lat, who, ctx.public_grid_deg)
     clauses = breach_clauses(store, points.ids, agreement, who)
     breach = [0] * len(points.ids)
     by_index = {}
@@ -164,8 +161,8 @@ def map_incidents(
         {
             "n": len(points.ids),
             "ids": points.ids,
-            "lon": [place[0] for place in places],
-            "lat": [place[1] for place in places],
+            "lon": lon,
+            "lat": lat,
             "t": points.t,
             "types": types,
             "type": type_codes,

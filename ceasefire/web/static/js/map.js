@@ -102,7 +102,6 @@ async function main() {
   // the incidents arrive while the agreement's geometry draws
   const incidents = loadIncidents(agreement?.id).then((data) => {
     layer.setColumns(fromMapColumns(data));
-    report.firstPageAtMs = performance.now();
   });
   if (agreement) {
     const geometries = await api(`/api/agreements/${encodeURIComponent(agreement.id)}/geometries.geojson`);
