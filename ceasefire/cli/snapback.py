@@ -23,6 +23,7 @@ from ceasefire.notify.email import SMTPSettings
 from ceasefire.notify.outbox import Outbox, Settings
 from ceasefire.notify.publish import publish
 from ceasefire.snapback.engine import states
+from ceasefire.snapback.live import Live
 from ceasefire.snapback.record import evaluate
 from ceasefire.store import StoreError
 
@@ -346,6 +347,11 @@ def notify_group() -> None:
 @click.option(
     "--smtp", default="127.0.0.1:25", show_default=True, help="SMTP HOST:PORT."
 )
+@click.option(
+    "--live", is_flag=True,
+    help="Follow new entries only, each new report its own incident (fast on big"
+    " logs; clauses wanting several independent sources need the default).",
+)  # fmt: skip
 @click.option("--max-attempts", type=int, default=10, show_default=True)
 @click.option(
     "--base-delay",
@@ -363,8 +369,8 @@ def notify_group() -> None:
 )
 def run_command(
     agreement_path: Path, db: str, once: bool, duration: float, interval: float,
-    endpoints: tuple[str, ...], smtp: str, max_attempts: int, base_delay: float,
-    max_delay: float,
+    endpoints: tuple[str, ...], smtp: str, live: bool, max_attempts: int,
+    base_delay: float, max_delay: float,
 ) -> None:  # fmt: skip
     """Publish penalty states and notices, then deliver pending notices.
 
@@ -373,6 +379,8 @@ def run_command(
     failures are retried with exponential backoff and jitter, then go to the
     dead-letter list (ceasefire notices list --delivery dead_letter). Pending
     deliveries are read from the log, so a restarted run resumes them.
+    Each --interval the penalty rules are evaluated over the whole log with
+    fact-finding's incidents; --live follows new entries only (docs/snapback.md).
 
     \b
     Example:
@@ -399,10 +407,13 @@ def run_command(
         max_attempts=max_attempts, base_delay=base_delay, max_delay=max_delay,
     )  # fmt: skip
     last = [0.0]
+    follower = Live(log, agreement) if live else None
 
     def step() -> None:
-        if time.monotonic() - last[0] >= interval:
-            publish(log, agreement, datetime.now(UTC))
+        if follower is not None:
+            follower.step(datetime.now(UTC))
+        elif time.monotonic() - last[0] >= interval:
+            publish(log, agreement, datetime.now(UTC))  # the whole log, clustered
             last[0] = time.monotonic()
 
     outbox = Outbox(log, settings)
