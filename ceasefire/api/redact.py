@@ -32,9 +32,26 @@ def protected(body: dict[str, Any]) -> bool:
     return flagged or body["source"]["type"] not in OPEN_SOURCE_TYPES
 
 
+def cell(value: float, grid: float) -> int:
+    """The index of the grid cell ``value`` falls in."""
+    return math.floor(value / grid)
+
+
+def centre(index: int, grid: float) -> float:
+    """The centre of grid cell ``index``."""
+    return round((index + 0.5) * grid, 6)
+
+
 def coarsen(value: float, grid: float) -> float:
     """The centre of the grid cell ``value`` falls in."""
-    return round((math.floor(value / grid) + 0.5) * grid, 6)
+    return centre(cell(value, grid), grid)
+
+
+def _coarsen_all(values: list[float], grid: float) -> list[float]:
+    # each cell's centre once: many points share few cells
+    cells = [cell(value, grid) for value in values]
+    centres = {index: centre(index, grid) for index in set(cells)}
+    return list(map(centres.__getitem__, cells))
 
 
 def cell_radius_m(lat: float, grid: float) -> float:
@@ -62,7 +79,7 @@ def places_view(
     """Columns of places as ``who`` may see them: ``place_view``'s lon and lat, for many."""
     if who.role != "public":
         return lon, lat
-    return [coarsen(x, grid) for x in lon], [coarsen(y, grid) for y in lat]
+    return _coarsen_all(lon, grid), _coarsen_all(lat, grid)
 
 
 def _anonymous_source(source: dict[str, Any]) -> dict[str, Any]:

@@ -74,9 +74,8 @@ class MapColumns(BaseModel):
 
 def _coded(values: list[Any]) -> tuple[list[Any], list[int]]:
     """(distinct values in first-seen order, each value's index among them)."""
-    table: dict[Any, int] = {}
-    codes = [table.setdefault(v, len(table)) for v in values]
-    return list(table), codes
+    table = {value: code for code, value in enumerate(dict.fromkeys(values))}
+    return list(table), list(map(table.__getitem__, values))
 
 
 def _first(points: ReportPoints, n: int) -> ReportPoints:

@@ -13,6 +13,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 import orjson
@@ -177,7 +178,7 @@ def points_of(rows: Sequence[Sequence[Any]]) -> ReportPoints:
     """Rows of (id, lon, lat, t, event_type, state, party) as columns."""
     if not rows:
         return ReportPoints([], [], [], [], [], [], [])
-    return ReportPoints(*(list(column) for column in zip(*rows, strict=True)))
+    return ReportPoints(*(list(map(itemgetter(k), rows)) for k in range(7)))
 
 
 Prepare = Callable[[int, list[bytes]], Sequence[EntryRow]]
