@@ -43,8 +43,26 @@ def test_live_steps_match_the_batch_evaluation_and_record_each_thing_once(
     assert [r for r in log.store.entries() if r.kind == PENALTY_STATE] == []
     log.append_reports([reports[2]])
     verify_jointly(log, reports[2].id)
+    now = datetime.now(UTC)
+    fired = live.step(now)
+    assert [t.state for t in fired.transitions] == ["triggered", "warning"]
+    assert fired.transitions == evaluate(log.store, agreement, now)
+    # more confirmed strikes while the trigger runs change nothing: no re-run
+    more = [
+        strike_report(f"uav/{name}", lon + 0.3, lat, category, at + timedelta(hours=1))
+        for name, lon, lat, category, at in STRIKES[:2]
+    ]
+    reruns = live.reruns
+    for report in more:
+        log.append_reports([report])
+        verify_jointly(log, report.id)
+    quiet = datetime.now(UTC)
+    assert live.step(quiet).transitions == evaluate(log.store, agreement, quiet)
+    assert live.reruns == reruns and live.skips >= 1
+    # a day later the step to the guarantors is due: the engine runs again
     later = datetime.now(UTC) + timedelta(hours=25)
     result = live.step(later)
+    assert live.reruns == reruns + 1
     assert [t.state for t in result.transitions] == [
         "triggered", "warning", "notice_to_guarantors",
     ]  # fmt: skip
@@ -55,5 +73,5 @@ def test_live_steps_match_the_batch_evaluation_and_record_each_thing_once(
     assert log.store.size() == before + again.unanswered
     kinds = [r.kind for r in log.store.entries()]
     assert kinds.count(PENALTY_STATE) == 3
-    # three breach notices to ru-hotline, warning ×3 points, guarantors ×2 points
-    assert kinds.count(notices.NOTICE) == 3 + 3 + 2
+    # five breach notices to ru-hotline, warning ×3 points, guarantors ×2 points
+    assert kinds.count(notices.NOTICE) == 5 + 3 + 2

@@ -16,7 +16,7 @@ a state change or a notice twice.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -28,8 +28,18 @@ from ceasefire.compliance.evaluate import Evaluator, VerdictTable
 from ceasefire.compliance.facts import Incident, facts_from_incidents
 from ceasefire.factfinding.workflow import REPLY
 from ceasefire.log.service import Draft, Log
+from ceasefire.model.agreement import PenaltyRule
 from ceasefire.notify import notices as notices_
-from ceasefire.snapback.engine import Appeal, Breach, Transition, run
+from ceasefire.snapback.engine import (
+    AGREEMENT,
+    EXPIRED,
+    WATCHING,
+    WITHDRAWN,
+    Appeal,
+    Breach,
+    Transition,
+    run,
+)
 from ceasefire.snapback.inputs import Change, confirmed_intervals
 from ceasefire.snapback.record import ACTOR, PENALTY_STATE, entry_id, subject_of
 
@@ -72,6 +82,10 @@ class Live:
         self.breaches: dict[tuple[str, str], Breach] = {}
         self.appeals: list[Appeal] = []
         self.recorded: set[str] = set()
+        self._last: tuple[datetime, list[Transition]] | None = None
+        """The previous engine run: its ``now`` and its transitions."""
+        self.reruns = 0
+        self.skips = 0
 
     def _read(self) -> tuple[list[dict[str, Any]], set[str], int]:
         size = self.log.store.size()
@@ -160,9 +174,19 @@ class Live:
                 self.breaches[(incident, candidate.clause)] = breach
                 if intervals and intervals[0][0] <= now:
                     drafts += self._notices(notices_.for_breach(doc, breach))
-        transitions = run(
-            doc.penalty_rules, list(self.breaches.values()), self.appeals, now
-        )
+        changed_breaches = [
+            b for (incident, _), b in self.breaches.items() if incident in changed
+        ]
+        if self._quiet(changed_breaches, now):
+            assert self._last is not None
+            transitions = self._last[1]
+            self.skips += 1
+        else:
+            transitions = run(
+                doc.penalty_rules, list(self.breaches.values()), self.appeals, now
+            )
+            self._last = (now, transitions)
+            self.reruns += 1
         for transition in transitions:
             eid = entry_id(doc.id, transition)
             if eid in self.recorded:
@@ -190,6 +214,39 @@ class Live:
             self.log.append(drafts)
         return StepResult(count, len(bodies), transitions, len(drafts))
 
+    def _quiet(self, changed: list[Breach], now: datetime) -> bool:
+        """Whether re-running the engine would give the previous transitions.
+
+        True when every (rule, group) that changed is in a running trigger
+        whose breaches are untouched (new confirmations cannot trigger or
+        withdraw it), no group that changed is watching, and no scheduled
+        step or expiry falls between the previous run and ``now``. Appeals are
+        only listed in reasons, so a new one forces a re-run too.
+        """
+        if self._last is None or now < self._last[0]:
+            return False
+        previous, transitions = self._last
+        if any(a.at > previous for a in self.appeals):
+            return False
+        rules = {r.id: r for r in self.agreement.document.penalty_rules}
+        latest: dict[tuple[str, str], Transition] = {}
+        for t in transitions:
+            latest[(t.rule, t.group)] = t
+        for key, incidents in _touched(rules, changed).items():
+            last = latest.get(key)
+            if last is None or last.state in (WATCHING, WITHDRAWN, EXPIRED):
+                return False
+            used = {b["incident"] for b in last.reasons.get("breaches", [])}
+            if used & incidents:
+                return False
+        for (rule_id, _), last in latest.items():
+            if last.state in (WITHDRAWN, EXPIRED):
+                continue
+            due = _next_due(rules[rule_id], last, previous)
+            if due is not None and due <= now:
+                return False
+        return True
+
     def _notices(self, found: list[notices_.Notice]) -> list[Draft]:
         drafts = []
         for notice in found:
@@ -206,3 +263,34 @@ class Live:
                 )  # fmt: skip
             )
         return drafts
+
+
+def _next_due(rule: PenaltyRule, last: Transition, after: datetime) -> datetime | None:
+    """The first scheduled step or expiry of ``last``'s trigger after ``after``."""
+    triggered = datetime.fromisoformat(last.reasons["triggered_at"])
+    appeal_end = datetime.fromisoformat(last.reasons["appeal_until"])
+    times = []
+    due = triggered
+    for step in rule.escalation:
+        due = due + timedelta(hours=step.after_hours)
+        times.append(max(due, appeal_end) if step.step == "penalty" else due)
+    if rule.expires_after_days is not None:
+        times.append(triggered + timedelta(days=rule.expires_after_days))
+    later = [t for t in times if t > after]
+    return min(later) if later else None
+
+
+def _touched(
+    rules: dict[str, PenaltyRule], changed: list[Breach]
+) -> dict[tuple[str, str], set[str]]:
+    """(rule, group) → the incidents among ``changed`` that feed it."""
+    touched: dict[tuple[str, str], set[str]] = {}
+    for breach in changed:
+        for rule_id in breach.rules:
+            rule = rules.get(rule_id)
+            if rule is None:
+                continue
+            group = AGREEMENT if rule.per == "agreement" else breach.party
+            if group is not None:
+                touched.setdefault((rule_id, group), set()).add(breach.incident)
+    return touched
