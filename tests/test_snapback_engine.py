@@ -154,7 +154,9 @@ def test_an_incident_breaching_two_feeding_clauses_counts_once() -> None:
 
 def test_find_window_takes_the_earliest_window_reaching_the_threshold() -> None:
     c = T0
-    pool = [breach(x, d, c) for x, d in (("a", 0), ("b", 8), ("c", 9), ("d", 10), ("e", 11))]
+    pool = [
+        breach(x, d, c) for x, d in (("a", 0), ("b", 8), ("c", 9), ("d", 10), ("e", 11))
+    ]
     found = find_window(rule(), pool)
     assert found is not None
     assert [b.incident for b in found[2]] == ["b", "c", "d"]

@@ -34,7 +34,9 @@ def alaska():  # type: ignore[no-untyped-def]
     return agreement()
 
 
-def published_log(tmp_path: Path, alaska: Any, hours: float = 25) -> tuple[Log, datetime]:
+def published_log(
+    tmp_path: Path, alaska: Any, hours: float = 25
+) -> tuple[Log, datetime]:
     log = Log(SQLiteStore(tmp_path / "hotline.db"))
     reports = two_source_strikes("ru")
     log.append_reports(reports)
@@ -115,7 +117,9 @@ def test_a_restarted_sender_resumes_and_the_key_makes_a_repeat_harmless(
     third.close()
     receiver.stop()
     got = [n["id"] for n in receiver.inbox.received]
-    assert sorted(got) == sorted(set(expected) - {crashed.id})  # first copy went to run 1
+    assert sorted(got) == sorted(
+        set(expected) - {crashed.id}
+    )  # first copy went to run 1
     assert receiver.inbox.duplicates == 1
     assert set(keys.read_text().split()) == set(expected)
 
@@ -136,7 +140,9 @@ def test_an_endpoint_that_never_answers_ends_in_the_dead_letter_list(
     outbox.close()
     dead = [s for s in notices.book(log).values() if s.dead_letter]
     deliverable = [
-        s for s in notices.book(log).values() if s.notice.channel in ("webhook", "email")
+        s
+        for s in notices.book(log).values()
+        if s.notice.channel in ("webhook", "email")
     ]
     assert len(dead) == len(deliverable)
     assert all(s.dead_letter and s.dead_letter["attempts"] == 3 for s in dead)
@@ -165,7 +171,9 @@ def test_email_notices_reach_a_real_smtp_server_with_a_valid_cap_attachment(
         settings = Settings(secret=SECRET, smtp=SMTPSettings(port=port), **FAST)  # type: ignore[arg-type]
         outbox = Outbox(log, settings)
         outbox.refresh()
-        outbox.pending = {k: p for k, p in outbox.pending.items() if p.notice.channel == "email"}
+        outbox.pending = {
+            k: p for k, p in outbox.pending.items() if p.notice.channel == "email"
+        }
         outbox.run(duration=3.0, once=True)
         outbox.close()
     finally:
@@ -189,7 +197,9 @@ def test_acks_replies_and_silence_are_recorded_and_counted(
     # (3) and the warning to both
     assert sorted(s.notice.liaison for s in due) == ["ru-hotline"] * 4 + ["ua-hotline"]
     warning_ru = next(
-        s.notice for s in due if s.notice.cause == "penalty_step" and s.notice.recipient == "ru"
+        s.notice
+        for s in due
+        if s.notice.cause == "penalty_step" and s.notice.recipient == "ru"
     )
     with pytest.raises(notices.NoticeError, match="addressed to 'ru'"):
         notices.acknowledge(log, warning_ru.id, "ua", "party:ua")
@@ -197,7 +207,9 @@ def test_acks_replies_and_silence_are_recorded_and_counted(
     with pytest.raises(notices.NoticeError, match="already acknowledged"):
         notices.acknowledge(log, warning_ru.id, "ru", "party:ru")
     breach_notice = next(s.notice for s in due if s.notice.cause == "breach")
-    notices.reply(log, breach_notice.id, "ru", "We contest the attribution.", "party:ru")
+    notices.reply(
+        log, breach_notice.id, "ru", "We contest the attribution.", "party:ru"
+    )
 
     before = notices.sweep_unanswered(log, confirmed + timedelta(hours=1))
     assert before == []  # nothing is overdue yet
@@ -220,5 +232,7 @@ def test_atom_feed_shows_each_step_once_and_no_private_breach_notices(
     ns = {"a": "http://www.w3.org/2005/Atom"}
     titles = [e.findtext("a:title", namespaces=ns) for e in root.findall("a:entry", ns)]
     assert len(titles) == 2  # warning and notice to guarantors, newest first
-    assert titles[0].startswith("Notice to guarantors") and titles[1].startswith("Warning")
+    assert titles[0].startswith("Notice to guarantors") and titles[1].startswith(
+        "Warning"
+    )
     assert not any("Confirmed breach" in t for t in titles)
