@@ -29,6 +29,8 @@ SCOPES: dict[str, tuple[float, float, float, float]] = {
     "cir": UKRAINE,
     "alerts": UKRAINE,
     "bellingcat": UKRAINE,
+    "bellingcat-timemap": UKRAINE,
+    "corridors": UKRAINE,
 }
 """Formats that only cover Ukraine, by importer name (add yours)."""
 
