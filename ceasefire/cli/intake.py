@@ -77,7 +77,9 @@ def import_command(
     alerts-volunteer (eTryvoga alerts CSV), missiles (Air Force daily
     missile/drone reports CSV), kobo (KoboToolbox/ODK export of
     forms/monitor-report.xlsx, CSV or JSON), geojson (FeatureCollection,
-    with --mapping), geoparquet (our GeoParquet export); gzip is fine.
+    with --mapping), geoparquet (our GeoParquet export); bellingcat-timemap
+    (TimeMap …_events.json, its …_sources.json and …_associations.json beside
+    it), corridors (PeaceRep humanitarian corridors CSV); gzip is fine.
 
     \b
     Example:
