@@ -602,4 +602,6 @@ def test_report_points_are_the_map_columns_of_the_same_reports(store: Store) -> 
         ReportQuery(bbox=(0.0, 0.0, 1.0, 1.0)),
     ):
         assert store.report_points(query).ids == ids(store, **query.__dict__)
+        # the default for backends without a projection parses, and agrees
+        assert Store.report_points(store, query) == store.report_points(query)
     assert store.report_points(ReportQuery(bbox=donbas)).ids == [a.id, b.id]
