@@ -196,3 +196,28 @@ def test_a_missing_sibling_file_is_named(tmp_path: Path) -> None:
     path = tmp_path / f"{PREFIX}events.json"
     with pytest.raises(ValueError, match=f"{PREFIX}associations.json: not found"):
         list(bellingcat_timemap.IMPORTER.read(path))
+
+
+@pytest.mark.shared_data
+def test_every_event_keeps_its_place_day_and_categories() -> None:
+    path = shared_data(EVENTS)
+    events = load(path)
+    titles = {
+        a["id"]: tuple(a["filter_paths"])
+        for a in load(shared_data(f"{FOLDER}/{PREFIX}associations.json"))
+    }
+    sources = load(shared_data(f"{FOLDER}/{PREFIX}sources.json"))
+    for event, report in zip(events, reports(path), strict=True):
+        month, day, year = (int(part) for part in event["date"].split("/"))
+        assert report.observed.start == datetime(year, month, day, tzinfo=UTC)
+        assert report.location.lat == float(event["latitude"])
+        assert report.location.lon == float(event["longitude"])
+        named: dict[str, list[str]] = {}
+        for key in event["associations"]:
+            named.setdefault(titles[key][0], []).append(titles[key][1])
+        assert report.properties["categories"] == named
+        assert [s["id"] for s in report.properties["sources"]] == event["sources"]
+        urls = [p for s in event["sources"] for p in sources[s]["paths"]]
+        assert report.properties["evidence_links"] == [
+            u for u in urls if u.startswith("http")
+        ]
