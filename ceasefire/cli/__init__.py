@@ -10,6 +10,7 @@ from ceasefire.cli.compliance import evaluate_command, replay_command
 from ceasefire.cli.factfinding import bulletin_group, incidents_group, replies_group
 from ceasefire.cli.intake import export_command, import_command, quarantine_group
 from ceasefire.cli.log import evidence_group, log_group
+from ceasefire.cli.report import report_group
 from ceasefire.cli.serve import demo, serve
 from ceasefire.cli.snapback import notices_group, notify_group, snapback_group
 
@@ -37,6 +38,7 @@ cli.add_command(evidence_group)
 cli.add_command(import_command)
 cli.add_command(quarantine_group)
 cli.add_command(export_command)
+cli.add_command(report_group)
 cli.add_command(evaluate_command)
 cli.add_command(replay_command)
 cli.add_command(incidents_group)
