@@ -43,16 +43,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from ceasefire.io.base import (
     Importer,
-    Rejection,
     Row,
     RowError,
     parse_date,
     parse_float,
     stable_id,
+    to_row,
 )
 from ceasefire.model.report import Report
 
@@ -205,21 +203,12 @@ class JsonImporter(Importer):
         if not isinstance(data, list):
             raise ValueError(f"{path}: expected a JSON array of objects")
         for number, record in enumerate(data, start=1):
-            raw = _raw(record)
-            try:
-                if not isinstance(record, dict):
-                    raise RowError("record", record, "not an object; expected {…}")
-                yield self.to_report(record)
-            except RowError as exc:
-                yield Rejection(
-                    str(path), number, exc.column, exc.value, exc.reason, raw
-                )
-            except ValidationError as exc:
-                first = exc.errors()[0]
-                column = ".".join(str(part) for part in first["loc"])
-                yield Rejection(
-                    str(path), number, column, first.get("input"), first["msg"], raw
-                )
+            yield to_row(self._convert, record, str(path), number, _raw(record))
+
+    def _convert(self, record: Any) -> Report:
+        if not isinstance(record, dict):
+            raise RowError("record", record, "not an object; expected {…}")
+        return self.to_report(record)
 
 
 IMPORTER = JsonImporter(
