@@ -138,7 +138,6 @@ class LineMeasure(_SegmentMeasure):
         super().__init__(geometry)
         self.inside_zone = None if inside_zone is None else AreaMeasure(inside_zone)
 
-
     def side(self, lon: ArrayLike, lat: ArrayLike) -> NDArray[np.int8]:
         x, y = _points(lon, lat)
         if self.inside_zone is None:
