@@ -41,7 +41,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ceasefire.io.base import Importer, Row, RowError, parse_float, stable_id, to_row
+from ceasefire.io.base import Row, RowError, parse_float, stable_id, to_row
+from ceasefire.io.bellingcat import JsonImporter
 from ceasefire.model.report import Report
 
 FIELDS = frozenset(
@@ -236,27 +237,12 @@ def _raw(record: Any) -> dict[str, str]:
 
 
 @dataclass(frozen=True)
-class TimeMapImporter(Importer):
-    """The events file, read with the sources and associations beside it."""
+class TimeMapImporter(JsonImporter):
+    """The events file, read with the sources and associations beside it.
 
-    def detect(self, header: list[str]) -> bool:
-        """A CSV header never matches a JSON format."""
-        return False
-
-    def detect_file(self, path: Path) -> bool:
-        """True for a ``.json`` array of TimeMap events (CIV ids, category ids)."""
-        if path.suffix.lower() != ".json" or not path.is_file():
-            return False
-        try:
-            data = json.loads(path.read_bytes())
-        except (OSError, ValueError):
-            return False
-        return (
-            isinstance(data, list)
-            and bool(data)
-            and isinstance(data[0], dict)
-            and self.required_columns <= set(data[0])
-        )
+    Detection is JsonImporter's (a ``.json`` array whose first object has every
+    required key); only reading differs, since events need their sibling files.
+    """
 
     def read(self, path: Path) -> Iterator[Row]:
         """Every event as a Report or a Rejection (row = 1-based)."""
@@ -278,14 +264,14 @@ class TimeMapImporter(Importer):
         first_content: dict[str, str] = {}
         for number, record in enumerate(events, start=1):
             yield to_row(
-                lambda r: self._convert(r, first_content, lookup),
+                lambda r: self._convert_event(r, first_content, lookup),
                 record,
                 str(path),
                 number,
                 _raw(record),
             )
 
-    def _convert(
+    def _convert_event(
         self, record: Any, first_content: dict[str, str], lookup: Lookup
     ) -> Report:
         if not isinstance(record, dict):
