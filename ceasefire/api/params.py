@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Query
 from pydantic import AwareDatetime
 
 from ceasefire.api.errors import ApiError
-from ceasefire.api.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from ceasefire.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_cursor
 from ceasefire.model.states import STATES
+from ceasefire.store.base import ReportQuery
 
 Since = Annotated[
     AwareDatetime | None,
@@ -88,3 +89,26 @@ def check_states(states: list[str] | None) -> tuple[str, ...]:
 def iso(moment: datetime | None) -> str | None:
     """An aware datetime as ISO text for the store."""
     return None if moment is None else moment.isoformat()
+
+
+def report_query(
+    bbox: str | None,
+    since: Any,
+    until: Any,
+    event_type: list[str] | None,
+    party: str | None,
+    state: list[str] | None,
+    limit: int,
+    cursor: str | None,
+) -> ReportQuery:
+    """The store query for a list request (one more row than asked: is there a next page?)."""
+    return ReportQuery(
+        bbox=parse_bbox(bbox),
+        since=iso(since),
+        until=iso(until),
+        event_types=tuple(event_type or ()),
+        parties=(party,) if party else (),
+        states=check_states(state),
+        after_seq=decode_cursor(cursor),
+        limit=limit + 1,
+    )

@@ -23,7 +23,7 @@ from ceasefire.api.dto import (
 )
 from ceasefire.api.errors import ApiError
 from ceasefire.api.geojson import GEOJSON, collection, json_response, point_feature
-from ceasefire.api.pagination import decode_cursor, encode_cursor
+from ceasefire.api.pagination import encode_cursor
 from ceasefire.api.params import (
     BBox,
     Cursor,
@@ -33,9 +33,7 @@ from ceasefire.api.params import (
     Since,
     StateParam,
     Until,
-    check_states,
-    iso,
-    parse_bbox,
+    report_query,
 )
 from ceasefire.api.verdicts import by_incident
 from ceasefire.log.service import Draft
@@ -97,26 +95,6 @@ def _page(
     return [item for _, item in found], encode_cursor(after)  # type: ignore[arg-type]
 
 
-def _query(
-    bbox: str | None,
-    since: Any,
-    until: Any,
-    event_type: list[str] | None,
-    party: str | None,
-    state: list[str] | None,
-    cursor: str | None,
-) -> ReportQuery:
-    return ReportQuery(
-        bbox=parse_bbox(bbox),
-        since=iso(since),
-        until=iso(until),
-        event_types=tuple(event_type or ()),
-        parties=(party,) if party else (),
-        states=check_states(state),
-        after_seq=decode_cursor(cursor),
-    )
-
-
 @router.get("/api/incidents", response_model=Page)
 def list_incidents(
     ctx: Ctx,
@@ -134,7 +112,7 @@ def list_incidents(
     cursor: Cursor = None,
 ) -> Response:
     """Incidents in log order with state, breach flag and breached clauses."""
-    query = _query(bbox, since, until, event_type, party, state, cursor)
+    query = report_query(bbox, since, until, event_type, party, state, limit, cursor)
     items, next_cursor = _page(ctx, who, query, limit, clause, breach, agreement)
     return json_response({"items": items, "next": next_cursor})
 
@@ -160,7 +138,7 @@ def incidents_geojson(
     cursor: Cursor = None,
 ) -> Response:
     """Incidents as GeoJSON Points; properties as in /api/incidents."""
-    query = _query(bbox, since, until, event_type, party, state, cursor)
+    query = report_query(bbox, since, until, event_type, party, state, limit, cursor)
     items, next_cursor = _page(ctx, who, query, limit, clause, breach, agreement)
     features = [
         point_feature(

@@ -26,13 +26,11 @@ from ceasefire.api.params import (
     Since,
     StateParam,
     Until,
-    check_states,
-    iso,
-    parse_bbox,
+    report_query,
 )
 from ceasefire.api.redact import places_view
 from ceasefire.api.verdicts import by_incident
-from ceasefire.store.base import ReportPoints, ReportQuery, Store, VerdictQuery
+from ceasefire.store.base import ReportPoints, Store, VerdictQuery
 
 router = APIRouter(tags=["incidents"])
 Caller = Annotated[Principal, Depends(caller)]
@@ -131,14 +129,8 @@ def map_incidents(
     """Every matching incident for the map, as columns (filters as in /api/incidents)."""
     if agreement is not None:
         ctx.agreement(agreement)
-    query = ReportQuery(
-        bbox=parse_bbox(bbox),
-        since=iso(since),
-        until=iso(until),
-        event_types=tuple(event_type or ()),
-        parties=(party,) if party else (),
-        states=check_states(state),
-        limit=MAX_POINTS + 1,
+    query = report_query(
+        bbox, since, until, event_type, party, state, MAX_POINTS, cursor=None
     )
     store = ctx.store()
     points = store.report_points(query)

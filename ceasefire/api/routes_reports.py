@@ -22,7 +22,7 @@ from ceasefire.api.geojson import (
     point_feature,
     report_properties,
 )
-from ceasefire.api.pagination import decode_cursor, encode_cursor
+from ceasefire.api.pagination import encode_cursor
 from ceasefire.api.params import (
     BBox,
     Cursor,
@@ -32,40 +32,15 @@ from ceasefire.api.params import (
     Since,
     StateParam,
     Until,
-    check_states,
-    iso,
-    parse_bbox,
+    report_query,
 )
 from ceasefire.api.redact import place_view, report_view
 from ceasefire.model.report import Report, new_id
-from ceasefire.store.base import ReportQuery, ReportRow
+from ceasefire.store.base import ReportRow
 
 router = APIRouter(tags=["reports"])
 Caller = Annotated[Principal, Depends(caller)]
 Ctx = Annotated[ApiContext, Depends(context)]
-
-
-def report_query(
-    bbox: str | None,
-    since: Any,
-    until: Any,
-    event_type: list[str] | None,
-    party: str | None,
-    state: list[str] | None,
-    limit: int,
-    cursor: str | None,
-) -> ReportQuery:
-    """The store query for a list request (one more row than asked: is there a next page?)."""
-    return ReportQuery(
-        bbox=parse_bbox(bbox),
-        since=iso(since),
-        until=iso(until),
-        event_types=tuple(event_type or ()),
-        parties=(party,) if party else (),
-        states=check_states(state),
-        after_seq=decode_cursor(cursor),
-        limit=limit + 1,
-    )
 
 
 def page_of(rows: list[ReportRow], limit: int) -> tuple[list[ReportRow], str | None]:
