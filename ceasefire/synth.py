@@ -58,6 +58,14 @@ def reports(
     count: int, seed: int = 2015, start: datetime | None = None
 ) -> Iterator[Report]:
     """``count`` synthetic reports, about one every 30 seconds from ``start``."""
+    for data in report_dicts(count, seed, start):
+        yield Report.model_validate(data)
+
+
+def report_dicts(
+    count: int, seed: int = 2015, start: datetime | None = None
+) -> Iterator[dict[str, Any]]:
+    """The same reports as ``reports`` as plain dicts (datetimes not yet text)."""
     rng = random.Random(seed)  # noqa: S311 - reproducible test data, not secrets
     moment = start or datetime(2015, 3, 1, tzinfo=UTC)
     base_ms = int(moment.timestamp() * 1000)
@@ -96,7 +104,7 @@ def reports(
                 "calibre_mm": calibre,
                 "count": rng.randint(1, 4),
             }
-        yield Report.model_validate(data)
+        yield data
 
 
 # ------------------------------------------------------------ columnar, at scale

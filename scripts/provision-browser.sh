@@ -4,12 +4,14 @@
 #                   `playwright install` cannot download here)
 #   poppler-utils   pdftotext/pdfinfo: tests read the daily report's PDF back
 #   libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core   WeasyPrint's text layout and fonts
+#   openjdk-17-jre-headless   Java for the Spark engine's tests (pyspark, local mode)
 # Installs only what is missing; only root can install. Progress goes to stderr.
 set -euo pipefail
 
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v pdftotext >/dev/null || missing+=(poppler-utils)
+command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
 for package in libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing+=("$package")
 done

@@ -11,6 +11,7 @@ from ceasefire.cli.factfinding import bulletin_group, incidents_group, replies_g
 from ceasefire.cli.intake import export_command, import_command, quarantine_group
 from ceasefire.cli.log import evidence_group, log_group
 from ceasefire.cli.report import report_group
+from ceasefire.cli.scale import sweep_command
 from ceasefire.cli.serve import demo, serve
 from ceasefire.cli.snapback import notices_group, notify_group, snapback_group
 
@@ -41,6 +42,7 @@ cli.add_command(export_command)
 cli.add_command(report_group)
 cli.add_command(evaluate_command)
 cli.add_command(replay_command)
+cli.add_command(sweep_command)
 cli.add_command(incidents_group)
 cli.add_command(replies_group)
 cli.add_command(bulletin_group)

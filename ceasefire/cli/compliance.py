@@ -15,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from ceasefire.agreement.load import load
 from ceasefire.cli.log import db_option, err, fail
+from ceasefire.cli.scale import engine_options, evaluate_dataset
 from ceasefire.compliance import output
 from ceasefire.compliance.evaluate import Evaluator
 from ceasefire.compliance.run import (
@@ -89,6 +90,12 @@ def _sink(path: Path | None, binary: bool) -> Iterator[IO[Any]]:
     help="Judge fact-finding's incidents (reports grouped by space and time)"
     " instead of each report on its own.",
 )  # fmt: skip
+@click.option(
+    "--input", "dataset", type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Judge a GeoParquet dataset (`ceasefire export --partition month`) instead"
+    " of the store; verdicts go to -o DIR as Parquet partitioned like the input.",
+)  # fmt: skip
+@engine_options
 def evaluate_command(
     agreement_path: Path | None,
     db: str,
@@ -99,6 +106,9 @@ def evaluate_command(
     versions: tuple[Path, Path] | None,
     no_store: bool,
     grouped: bool,
+    dataset: Path | None,
+    engine: str,
+    master: str,
 ) -> None:
     """Judge every incident in the log against an agreement's clauses.
 
@@ -119,7 +129,15 @@ def evaluate_command(
       ceasefire evaluate --agreement examples/alaska-terms.yaml --db sqlite:///mission.db
       ceasefire evaluate --agreement minsk-ii.yaml --db sqlite:///m.db --format geojson -o v.geojson
       ceasefire evaluate --diff terms-0.1.yaml terms-0.2.yaml --db sqlite:///mission.db
+      ceasefire evaluate --agreement minsk-ii.yaml --input record/ --engine spark -o verdicts/
     """
+    if dataset is not None or engine != "embedded":
+        if dataset is None or agreement_path is None:
+            raise click.UsageError(
+                "--engine spark reads a dataset: give --agreement and --input DIR"
+            )
+        evaluate_dataset(agreement_path, dataset, out, engine, master)
+        return
     try:
         store = open_store(db)
     except StoreError as exc:

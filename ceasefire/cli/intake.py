@@ -165,14 +165,29 @@ def quarantine_list(db: str, file: str | None, fmt: str) -> None:
     click.echo(f"{len(rows)} quarantined rows")
 
 
+def _export_dataset(db: str, output: Path, partition: str, since: str | None) -> None:
+    from ceasefire.scale.dataset import export_store
+
+    if output.exists() and not output.is_dir():
+        raise click.BadParameter(
+            f"{output} is a file; --partition writes a directory", param_hint="--output"
+        )
+    with open_log(db).store as store:
+        written = export_store(store, output, partition=partition, since=since)
+    head = written.head
+    at = f" at log size {head.tree_size:,} (root {head.root[:16]}…)" if head else ""
+    click.echo(f"wrote {written.rows:,} reports to {output}/{at}")
+
+
 @click.command(name="export")
 @db_option
 @click.option(
     "-o",
     "--output",
     required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Where to write: .jsonl, .geojson, .csv, .hxl.csv, .acled.csv or .parquet (GeoParquet).",
+    type=click.Path(path_type=Path),
+    help="Where to write: .jsonl, .geojson, .csv, .hxl.csv, .acled.csv or .parquet"
+    " (GeoParquet); a directory with --partition.",
 )
 @click.option(
     "--format",
@@ -188,6 +203,12 @@ def quarantine_list(db: str, file: str | None, fmt: str) -> None:
     multiple=True,
     help="Only these event types (repeatable).",
 )
+@click.option(
+    "--partition",
+    type=click.Choice(["month", "none"]),
+    help="Write a hive-partitioned GeoParquet dataset (a directory) for Spark,"
+    " DuckDB and geopandas, with the log head in its metadata.",
+)
 def export_command(
     db: str,
     output: Path,
@@ -195,6 +216,7 @@ def export_command(
     since: str | None,
     until: str | None,
     event_types: tuple[str, ...],
+    partition: str | None,
 ) -> None:
     """Export the current reports (corrections applied).
 
@@ -208,7 +230,11 @@ def export_command(
       ceasefire export --db sqlite:///mission.db -o reports.geojson --since 2015-02-15T00:00:00+02:00
       ceasefire export --db sqlite:///mission.db -o reports.hxl.csv
       ceasefire export --db sqlite:///mission.db -o reports.parquet
+      ceasefire export --db sqlite:///mission.db --partition month -o record/
     """
+    if partition is not None:
+        _export_dataset(db, output, partition, since)
+        return
     from ceasefire.io.geoparquet import export_store
     from ceasefire.store.base import ReportQuery
 

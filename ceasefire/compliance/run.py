@@ -61,12 +61,19 @@ def _joint(store: Store, subject: str) -> bool:
     return str(actor).startswith(JOINT_PREFIX)
 
 
-def load_facts(store: Store, since: str | None = None) -> Facts:
-    """Facts of every current report in the store, one incident per report."""
+def current_reports(
+    store: Store, since: str | None = None
+) -> tuple[list[dict[str, Any]], dict[str, str], dict[str, bool]]:
+    """Every current report's body, its state, and whether a joint team decided it."""
     rows = store.report_rows(ReportQuery(since=since, limit=ALL_ROWS))
     states = {row.body["id"]: row.state for row in rows}
     joint = {rid: _joint(store, rid) for rid, s in states.items() if s == "verified"}
-    return facts_from_reports((row.body for row in rows), states, joint)
+    return [row.body for row in rows], states, joint
+
+
+def load_facts(store: Store, since: str | None = None) -> Facts:
+    """Facts of every current report in the store, one incident per report."""
+    return facts_from_reports(*current_reports(store, since))
 
 
 def load_incident_facts(store: Store, since: str | None = None) -> Facts:

@@ -1,0 +1,73 @@
+"""The dataset evaluated in this process, batch by batch (no cluster needed)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.dataset as ds
+
+from ceasefire.compliance.evaluate import Evaluator
+from ceasefire.scale.dataset import BATCH, head_of, open_dataset
+from ceasefire.scale.kernel import (
+    VERDICT_SCHEMA,
+    count_batch,
+    merge_counts,
+    verdict_batch,
+)
+
+Progress = Callable[[int], None]
+"""Called with the number of reports done after each batch."""
+
+
+def _batches(path: Path, progress: Progress | None) -> Iterator[pa.RecordBatch]:
+    done = 0
+    for batch in open_dataset(path).to_batches(batch_size=BATCH):
+        if batch.num_rows:
+            yield batch
+            done += batch.num_rows
+            if progress is not None:
+                progress(done)
+
+
+def write_verdicts(batches: Iterator[pa.RecordBatch], out: Path) -> Counter[str]:
+    """Verdict batches written as Parquet partitioned by month, like the input."""
+    counts: Counter[str] = Counter()
+
+    def counted() -> Iterator[pa.RecordBatch]:
+        for batch in batches:
+            counts.update(batch.column("verdict").to_pylist())
+            yield batch
+
+    ds.write_dataset(
+        counted(),
+        out,
+        schema=VERDICT_SCHEMA,
+        format="parquet",
+        partitioning=ds.partitioning(
+            pa.schema([("month", pa.string())]), flavor="hive"
+        ),
+        existing_data_behavior="delete_matching",
+        basename_template="verdicts-{i}.parquet",
+    )
+    return counts
+
+
+def evaluate_dataset(
+    evaluator: Evaluator, path: Path, out: Path, progress: Progress | None = None
+) -> Counter[str]:
+    """Judge every report of the dataset at ``path``; verdicts to ``out``."""
+    head = head_of(path)
+    verdicts = (verdict_batch(evaluator, b, head) for b in _batches(path, progress))
+    return write_verdicts(verdicts, out)
+
+
+def sweep_dataset(
+    variants: Sequence[tuple[str, Evaluator]],
+    path: Path,
+    progress: Progress | None = None,
+) -> list[dict[str, object]]:
+    """Breaches and undetermined verdicts of every variant, in one scan."""
+    return merge_counts([count_batch(variants, b) for b in _batches(path, progress)])
