@@ -12,6 +12,7 @@ import pyarrow.dataset as ds
 from ceasefire.compliance.evaluate import Evaluator
 from ceasefire.scale.dataset import BATCH, head_of, open_dataset
 from ceasefire.scale.kernel import (
+    KERNEL_COLUMNS,
     VERDICT_SCHEMA,
     count_batch,
     merge_counts,
@@ -24,7 +25,8 @@ Progress = Callable[[int], None]
 
 def _batches(path: Path, progress: Progress | None) -> Iterator[pa.RecordBatch]:
     done = 0
-    for batch in open_dataset(path).to_batches(batch_size=BATCH):
+    dataset = open_dataset(path)
+    for batch in dataset.to_batches(columns=list(KERNEL_COLUMNS), batch_size=BATCH):
         if batch.num_rows:
             yield batch
             done += batch.num_rows

@@ -47,6 +47,8 @@ COUNT_SCHEMA = pa.schema(
 """A sweep's table: per agreement variant, clause and month."""
 
 OUTCOMES = {logic.TRUE: "breach", logic.UNKNOWN: "undetermined"}
+KERNEL_COLUMNS = ("id", "state", "joint", "report", "month")
+"""What the kernel reads of a dataset batch."""
 
 
 def facts_of(batch: pa.RecordBatch) -> tuple[Facts, list[str]]:

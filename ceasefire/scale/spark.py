@@ -23,6 +23,7 @@ from ceasefire.compliance.evaluate import Evaluator
 from ceasefire.scale.dataset import head_of, open_dataset
 from ceasefire.scale.kernel import (
     COUNT_SCHEMA,
+    KERNEL_COLUMNS,
     VERDICT_SCHEMA,
     count_batch,
     merge_counts,
@@ -88,7 +89,8 @@ def _cached(shipped: tuple[str, Any]) -> Any:
 
 def _frame(spark: SparkSession, path: Path) -> Any:
     open_dataset(path)  # a clear error for a path that is no dataset
-    return spark.read.parquet(str(path))  # month=… directories become a column
+    frame = spark.read.parquet(str(path))  # month=… directories become a column
+    return frame.select(*KERNEL_COLUMNS)  # geometry and bbox stay on disk
 
 
 def evaluate_spark(
