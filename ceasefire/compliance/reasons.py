@@ -341,6 +341,17 @@ def _who(actors: Attributed | None) -> str:
     return ""
 
 
+def _unsure(reason: Reason, zone: str) -> str:
+    """An unknown part of the condition; a window edge says which instant."""
+    if "observed_until" in reason.detail and isinstance(reason.threshold, str):
+        at = datetime.fromisoformat(reason.threshold).astimezone(ZoneInfo(zone))
+        return (
+            f"{reason.predicate} (the observation straddles"
+            f" {at.strftime('%Y-%m-%d %H:%M')} {zone})"
+        )
+    return reason.predicate
+
+
 def sentence(
     compiled: CompiledClause,
     outcome: str,
@@ -360,7 +371,7 @@ def sentence(
         verdict = f"clause {clause.id} bars this ({clause.title})"
     elif outcome == "undetermined":
         unsure = [
-            r.predicate
+            _unsure(r, zone)
             for r in reasons
             if r.holds == "unknown" and r.predicate != PARTY_BOUND
         ]
