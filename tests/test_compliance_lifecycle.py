@@ -200,6 +200,33 @@ def test_storage_sites_carry_inventories() -> None:
         )
 
 
+def test_a_weapon_missing_from_a_storage_site_is_judged_there() -> None:
+    site = SITE.replace(
+        "geojson: {type: Point, coordinates: [37.5, 48.1]}",
+        "geojson: {type: Polygon, coordinates: [[[37.49, 48.09], [37.51, 48.09],"
+        " [37.51, 48.11], [37.49, 48.11], [37.49, 48.09]]]}",
+    )
+    text = minsk_with("geometries:\n", "geometries:" + site)
+    text = text.replace(
+        'predicate: event_type == "weapon_missing" and weapon.class in heavy_weapons',
+        'predicate: event_type == "weapon_missing" and inside(depot)',
+    )
+    evaluator = Evaluator(loads(text, base_dir=EXAMPLES))
+    body = clash(date(2016, 9, 1))
+    body |= {
+        "event_type": "weapon_missing",
+        "weapon": {"class": "artillery", "model": "2A65 Msta-B", "count": 3},
+        "location": {"lon": 37.5, "lat": 48.1, "precision_m": 50},
+    }
+    found = {v.clause: v for v in evaluator.evaluate_reports([body])}
+    assert found["weapons-in-storage"].verdict == "breach"
+    assert "inside depot" in found["weapons-in-storage"].text
+    body["location"] = {"lon": 37.8, "lat": 48.0, "precision_m": 50}  # elsewhere
+    assert "weapons-in-storage" not in {
+        v.clause for v in evaluator.evaluate_reports([body])
+    }
+
+
 def test_a_suspension_takes_the_agreement_out_of_force() -> None:
     text = minsk_with(
         "  end: recognition_of_republics\n",
