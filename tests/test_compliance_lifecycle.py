@@ -13,6 +13,7 @@ import csv
 import io
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import orjson
@@ -21,6 +22,7 @@ import pytest
 from ceasefire.agreement.load import load, loads
 from ceasefire.compliance.evaluate import Evaluator
 from ceasefire.compliance.output import write_csv, write_geojson
+from ceasefire.compliance.replay import attribution_lines
 from ceasefire.errors import AgreementError
 from ceasefire.model.verdict import Verdict
 
@@ -251,3 +253,24 @@ def test_an_end_before_entry_into_force_is_a_timeline_error() -> None:
     )
     with pytest.raises(AgreementError, match="CF005"):
         loads(text, base_dir=EXAMPLES)
+
+
+def test_replay_tables_group_breaches_by_party_or_dyad(minsk: Evaluator) -> None:
+    perpetrator = [
+        {
+            "scheme": "acled",
+            "name": "Military Forces of Ukraine (2019-)",
+            "role": "perpetrator",
+        }
+    ]
+    bodies = [
+        clash(date(2017, 7, 1)),
+        clash(date(2017, 7, 2)),
+        clash(date(2019, 1, 5), actors=perpetrator),
+    ]
+    verdicts = [v for v in minsk.evaluate_reports(bodies) if v.clause == "ceasefire"]
+    lines = attribution_lines(SimpleNamespace(verdicts=verdicts))  # type: ignore[arg-type]
+    assert lines[2:] == [
+        "| ua | 0 | 0 | 0 | 0 | 1 | 0 | 0 | 0 | 1 |",
+        "| ua vs cadlr (perpetrator not established) | 0 | 0 | 2 | 0 | 0 | 0 | 0 | 0 | 2 |",
+    ]
