@@ -110,7 +110,8 @@ def test_a_152mm_gun_9_3_km_from_the_line_is_a_breach_with_the_geodesic_distance
     assert "9.3 km from meridian" in verdict.text
     assert "(ua side)" in verdict.text
     assert "calibre-cap" in verdict.text
-    assert "in force since 2025-09-01" in verdict.text
+    # the window is half-open: the last day in force is the day before "sunset"
+    assert "in force from 2025-09-01 to 2026-08-31" in verdict.text
 
 
 def test_west_of_the_line_is_the_other_side(evaluator: Evaluator) -> None:

@@ -50,15 +50,19 @@ CREATE TEMPORARY TABLE facts AS
 SELECT r.id, r.event_type, r.party, r.precision_m / 1000.0 AS r_km,
        ST_SetSRID(ST_MakePoint(r.lon, r.lat), 4326)::geography AS g,
        r.observed_start AS earliest,
-       coalesce(r.observed_end, r.observed_start) + CASE b.body #>> '{observed,precision}'
+       -- [start, end) is half-open; with no end, the start's precision unit
+       CASE WHEN r.observed_end > r.observed_start
+           THEN r.observed_end - interval '1 s'
+       ELSE r.observed_start + CASE b.body #>> '{observed,precision}'
            WHEN 'second' THEN interval '0 s' WHEN 'minute' THEN interval '59 s'
            WHEN 'hour' THEN interval '3599 s' WHEN 'day' THEN interval '86399 s'
            WHEN 'week' THEN interval '604799 s' WHEN 'month' THEN interval '2678399 s'
-           WHEN 'year' THEN interval '31622399 s' ELSE interval '59 s' END AS latest,
+           WHEN 'year' THEN interval '31622399 s' ELSE interval '59 s' END END AS latest,
        b.body #>> '{weapon,class}' AS weapon_class,
        (b.body #>> '{weapon,calibre_mm}')::float AS calibre_mm,
        b.body #>> '{weapon,model}' AS weapon_model,
-       b.body #>> '{personnel,category}' AS personnel
+       b.body #>> '{personnel,category}' AS personnel,
+       (b.body #>> '{casualties,civilians_killed}')::int AS civilians_killed
 FROM reports r
 JOIN entries e ON e.seq = r.seq
 CROSS JOIN LATERAL (SELECT convert_from(e.payload, 'UTF8')::jsonb -> 'body' AS body) b
@@ -70,6 +74,13 @@ def after(instant: str) -> str:
     return (
         f"CASE WHEN f.earliest >= '{instant}'::timestamptz THEN 2"
         f" WHEN f.latest < '{instant}'::timestamptz THEN 0 ELSE 1 END"
+    )
+
+
+def before(instant: str) -> str:
+    return (
+        f"CASE WHEN f.latest < '{instant}'::timestamptz THEN 2"
+        f" WHEN f.earliest >= '{instant}'::timestamptz THEN 0 ELSE 1 END"
     )
 
 
@@ -98,24 +109,28 @@ def minsk_sql(instants: dict[str, str]) -> dict[str, str]:
     """The example's clauses, by hand (see examples/minsk-ii.yaml)."""
     fire = (
         "'shelling', 'small_arms', 'explosion', 'air_strike', 'drone_strike',"
-        " 'missile_strike', 'ground_assault'"
+        " 'missile_strike', 'ground_assault', 'armed_clash', 'one_sided_attack'"
     )
+    end = before(instants["recognition_of_republics"])  # the agreement's end
     heavy = "weapon_class IN ('artillery', 'mlrs', 'tactical_missile')"
     return {
         "ceasefire": truth(
-            after(instants["entry_into_force"]), known(f"event_type IN ({fire})")
+            end, after(instants["entry_into_force"]), known(f"event_type IN ({fire})")
         ),
         "artillery-100mm": truth(
+            end,
             after(instants["withdrawal_end"]),
             known("weapon_class = 'artillery' AND calibre_mm >= 100"),
             closer("line_of_contact", 25),
         ),
         "mlrs-70km": truth(
+            end,
             after(instants["withdrawal_end"]),
             known("weapon_class = 'mlrs'"),
             closer("line_of_contact", 35),
         ),
         "heavy-mlrs-140km": truth(
+            end,
             after(instants["withdrawal_end"]),
             known(
                 "weapon_class = 'tactical_missile' OR weapon_model IN"
@@ -124,6 +139,7 @@ def minsk_sql(instants: dict[str, str]) -> dict[str, str]:
             closer("line_of_contact", 70),
         ),
         "withdrawal": truth(
+            end,
             after(instants["withdrawal_start"]),
             after(instants["withdrawal_end"]),
             known(f"event_type = 'heavy_weapon_present' AND {heavy}"),
@@ -132,10 +148,19 @@ def minsk_sql(instants: dict[str, str]) -> dict[str, str]:
             inside("zone_heavy_mlrs"),
         ),
         "monitor-access": truth(
+            end,
             after(instants["withdrawal_start"]),
-            known("event_type IN ('movement_restricted', 'monitor_uav_interference')"),
+            known(
+                "event_type IN ('movement_restricted', 'uav_jamming', 'uav_fired_upon')"
+            ),
+        ),
+        "weapons-in-storage": truth(
+            end,
+            after(instants["withdrawal_end"]),
+            known(f"event_type = 'weapon_missing' AND {heavy}"),
         ),
         "foreign-formations": truth(
+            end,
             after(instants["withdrawal_end"]),
             known(
                 "event_type = 'troop_presence' AND personnel IN ('combat_unit', 'mercenary')"
@@ -146,34 +171,38 @@ def minsk_sql(instants: dict[str, str]) -> dict[str, str]:
 
 GEO_VARIANT = {
     # Minsk II with weapon conditions swapped for what UCDP records
-    'weapon.class == "artillery" and weapon.calibre_mm >= 100\n      and distance_km(line_of_contact) < 25': 'event_type == "small_arms" and distance_km(line_of_contact) < 25',
-    'predicate: weapon.class == "mlrs" and distance_km(line_of_contact) < 35': 'predicate: event_type == "civilian_harm" and distance_km(line_of_contact) < 35',
-    'event_type == "heavy_weapon_present" and weapon.class in heavy_weapons\n      and inside(zone_heavy_mlrs)': 'event_type == "small_arms" and inside(zone_heavy_mlrs)',
-    'predicate: event_type in {"movement_restricted", "monitor_uav_interference"}': 'predicate: event_type == "small_arms" and inside(ordlo_area)',
+    'weapon.class == "artillery" and weapon.calibre_mm >= 100\n      and distance_km(line_of_contact) < 25': 'event_type in {"small_arms", "armed_clash"} and distance_km(line_of_contact) < 25',
+    'predicate: weapon.class == "mlrs" and distance_km(line_of_contact) < 35': 'predicate: casualties.civilians_killed > 0 and distance_km(line_of_contact) < 35',
+    'event_type == "heavy_weapon_present" and weapon.class in heavy_weapons\n      and inside(zone_heavy_mlrs)': 'event_type in {"small_arms", "armed_clash"} and inside(zone_heavy_mlrs)',
+    'predicate: event_type in {"movement_restricted", "uav_jamming", "uav_fired_upon"}': 'predicate: event_type in {"small_arms", "armed_clash"} and inside(ordlo_area)',
 }  # fmt: skip
 
 
 def variant_sql(instants: dict[str, str]) -> dict[str, str]:
     found = minsk_sql(instants)
     found["artillery-100mm"] = truth(
+        before(instants["recognition_of_republics"]),
         after(instants["withdrawal_end"]),
-        known("event_type = 'small_arms'"),
+        known("event_type IN ('small_arms', 'armed_clash')"),
         closer("line_of_contact", 25),
     )
     found["mlrs-70km"] = truth(
+        before(instants["recognition_of_republics"]),
         after(instants["withdrawal_end"]),
-        known("event_type = 'civilian_harm'"),
+        known("civilians_killed > 0"),
         closer("line_of_contact", 35),
     )
     found["withdrawal"] = truth(
+        before(instants["recognition_of_republics"]),
         after(instants["withdrawal_start"]),
         after(instants["withdrawal_end"]),
-        known("event_type = 'small_arms'"),
+        known("event_type IN ('small_arms', 'armed_clash')"),
         inside("zone_heavy_mlrs"),
     )
     found["monitor-access"] = truth(
+        before(instants["recognition_of_republics"]),
         after(instants["withdrawal_start"]),
-        known("event_type = 'small_arms'"),
+        known("event_type IN ('small_arms', 'armed_clash')"),
         inside("ordlo_area"),
     )
     return found

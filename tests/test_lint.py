@@ -40,7 +40,24 @@ def line_of(text: str, token: str) -> int:
 def test_minimal_fixture_has_only_the_expected_findings(tmp_path: Path) -> None:
     found = findings_for(MINIMAL, tmp_path)
     assert not has_errors(found)
-    assert set(codes(found)) == {"CF404", "CF102", "CF101"}
+    assert set(codes(found)) == {"CF404", "CF102", "CF101", "CF601"}
+
+
+def test_cf601_prohibition_without_end_or_review(tmp_path: Path) -> None:
+    found = [f for f in findings_for(MINIMAL, tmp_path) if f.code == "CF601"]
+    assert [f.subject for f in found] == ["no-heavy-weapons"]
+    assert found[0].line == line_of(MINIMAL, "in_force: {from: entry_into_force}")
+    old = "in_force: {from: entry_into_force}\n    parties_bound: [ua, ru]\n"
+    for window in (
+        "until: withdrawal_end",
+        "review: {after: entry_into_force, days: 90}",
+    ):
+        text = edited(
+            old, old.replace("entry_into_force}", f"entry_into_force, {window}}}")
+        )
+        assert "CF601" not in codes(findings_for(text, tmp_path))
+    ended = edited("timeline:", "lifecycle: {end: withdrawal_end}\ntimeline:")
+    assert "CF601" not in codes(findings_for(ended, tmp_path))
 
 
 def test_cf101_undefined_term_in_clause_text(tmp_path: Path) -> None:

@@ -2,7 +2,7 @@
 
 Codes are stable; docs/lint-codes.md explains each. CF0xx are load errors
 (the document cannot be used), CF1xx definitions, CF2xx verification, CF3xx
-penalties and commitments, CF4xx geometry, CF5xx penalty rules.
+penalties and commitments, CF4xx geometry, CF5xx penalty rules, CF6xx lifecycle.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "CF405": ("error", "a withdrawal or controlled zone names no party"),
     "CF501": ("warning", "a penalty rule no clause can trigger"),
     "CF502": ("warning", "a penalty rule notifies nobody"),
+    "CF601": ("warning", "a prohibition has no end and no review date"),
 }
 
 # Terms of art that ceasefire texts use and disputes turn on.
@@ -109,6 +110,7 @@ class _Linter:
             self.zone_regimes,
             self.territory,
             self.penalty_rules,
+            self.endless_prohibitions,
         ):
             rule()
         return self.findings
@@ -227,6 +229,26 @@ class _Linter:
                     commitment.id,
                     expected="evidence_required: what proves it",
                 )
+
+    # ------------------------------------------------------------ lifecycle
+
+    def endless_prohibitions(self) -> None:
+        life = self.doc.lifecycle
+        if any(x is not None for x in (life.end, life.terminated, life.review)):
+            return  # the whole agreement ends or comes up for review
+        for i, clause in enumerate(self.doc.clauses):
+            window = clause.in_force
+            if clause.kind == "prohibition" and window.until is None:
+                if window.review is None:
+                    self.add(
+                        "CF601",
+                        ("clauses", i, "in_force"),
+                        f"prohibition {clause.id!r} has no end and no review date:"
+                        " it binds for ever, and every later event is judged by it",
+                        clause.id,
+                        expected="in_force.until or in_force.review, or the"
+                        " agreement's lifecycle end, terminated or review",
+                    )
 
     # ------------------------------------------------------------ geometry
 

@@ -19,6 +19,7 @@ from ceasefire.agreement.context import incident_fields
 from ceasefire.agreement.references import (
     ENTRY_INTO_FORCE,
     check_deadlines,
+    check_lifecycle,
     check_references,
     check_unique_ids,
     resolve_timeline,
@@ -150,6 +151,7 @@ def compile_document(
     check_references(document, collector.report)
     instants = resolve_timeline(document, collector.report)
     check_deadlines(document, instants, collector.report)
+    check_lifecycle(document, instants, collector.report)
 
     def geometry_failed(index: int, error: GeometryError) -> None:
         spec = document.geometries[index]

@@ -246,3 +246,42 @@ def check_deadlines(
         if commitment.due is not None:
             due = at(commitment.due, ("commitments", i, "due"), commitment.id)
             not_before_start(due, ("commitments", i, "due"), "due date", commitment.id)
+
+
+def check_lifecycle(
+    doc: AgreementDocument, instants: dict[str, datetime], report: Report
+) -> None:
+    """End, termination and suspensions resolve, after entry into force, in order."""
+    start = instants.get(ENTRY_INTO_FORCE)
+    life = doc.lifecycle
+    base: Path = ("lifecycle",)
+    for key in ("end", "terminated", "review"):
+        value = getattr(life, key)
+        if value is None:
+            continue
+        moment = _resolve(value, base + (key,), instants.get, report, doc, key)
+        if moment is not None and start is not None and moment <= start:
+            report(
+                "CF005",
+                base + (key,),
+                f"the agreement's {key} ({moment.isoformat()}) is not after entry"
+                f" into force ({start.isoformat()})",
+                value=moment.isoformat(),
+                expected=f"a time after {start.isoformat()}",
+                subject=key,
+            )
+    for i, suspension in enumerate(life.suspensions):
+        path = base + ("suspensions", i)
+        begins = _resolve(suspension.from_, path + ("from",), instants.get, report, doc)
+        if suspension.until is None:
+            continue
+        ends = _resolve(suspension.until, path + ("until",), instants.get, report, doc)
+        if begins and ends and ends <= begins:
+            report(
+                "CF005",
+                path + ("until",),
+                "a suspension is lifted before it begins",
+                value=ends.isoformat(),
+                expected=f"a time after {begins.isoformat()}",
+                subject="suspension",
+            )

@@ -33,6 +33,7 @@ import numpy.typing as npt
 from ceasefire.agreement.load import Agreement
 from ceasefire.agreement.predicate import Predicate
 from ceasefire.compliance import logic
+from ceasefire.compliance.attribution import ActorMap
 from ceasefire.compliance.facts import (
     FIXED_VOCABULARIES,
     Facts,
@@ -58,6 +59,11 @@ class CompiledClause:
     deadline: float | None
     timezone: str = "UTC"
     """The agreement's zone, for dates shown to people."""
+    suspensions: tuple[tuple[float, float], ...] = ()
+    """Half-open periods [start, end) in which the agreement was suspended."""
+    ended_by: str | None = None
+    """What ``until`` is: None for the clause's own, else the agreement's
+    lifecycle key ("end", "terminated") that cut the clause short."""
 
     @property
     def id(self) -> str:
@@ -102,6 +108,26 @@ def resolve_instant(value: object, instants: dict[str, datetime]) -> datetime | 
     return instants[str(value)]
 
 
+def lifecycle(
+    agreement: Agreement,
+) -> tuple[list[tuple[str, float]], tuple[tuple[float, float], ...]]:
+    """The agreement's end and termination, and its suspensions, as Unix seconds."""
+    life = agreement.document.lifecycle
+    ends = []
+    for key in ("end", "terminated"):
+        moment = resolve_instant(getattr(life, key), agreement.instants)
+        if moment is not None:
+            ends.append((key, moment.timestamp()))
+    suspensions = []
+    for suspension in life.suspensions:
+        begins = resolve_instant(suspension.from_, agreement.instants)
+        lifted = resolve_instant(suspension.until, agreement.instants)
+        assert begins is not None  # the loader checked it
+        stop = float("inf") if lifted is None else lifted.timestamp()
+        suspensions.append((begins.timestamp(), stop))
+    return ends, tuple(suspensions)
+
+
 class Evaluator:
     """An agreement compiled for evaluation: clauses, terms and geometry measures.
 
@@ -112,21 +138,29 @@ class Evaluator:
     def __init__(self, agreement: Agreement) -> None:
         self.agreement = agreement
         doc = agreement.document
+        ends, suspensions = lifecycle(agreement)
         self.clauses: list[CompiledClause] = []
         for clause in doc.clauses:
             start = resolve_instant(clause.in_force.from_, agreement.instants)
-            until = resolve_instant(clause.in_force.until, agreement.instants)
+            until = _epoch(resolve_instant(clause.in_force.until, agreement.instants))
+            ended_by = None
+            for key, at in ends:
+                if until is None or at < until:
+                    until, ended_by = at, key
             deadline = resolve_instant(clause.deadline, agreement.instants)
             self.clauses.append(
                 CompiledClause(
                     clause,
                     agreement.predicates[clause.id],
                     start.timestamp() if start is not None else float("-inf"),
-                    _epoch(until),
+                    until,
                     _epoch(deadline),
                     doc.timezone,
+                    suspensions,
+                    ended_by,
                 )
             )
+        self.actors = ActorMap(doc)
         self.measures = Measures(agreement)
         self.scope = logic.Scope(
             instants={k: v.timestamp() for k, v in agreement.instants.items()},
@@ -171,6 +205,10 @@ class Evaluator:
                 logic.time_truth(
                     "after", facts.earliest, facts.latest, compiled.deadline
                 ),
+            )
+        for begins, lifted in compiled.suspensions:
+            truth = np.minimum(
+                truth, logic.outside_truth(facts.earliest, facts.latest, begins, lifted)
             )
         return truth
 

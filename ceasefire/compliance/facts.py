@@ -41,8 +41,8 @@ PRECISION_SECONDS = {
     "month": 31 * 86_400,
     "year": 366 * 86_400,
 }
-"""Length of the last unit a time is known to: 2015-03-01 at day precision is
-any instant of that day, so the span's latest end is one unit past its end."""
+"""Length of the unit a time is known to: 2015-03-01 at day precision is any
+instant of that day, so a span with no end lasts one unit from its start."""
 
 FIXED_VOCABULARIES: dict[str, tuple[str, ...]] = {
     "event_type": vocab.EVENT_TYPES,
@@ -102,7 +102,8 @@ class Facts:
     earliest: FloatArray
     """Earliest instant the event can have happened, Unix seconds."""
     latest: FloatArray
-    """Latest instant (inclusive), Unix seconds: end plus its precision unit."""
+    """Latest instant (inclusive), Unix seconds: one second before the span's
+    exclusive end, or the last second of the start's precision unit."""
     categorical: dict[str, Column]
     numeric: dict[str, FloatArray]
     sources: IntArray
@@ -201,6 +202,37 @@ def _grade(value: str | int | None) -> int:
     return int(value)
 
 
+ActorKey = tuple[str, str, str | None, str]
+"""(scheme, name, code, role) of an actor a source names."""
+
+
+def _actors(bodies: Sequence[dict[str, Any]]) -> tuple[ActorKey, ...]:
+    """The actors the incident's reports name, each once, in report order."""
+    found = {
+        (a["scheme"], a["name"], a.get("code"), a["role"]): None
+        for body in bodies
+        for a in body.get("actors") or ()
+    }
+    return tuple(found)
+
+
+def observed_span(observed: dict[str, Any]) -> tuple[float, float]:
+    """First and last second of an observation, Unix seconds, both inclusive.
+
+    ``[start, end)`` is half-open: a span that gives its end ends one second
+    before it, and precision never stretches an end the source gave. Without
+    an end (or with end = start, an instant), the span is the start's whole
+    precision unit: 2015-03-01 at day precision is any second of that day.
+    """
+    start = _epoch(observed["start"])
+    end = observed.get("end")
+    stop = None if end is None else _epoch(end)
+    if stop is None or stop <= start:
+        unit = PRECISION_SECONDS[observed.get("precision", "minute")]
+        return start, start + unit - 1
+    return start, stop - 1
+
+
 class _Builder:
     """Appends one incident at a time to plain lists, then makes arrays."""
 
@@ -233,10 +265,9 @@ class _Builder:
         self.put("admin1", location.get("admin1"))
         starts, ends = [], []
         for body in bodies:
-            observed = body["observed"]
-            starts.append(_epoch(observed["start"]))
-            unit = PRECISION_SECONDS[observed.get("precision", "minute")]
-            ends.append(_epoch(observed.get("end") or observed["start"]) + unit - 1)
+            first, last = observed_span(body["observed"])
+            starts.append(first)
+            ends.append(last)
         self.put("earliest", min(starts))
         self.put("latest", max(ends))
         weapon = primary.get("weapon") or {}
@@ -261,6 +292,7 @@ class _Builder:
             if value is None and group == "casualties" and casualties is not None:
                 value = 0
             self.put(name, nan if value is None else float(value))
+        self.put("actors", _actors(bodies))
         sources = [body["source"] for body in bodies]
         self.put("sources", len({_source_key(s) for s in sources}))
         self.put("reliability", min(_grade(s.get("reliability")) for s in sources))
@@ -296,7 +328,10 @@ class _Builder:
             reliability=np.asarray(rows.get("reliability", []), dtype=np.int8),
             credibility=np.asarray(rows.get("credibility", []), dtype=np.int8),
             joint=np.asarray(rows.get("joint", []), dtype=np.bool_),
-            extra={"admin1": list(rows.get("admin1", []))},
+            extra={
+                "admin1": list(rows.get("admin1", [])),
+                "actors": list(rows.get("actors", [])),
+            },
         )
 
 

@@ -348,6 +348,19 @@ def time_truth(
     return np.where(true, TRUE, np.where(false, FALSE, UNKNOWN)).astype(np.int8)
 
 
+def outside_truth(
+    earliest: FloatArray, latest: FloatArray, begins: float, lifted: float
+) -> Truth:
+    """Spans ``[earliest, latest]`` lie outside the half-open period [begins, lifted).
+
+    False when wholly inside it, true when wholly before or after, unknown when
+    they straddle either end.
+    """
+    true = (latest < begins) | (earliest >= lifted)
+    false = (earliest >= begins) & (latest < lifted)
+    return np.where(true, TRUE, np.where(false, FALSE, UNKNOWN)).astype(np.int8)
+
+
 def _bounds(value: Value, n: int) -> Bounds:
     if isinstance(value, Bounds):
         return value

@@ -13,7 +13,7 @@ from ceasefire.model.verdict import Verdict
 FORMATS = ("jsonl", "csv", "geojson")
 CSV_COLUMNS = (
     "incident", "source_id", "clause", "verdict", "standard_met", "party",
-    "observed_at", "lon", "lat", "admin1", "agreement_id", "agreement_version",
+    "perpetrator_established", "dyad", "observed_at", "lon", "lat", "admin1", "agreement_id", "agreement_version",
     "log_size", "log_root", "text", "reasons",
 )  # fmt: skip
 
@@ -38,6 +38,7 @@ def write_csv(verdicts: Iterable[Verdict], out: IO[str]) -> int:
         data["log_size"] = head.get("tree_size")
         data["log_root"] = head.get("root")
         data["reasons"] = orjson.dumps(data["reasons"]).decode()
+        data["dyad"] = " vs ".join(data["dyad"])
         writer.writerow([data[c] for c in CSV_COLUMNS])
         count += 1
     return count

@@ -28,6 +28,7 @@ from ceasefire.agreement.predicate import (
     walk,
 )
 from ceasefire.compliance import logic
+from ceasefire.compliance.attribution import Attributed
 from ceasefire.compliance.facts import Facts
 from ceasefire.compliance.spatial import SpatialCache
 from ceasefire.model.verdict import Holds, LogHead, Reason, Verdict
@@ -42,6 +43,7 @@ HOLDS: dict[int, Holds] = {
 }
 PARTY_BOUND = "party bound"
 """The reason naming the attributed party; it never decides the verdict."""
+ENDED_BY = {"end": "end", "terminated": "termination"}
 UNITS = {"weapon.calibre_mm": "mm", "weapon.range_km": "km", "distance_km": "km"}
 
 
@@ -322,24 +324,54 @@ def _where(reasons: list[Reason]) -> str:
     return ", ".join(dict.fromkeys(parts))
 
 
+def observed_days(earliest: float, latest: float, zone: str) -> str:
+    """ "on D", or "from D1 to D2" when the observation spans more than one day."""
+    first, last = local_day(earliest, zone), local_day(latest, zone)
+    return f"on {first}" if first == last else f"from {first} to {last}"
+
+
+def _who(actors: Attributed | None) -> str:
+    if actors is None:
+        return ""
+    if actors.perpetrator is not None:
+        return f" by {actors.perpetrator}"
+    if actors.dyad_names:
+        engaged = " vs ".join(actors.dyad_names)
+        return f" ({engaged} engaged; perpetrator not established)"
+    return ""
+
+
+def _unsure(reason: Reason, zone: str) -> str:
+    """An unknown part of the condition; a window edge says which instant."""
+    if "observed_until" in reason.detail and isinstance(reason.threshold, str):
+        at = datetime.fromisoformat(reason.threshold).astimezone(ZoneInfo(zone))
+        return (
+            f"{reason.predicate} (the observation straddles"
+            f" {at.strftime('%Y-%m-%d %H:%M')} {zone})"
+        )
+    return reason.predicate
+
+
 def sentence(
     compiled: CompiledClause,
     outcome: str,
     facts: Facts,
     row: int,
     reasons: list[Reason],
+    actors: Attributed | None = None,
 ) -> str:
     """One sentence: what was seen where and when; the clause; its window."""
     where = _where(reasons)
     zone = compiled.timezone
-    day = local_day(facts.earliest[row], zone)
-    seen = f"{_what(facts, row)} observed{' ' + where if where else ''} on {day}"
+    when = observed_days(facts.earliest[row], facts.latest[row], zone)
+    seen = f"{_what(facts, row)} observed{' ' + where if where else ''} {when}"
+    seen += _who(actors)
     clause = compiled.clause
     if outcome == "breach":
         verdict = f"clause {clause.id} bars this ({clause.title})"
     elif outcome == "undetermined":
         unsure = [
-            r.predicate
+            _unsure(r, zone)
             for r in reasons
             if r.holds == "unknown" and r.predicate != PARTY_BOUND
         ]
@@ -359,7 +391,13 @@ def sentence(
         )
     since = f"in force since {local_day(compiled.start, zone)}"
     if compiled.until is not None:
-        since += f" until {local_day(compiled.until, zone)}"
+        # the window is half-open: the last day in force is the one before ``until``
+        since = (
+            f"in force from {local_day(compiled.start, zone)}"
+            f" to {local_day(compiled.until - 1, zone)}"
+        )
+        if compiled.ended_by is not None:
+            since += f" (the agreement's {ENDED_BY[compiled.ended_by]})"
     if compiled.deadline is not None and clause.kind == "obligation":
         since += f", deadline {local_day(compiled.deadline, zone)}"
     return f"{seen}; {verdict}; {since}."
@@ -372,35 +410,58 @@ def _windows(
     earliest, latest = facts.earliest[rows], facts.latest[rows]
     checks = [("after", compiled.start, "in force from")]
     if compiled.until is not None:
-        checks.append(("before", compiled.until, "in force until"))
+        label = "in force until"
+        if compiled.ended_by is not None:
+            label += f" (the agreement's {ENDED_BY[compiled.ended_by]})"
+        checks.append(("before", compiled.until, label))
     if compiled.deadline is not None and compiled.clause.kind == "obligation":
         checks.append(("after", compiled.deadline, "at or after the deadline"))
-    return [
+    found = [
         (label, iso(at), logic.time_truth(function, earliest, latest, at))
         for function, at, label in checks
         if np.isfinite(at)
     ]
+    for begins, lifted in compiled.suspensions:
+        truth = logic.outside_truth(earliest, latest, begins, lifted)
+        shown = "" if not np.isfinite(lifted) else f" to {iso(lifted)}"
+        found.append((f"not suspended ({iso(begins)}{shown})", iso(begins), truth))
+    return found
 
 
 def _party(
-    compiled: CompiledClause, facts: Facts, row: int
-) -> tuple[str | None, Reason]:
-    attributed = facts.categorical["party"].value_at(row)
+    evaluator: Evaluator, compiled: CompiledClause, facts: Facts, row: int
+) -> tuple[Attributed, str | None, Reason]:
+    """Who the sources hold responsible, the bound party if any, and the reason."""
+    actors = facts.extra.get("actors")
+    found = evaluator.actors.attribute(
+        facts.categorical["party"].value_at(row), actors[row] if actors else ()
+    )
+    attributed = found.party
     bound = list(compiled.clause.parties_bound)
     if attributed is None:
-        return None, Reason(
-            PARTY_BOUND, "unknown", None, bound, None, {"note": "unattributed"}
-        )
+        note = "unattributed"
+        if found.perpetrator is not None:
+            note = f"attributed to {found.perpetrator}, which is no party"
+        elif found.dyad:
+            note = f"perpetrator not established; engaged: {' vs '.join(found.dyad)}"
+        detail: dict[str, Any] = {"note": note}
+        if found.dyad:
+            detail["dyad"] = list(found.dyad)
+        return found, None, Reason(PARTY_BOUND, "unknown", None, bound, None, detail)
     if attributed not in bound:
-        return None, Reason(
-            PARTY_BOUND,
-            "false",
-            attributed,
-            bound,
+        return (
+            found,
             None,
-            {"note": f"attributed to {attributed}, which the clause does not bind"},
+            Reason(
+                PARTY_BOUND,
+                "false",
+                attributed,
+                bound,
+                None,
+                {"note": f"attributed to {attributed}, which the clause does not bind"},
+            ),
         )
-    return attributed, Reason(PARTY_BOUND, "true", attributed, bound)
+    return found, attributed, Reason(PARTY_BOUND, "true", attributed, bound)
 
 
 def explain(
@@ -435,7 +496,7 @@ def explain(
             for label, at, truths in windows
         ]
         reasons += [explainer.reason(a, text, j) for a, text in explainer.atoms]
-        party, bound = _party(compiled, facts, row)
+        actors, party, bound = _party(evaluator, compiled, facts, row)
         reasons.append(bound)
         yield Verdict(
             incident=facts.incident[row],
@@ -445,7 +506,7 @@ def explain(
             standard_met=bool(standard_met[j]),
             party=party,
             reasons=tuple(reasons),
-            text=sentence(compiled, outcome, facts, row, reasons),
+            text=sentence(compiled, outcome, facts, row, reasons, actors),
             agreement_id=evaluator.id,
             agreement_version=evaluator.version,
             log_head=log_head,
@@ -453,4 +514,6 @@ def explain(
             lon=float(facts.lon[row]),
             lat=float(facts.lat[row]),
             admin1=None if admin1 is None else admin1[row],
+            perpetrator_established=actors.established,
+            dyad=actors.dyad,
         )

@@ -138,7 +138,37 @@ def table_rows(result: Replay) -> list[tuple[str, list[str]]]:
                 f"| {label} | " + " | ".join(map(str, per)) + f" | {sum(per)} |"
             )
         tables.append((f"{outcome} by oblast and year (all clauses)", lines))
+    tables.append(("breach by attribution (all clauses)", attribution_lines(result)))
     return tables
+
+
+def attribution_label(verdict: Verdict) -> str:
+    """The bound party, or the dyad engaged when no perpetrator is established."""
+    if verdict.party is not None:
+        return verdict.party
+    if verdict.perpetrator_established:
+        return "attributed to a party not bound"
+    if verdict.dyad:
+        return " vs ".join(verdict.dyad) + " (perpetrator not established)"
+    return "unattributed"
+
+
+def attribution_lines(result: Replay) -> list[str]:
+    """Breaches per year by who the source holds responsible (or the dyad)."""
+    years = list(range(FIRST_YEAR, LAST_YEAR + 1))
+    counts: Counter[tuple[str, int]] = Counter(
+        (attribution_label(v), int(v.observed_at[:4]))
+        for v in result.verdicts
+        if v.verdict == "breach" and FIRST_YEAR <= int(v.observed_at[:4]) <= LAST_YEAR
+    )
+    lines = [
+        "| attribution | " + " | ".join(map(str, years)) + " | total |",
+        "|---" * (len(years) + 2) + "|",
+    ]
+    for label in sorted({label for label, _ in counts}):
+        per = [counts[(label, year)] for year in years]
+        lines.append(f"| {label} | " + " | ".join(map(str, per)) + f" | {sum(per)} |")
+    return lines
 
 
 # ------------------------------------------------------------ figures

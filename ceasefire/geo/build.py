@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import orjson
 import shapely
+from shapely.ops import substring
 
 from ceasefire.errors import DetailedError, suggest
 from ceasefire.geo import boundaries
@@ -341,33 +342,71 @@ def _boundary(spec: Geometry, built: dict[str, Feature]) -> shapely.Geometry:
 def _segments_away_from(
     edge: shapely.Geometry, region: shapely.Geometry, margin: float
 ) -> shapely.Geometry:
-    """The parts of ``edge`` inside ``region`` and farther than ``margin`` from its edge."""
+    """The parts of ``edge`` inside ``region`` that are not its rim (coast, border).
+
+    A vertex is *on the line* when it lies inside ``region`` and farther than
+    ``margin`` from its rim. A stretch of vertices near the rim between two such
+    vertices is border where the edge touches the rim, and line before its
+    first and after its last contact: the margin drops the border, never a
+    segment of the line, so the line ends exactly where the edge meets the rim.
+    """
     rim = shapely.boundary(region)
     shapely.prepare(rim)
     shapely.prepare(region)
-    lines: list[np.ndarray] = []
+    lines: list[shapely.Geometry] = []
     for part in shapely.get_parts(shapely.line_merge(edge)):
         coords = shapely.get_coordinates(part)
         points = shapely.points(coords)
         keep = shapely.contains_xy(region, coords[:, 0], coords[:, 1])
         keep &= ~shapely.dwithin(points, rim, margin)
-        # a segment survives when both its ends do; runs of survivors become lines
-        segment_ok = keep[:-1] & keep[1:]
-        lines.extend(_runs(coords, segment_ok))
+        lines.extend(_line_pieces(coords, keep, rim, bool(part.is_closed)))
     # line_merge also rejoins a run that wrapped round a closed ring's start
-    return shapely.line_merge(
-        shapely.MultiLineString([shapely.LineString(r) for r in lines])
-    )
+    return shapely.line_merge(shapely.MultiLineString(lines))
 
 
-def _runs(coords: np.ndarray, segment_ok: np.ndarray) -> list[np.ndarray]:
-    """Coordinate runs covering each maximal stretch of kept segments."""
-    runs = []
-    start = None
-    for i, ok in enumerate([*segment_ok, False]):
-        if ok and start is None:
-            start = i
-        elif not ok and start is not None:
-            runs.append(coords[start : i + 1])
-            start = None
-    return runs
+def _line_pieces(
+    coords: np.ndarray, keep: np.ndarray, rim: shapely.Geometry, closed: bool
+) -> list[shapely.Geometry]:
+    """The pieces of one edge part: kept runs, each stretch between them trimmed."""
+    if closed:
+        coords, keep = coords[:-1], keep[:-1]  # the closing vertex repeats the first
+        if not keep.any():
+            return []
+        kept = np.flatnonzero(keep)
+        # start at a kept vertex so every stretch lies between two kept ones
+        order = np.roll(np.arange(len(coords)), -int(kept[0]))
+        coords = np.vstack([coords[order], coords[order[:1]]])
+        keep = np.append(keep[order], True)
+    kept = np.flatnonzero(keep)
+    if len(kept) == 0:
+        return []
+    pieces = [
+        _trimmed(coords[a : b + 1], rim)
+        for a, b in zip(kept[:-1], kept[1:], strict=True)
+    ]
+    if not closed:  # open ends: line up to the first contact with the rim
+        pieces.append(_trimmed(coords[: kept[0] + 1], rim, keep_end="last"))
+        pieces.append(_trimmed(coords[kept[-1] :], rim, keep_end="first"))
+    return [p for piece in pieces for p in piece]
+
+
+def _trimmed(
+    stretch: np.ndarray, rim: shapely.Geometry, keep_end: str = "both"
+) -> list[shapely.Geometry]:
+    """A stretch of the edge less its part between its first and last rim contact."""
+    if len(stretch) < 2:
+        return []
+    line = shapely.LineString(stretch)
+    if len(stretch) == 2 and keep_end == "both":
+        return [line]  # a segment between two kept vertices is line
+    contact = shapely.intersection(line, rim)
+    if contact.is_empty:
+        return [line]  # near the rim but never on it: all of it is line
+    at = [line.project(shapely.Point(xy)) for xy in shapely.get_coordinates(contact)]
+    first, last = min(at), max(at)
+    found = []
+    if keep_end in ("both", "first") and first > 0:
+        found.append(substring(line, 0, first))
+    if keep_end in ("both", "last") and last < line.length:
+        found.append(substring(line, last, line.length))
+    return [g for g in found if g.geom_type == "LineString" and g.length > 0]

@@ -20,7 +20,7 @@ from pydantic import (
 )
 
 from ceasefire.model.base import Identifier, Node, Time
-from ceasefire.model.vocabulary import Grade, Method, Role, State
+from ceasefire.model.vocabulary import WEAPON_CLASSES, Grade, Method, Role, State
 
 FORMAT_VERSION = "1.0"
 
@@ -45,6 +45,23 @@ class LiaisonPoint(Node):
     acknowledge_within_hours: float | None = Field(default=None, gt=0)
 
 
+class ActorRef(Node):
+    """How a source names a party: an actor on the source's list, by name or id."""
+
+    scheme: str = Field(min_length=1)
+    """Whose actor list: "ucdp", "acled", "cir" … (a report's ``actors[].scheme``)."""
+    name: str | None = None
+    """The actor's name as the source spells it (compared without case)."""
+    code: str | None = None
+    """The source's actor id (UCDP side_a_new_id …); matched before the name."""
+
+    @model_validator(mode="after")
+    def _name_or_code(self) -> ActorRef:
+        if self.name is None and self.code is None:
+            raise ValueError("an actor needs a 'name' or a 'code'")
+        return self
+
+
 class Party(Node):
     """A signatory, guarantor, mediator or monitor."""
 
@@ -52,6 +69,9 @@ class Party(Node):
     name: str
     role: Role = "party"
     liaison: list[LiaisonPoint] = Field(default_factory=list)
+    actors: list[ActorRef] = Field(default_factory=list)
+    """The names and ids the sources use for this party, so a verdict can name
+    the party a source holds responsible or the two sides it says fought."""
 
 
 class Definition(Node):
@@ -92,12 +112,49 @@ Instant = Time | RelativeInstant | Identifier
 
 
 class InForce(Node):
-    """When a clause applies."""
+    """When a clause applies: the half-open interval [from, until)."""
 
     from_: Instant = Field(alias="from")
     until: Instant | None = None
+    """The first instant the clause no longer applies (exclusive); None: no end."""
+    review: Instant | None = None
+    """When the parties agreed to review the clause (the linter wants an end or this)."""
 
     model_config = ConfigDict(**{**Node.model_config, "populate_by_name": True})
+
+
+class Suspension(Node):
+    """A period [from, until) in which no clause of the agreement applies."""
+
+    from_: Instant = Field(alias="from")
+    until: Instant | None = None
+    """When the suspension was lifted (exclusive); None: still suspended."""
+    reason: str | None = None
+    source: str | None = None
+    """Where the suspension is recorded (a URL or a document)."""
+
+    model_config = ConfigDict(**{**Node.model_config, "populate_by_name": True})
+
+
+class Lifecycle(Node):
+    """How the agreement as a whole stops applying; each instant is exclusive.
+
+    Give instants as names of the timeline, so the document says in one place
+    when (and why, in ``reason``) each happened. Nothing at or after ``end``
+    or ``terminated`` is judged against the agreement.
+    """
+
+    end: Instant | None = None
+    """The agreement ceased to apply (expiry, a superseding act, its collapse)."""
+    terminated: Instant | None = None
+    """A party denounced or the parties terminated it."""
+    review: Instant | None = None
+    """A date the parties agreed to review the whole agreement."""
+    suspensions: list[Suspension] = Field(default_factory=list)
+    reason: str | None = None
+    """Why it ended or was terminated, with the act that did it."""
+    source: str | None = None
+    """Where that act is recorded (a URL or a document)."""
 
 
 _ESTABLISHED: tuple[State, ...] = ("corroborated", "verified")
@@ -269,6 +326,29 @@ class BoundaryOf(Node):
     """Edges closer than this to the edge of ``within`` are not part of the line."""
 
 
+class InventoryItem(Node):
+    """Weapons a storage site is to hold: the baseline a "missing" report is read against."""
+
+    model_config = ConfigDict(**{**Node.model_config, "populate_by_name": True})
+
+    class_: str = Field(alias="class")
+    """A weapon class of the report vocabulary (artillery, mlrs, tank …)."""
+    model: str | None = None
+    calibre_mm: float | None = Field(default=None, ge=0)
+    count: int = Field(ge=0)
+    as_of: Time | None = None
+    """When the inventory was taken (the last verified count)."""
+
+    @model_validator(mode="after")
+    def _known_class(self) -> InventoryItem:
+        if self.class_ not in WEAPON_CLASSES:
+            raise ValueError(
+                f"unknown weapon class {self.class_!r};"
+                f" expected one of {', '.join(WEAPON_CLASSES)}"
+            )
+        return self
+
+
 GEOMETRY_SOURCES = (
     "geojson",
     "file",
@@ -301,6 +381,8 @@ class Geometry(Node):
     """For lines: which party is on which side ('left'/'right', or
     'inside'/'outside' for a boundary line)."""
     attribution: str | None = None
+    inventory: list[InventoryItem] | None = None
+    """For a storage site (kind 'site'): the weapons it is to hold."""
 
     geojson: dict[str, Any] | None = None
     file: str | None = None
@@ -325,6 +407,11 @@ class Geometry(Node):
             raise ValueError(
                 f"a geometry needs exactly one source, found {found};"
                 f" expected one of {', '.join(GEOMETRY_SOURCES)}"
+            )
+        if self.inventory is not None and self.kind != "site":
+            raise ValueError(
+                f"an inventory belongs to a storage site, not a {self.kind};"
+                " expected kind: site"
             )
         if self.sides is not None:
             allowed = {"left", "right", "inside", "outside"}
@@ -354,6 +441,8 @@ class AgreementDocument(Node):
     definitions: list[Definition] = Field(default_factory=list)
     timeline: dict[Identifier, Instant] = Field(default_factory=dict)
     """Named instants: entry_into_force, deadlines."""
+    lifecycle: Lifecycle = Field(default_factory=Lifecycle)
+    """End, termination, review and suspensions of the whole agreement."""
     territory: Identifier | None = None
     """The geometry (usually a zone) that all others should lie in."""
     geometries: list[Geometry] = Field(default_factory=list)

@@ -21,6 +21,7 @@ EventType = Literal[
     "missile_strike", "ground_assault", "heavy_weapon_present", "weapon_missing",
     "troop_presence", "movement_restricted", "monitor_uav_interference",
     "civilian_harm", "infrastructure_damage", "mines_uxo", "drone_flight", "other",
+    "armed_clash", "one_sided_attack", "uav_jamming", "uav_fired_upon",
 ]  # fmt: skip
 WeaponClass = Literal[
     "small_arms", "mortar", "artillery", "mlrs", "tactical_missile", "cruise_missile",
@@ -109,6 +110,20 @@ class Attribution(Node):
     confidence: Literal["low", "medium", "high"] = "medium"
 
 
+ActorRole = Literal["side_a", "side_b", "perpetrator", "target"]
+
+
+class Actor(Node):
+    """An actor as the source names it (UCDP side_a/side_b, ACLED actor1/actor2 …)."""
+
+    scheme: str = Field(min_length=1)
+    """Whose actor list the name comes from: "ucdp", "acled", "cir", "bellingcat" …"""
+    name: str = Field(min_length=1)
+    code: str | None = None
+    """The source's own actor id (UCDP side_a_new_id …), where it has one."""
+    role: ActorRole
+
+
 class Target(Node):
     """What was hit or threatened."""
 
@@ -157,6 +172,9 @@ class Report(Node):
     direction_of_fire_deg: float | None = Field(default=None, ge=0, lt=360)
     """Azimuth the fire came from, degrees clockwise from north."""
     attribution: Attribution | None = None
+    actors: list[Actor] = Field(default_factory=list)
+    """The actors the source names, in its own words: a dyad (side_a/side_b) when it
+    does not attribute the act, a perpetrator when it does."""
     target: Target | None = None
     personnel: Personnel | None = None
     casualties: Casualties | None = None

@@ -91,6 +91,11 @@ class Verdict:
     lon: float
     lat: float
     admin1: str | None = None
+    perpetrator_established: bool = False
+    """Whether the source attributes the act (to ``party`` or to a non-party)."""
+    dyad: tuple[str, ...] = ()
+    """When it does not: the sides the source says were engaged (party ids, or
+    ``scheme:name`` for an actor the agreement maps to no party)."""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form (the JSONL contract of ``ceasefire evaluate``)."""
@@ -110,6 +115,8 @@ class Verdict:
             "lon": self.lon,
             "lat": self.lat,
             "admin1": self.admin1,
+            "perpetrator_established": self.perpetrator_established,
+            "dyad": list(self.dyad),
         }
 
     @classmethod
@@ -132,4 +139,6 @@ class Verdict:
             lon=data["lon"],
             lat=data["lat"],
             admin1=data.get("admin1"),
+            perpetrator_established=bool(data.get("perpetrator_established", False)),
+            dyad=tuple(data.get("dyad") or ()),
         )

@@ -27,6 +27,10 @@ EVENT_TYPES: tuple[str, ...] = (
     "mines_uxo",
     "drone_flight",
     "other",
+    "armed_clash",
+    "one_sided_attack",
+    "uav_jamming",
+    "uav_fired_upon",
 )
 
 WEAPON_CLASSES: tuple[str, ...] = (
