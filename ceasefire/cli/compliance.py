@@ -14,7 +14,7 @@ import orjson
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from ceasefire.agreement.load import load
-from ceasefire.cli.log import db_option, err, fail
+from ceasefire.cli.log import check_store, db_option, err, fail
 from ceasefire.compliance import output
 from ceasefire.compliance.evaluate import Evaluator
 from ceasefire.compliance.run import (
@@ -120,6 +120,7 @@ def evaluate_command(
       ceasefire evaluate --agreement minsk-ii.yaml --db sqlite:///m.db --format geojson -o v.geojson
       ceasefire evaluate --diff terms-0.1.yaml terms-0.2.yaml --db sqlite:///mission.db
     """
+    check_store(db)
     try:
         store = open_store(db)
     except StoreError as exc:
