@@ -120,6 +120,10 @@ def evaluate_command(
       ceasefire evaluate --agreement minsk-ii.yaml --db sqlite:///m.db --format geojson -o v.geojson
       ceasefire evaluate --diff terms-0.1.yaml terms-0.2.yaml --db sqlite:///mission.db
     """
+    if not versions and agreement_path is None:
+        raise click.UsageError("give --agreement FILE (or --diff OLD NEW)")
+    # a bad agreement is reported before a missing store
+    evaluator = None if versions or agreement_path is None else _load(agreement_path)
     check_store(db)
     try:
         store = open_store(db)
@@ -130,9 +134,7 @@ def evaluate_command(
         if versions:
             _diff(versions, store, since, out, grouped)
             return
-        if agreement_path is None:
-            raise click.UsageError("give --agreement FILE (or --diff OLD NEW)")
-        evaluator = _load(agreement_path)
+        assert evaluator is not None  # loaded above when not diffing
         with _progress() as progress:
             task = progress.add_task("evaluating", total=len(evaluator.clauses))
             facts = (load_incident_facts if grouped else load_facts)(store, since)
