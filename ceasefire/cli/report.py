@@ -92,5 +92,6 @@ def daily(
             raise click.ClickException(str(exc)) from None
     console.print(
         f"Daily Report {report.number} ({edition}): {report.total} reports,"
-        f" {len(report.breaches)} breaches → {output}"
+        f" {len(report.breaches)} reported breaches, {report.established}"
+        f" established → {output}"
     )
