@@ -118,15 +118,68 @@ def test_a_report_dated_to_the_day_only_joins_at_1_h(tmp_path: Path) -> None:
     # a and b are 6 km apart: separate; the day-dated reports may join, not link
     assert not together(found, a, b)
     assert together(found, a, vague_a)
-    # two day-dated reports alone form nothing at 1 h, and do at 1 day
+    # two day-dated reports of one place pair by default (issue 11), and at 1 day
     c, d = (
         report("media-3", 0, 0, time_precision="day"),
         report("media-4", 300, 0, time_precision="day"),
     )
     (tmp_path / "x").mkdir()
     (tmp_path / "y").mkdir()
-    assert not together(groups(tmp_path / "x", [c, d]), c, d)
+    assert together(groups(tmp_path / "x", [c, d]), c, d)
     assert together(groups(tmp_path / "y", [c, d], Params(2_000, 86_400)), c, d)
+
+
+def day_report(source: str, north_m: float, day: int = 0, **kw: Any) -> Report:
+    """A report dated only to day ``day`` after BASE's day, ``north_m`` north."""
+    return report(source, north_m, day * 1_440, time_precision="day", **kw)
+
+
+def test_issue_11_day_reports_of_one_place_and_day_merge_by_default(
+    tmp_path: Path,
+) -> None:
+    # CIR and Bellingcat give dates only: 400 m apart on one day is one event
+    cir_, bellingcat_ = day_report("cir", 0), day_report("bellingcat", 400)
+    next_day = day_report("acled", 200, day=1)  # the day after: another event
+    far = day_report("ucdp", 2_700)  # 2.7 km > 2 km + 2 × 100 m
+    found = groups(tmp_path, [cir_, bellingcat_, next_day, far])
+    assert together(found, cir_, bellingcat_)
+    assert {next_day.id} in found and {far.id} in found
+    # the place radius widens the reach: 1 km radii reach 2 + 1 + 1 km
+    (tmp_path / "r").mkdir()
+    a = day_report("cir", 0, precision_m=1_000)
+    b = day_report("bellingcat", 3_800, precision_m=1_000)
+    assert together(groups(tmp_path / "r", [a, b]), a, b)
+
+
+def test_issue_11_day_reports_pair_only_across_organisations(tmp_path: Path) -> None:
+    a, b = day_report("smm/team-3", 0), day_report("smm/team-7", 300)
+    assert {a.id} in groups(tmp_path, [a, b])
+
+
+def test_issue_11_day_reports_never_chain_or_bridge(tmp_path: Path) -> None:
+    # a – b – c each 1.9 km apart: a and c (3.8 km) are not one place, so
+    # b pairs with one of them only (complete linkage)
+    a, b, c = day_report("x", 0), day_report("y", 1_900), day_report("z", 3_800)
+    found = groups(tmp_path, [a, b, c])
+    assert not together(found, a, c) and len(found) == 2
+    # two precise incidents and a day report near both: it joins one, and a
+    # second day report of the same place cannot glue the other one on
+    (tmp_path / "p").mkdir()
+    w1, w2 = report("patrol-1", 0), report("sensor-1", 300)
+    e1, e2 = report("patrol-2", 3_000), report("sensor-2", 3_300)
+    d1 = day_report("media-1", 1_500)
+    d2 = day_report("media-2", 1_600)
+    found = groups(tmp_path / "p", [w1, w2, e1, e2, d1, d2])
+    assert not together(found, w1, e1)
+
+
+def test_issue_11_oblast_centroids_and_weeks_do_not_pair(tmp_path: Path) -> None:
+    a = day_report("x", 0, precision_m=50_000)
+    b = day_report("y", 0, precision_m=50_000)
+    c = report("u", 0, time_precision="week")
+    d = report("v", 0, time_precision="week")
+    found = groups(tmp_path, [a, b, c, d])
+    assert len(found) == 4
 
 
 def test_troop_presence_is_never_the_same_event_as_shelling(tmp_path: Path) -> None:
@@ -194,7 +247,8 @@ def test_attaching_reports_one_by_one_gives_the_batch_partition(
     seed: int, width_m: float
 ) -> None:
     points = random_points(seed, 400, sources=10**6, width_m=width_m)
-    batch = cluster(points).anchor
+    # the index has no vague pairing (a batch step): compare without it
+    batch = cluster(points, Params(vague_window_s=0)).anchor
     index = IncidentIndex()
     for i in range(len(points)):
         index.add_arrays(

@@ -53,7 +53,7 @@ def rows(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines()]
 
 
-def oblast_counts(day: str) -> Counter[str]:
+def oblast_counts(day: str, types: tuple[str, ...] | None = None) -> Counter[str]:
     """Reports of ``day`` per oblast, by point-in-polygon on the bundled oblasts."""
     features = json.loads(OBLASTS.read_text())["features"]
     shapes = [
@@ -64,13 +64,18 @@ def oblast_counts(day: str) -> Counter[str]:
     for report in rows(UCDP) + rows(PATROLS):
         if report["observed"]["start"][:10] != day:
             continue
+        if types is not None and report["event_type"] not in types:
+            continue
         point = shapely.Point(report["location"]["lon"], report["location"]["lat"])
         found[next(name for name, shape in shapes if shape.covers(point))] += 1
     return found
 
 
-def region_row(html: str, region: str) -> list[str]:
-    cells = html.split(f"<tr><td>{region}</td>", 1)[1].split("</tr>", 1)[0]
+def region_row(
+    html: str, region: str, table: str = "All reports by region"
+) -> list[str]:
+    html = html.split(f"<h2>{table}</h2>", 1)[1]
+    cells = html.split(f"<td>{region}</td>", 1)[1].split("</tr>", 1)[0]
     return [c.split(">", 1)[1] for c in cells.split("</td>") if ">" in c]
 
 
@@ -91,6 +96,30 @@ def test_counts_by_region_against_the_previous_day(db: str, tmp_path: Path) -> N
     assert "No breach was established for this day" in html
 
 
+def test_issue_11_ceasefire_violations_by_region_split_as_the_smm_did(
+    db: str, tmp_path: Path
+) -> None:
+    html = daily(db, tmp_path, "2015-01-20", "public").read_text()
+    fire = ("shelling", "explosion", "air_strike", "drone_strike", "missile_strike")
+    shots = ("small_arms",)
+    today = oblast_counts("2015-01-20", fire + shots)
+    explosions = oblast_counts("2015-01-20", fire)
+    before = oblast_counts("2015-01-19", fire + shots)
+    assert sum(today.values()) > 0
+    for region in set(today) | set(before):
+        row = region_row(html, region, "Ceasefire violations")
+        current, exploded, shot, _unsplit, previous = map(int, row[:5])
+        assert (current, previous) == (today[region], before[region]), region
+        assert exploded == explosions[region]
+        assert shot == today[region] - explosions[region]
+    top = max(today, key=lambda r: today[r])
+    assert (
+        f"In {top}, the mission recorded <strong>{today[top]}</strong> ceasefire"
+        in html
+    )
+    assert "in the previous reporting period" in html
+
+
 def test_breaches_restrictions_and_weapons_with_reasons(
     db: str, tmp_path: Path
 ) -> None:
@@ -98,22 +127,40 @@ def test_breaches_restrictions_and_weapons_with_reasons(
     # the patrols: a 122 mm shelling (ceasefire + artillery clause), four D-20
     # 152 mm howitzers 4–5 km from the line (artillery clause + withdrawal),
     # a denied checkpoint (monitor access): five breaches.
-    assert html.count('<div class="breach">') == 5
+    assert html.count('<div class="breach ') == 5
     # summarised by clause and party: the artillery clause once per party
     summary = html.split('class="counts breach-summary"', 1)[1].split("</table>", 1)[0]
     assert summary.count("<td>artillery-100mm: No artillery of 100 mm") == 2
     assert "Clause monitor-access: OSCE monitoring and verification" in html
     assert "distance_km(line_of_contact) &lt; 25: measured" in html
     assert "4 × D-20 (152 mm)" in html
-    weapons = html.split("Weapons in violation of withdrawal lines", 1)[1].split(
-        "</section>", 1
-    )[0]
+    weapons = html.split("Weapons in violation of the respective withdrawal lines", 1)[
+        1
+    ].split("</section>", 1)[0]
     assert "Security zone for artillery" in weapons and " km</td>" in weapons
     restrictions = html.split("freedom of movement</h2>", 1)[1].split("</section>", 1)[
         0
     ]
     assert "Armed formations denied the SMM passage" in restrictions
     assert "SMM-Donetsk-05" in restrictions  # restricted edition: sources named
+
+
+def test_issue_11_restricted_report_says_reported_not_established(
+    db: str, tmp_path: Path
+) -> None:
+    # the five breaches of 5 March lack their evidence standard (the table
+    # says 0 met it): the summary must not call them established
+    html = daily(db, tmp_path, "2015-03-05", "restricted").read_text()
+    summary = html.split('<section class="summary">', 1)[1].split("</section>", 1)[0]
+    assert "breaches of the agreement established" not in summary
+    assert (
+        "<strong>5</strong> reported breaches of the agreement (a clause's terms"
+        " hold on the record), of which <strong>0</strong> established" in summary
+    )
+    table = html.split('class="counts breach-summary"', 1)[1].split("</table>", 1)[0]
+    assert '<th class="num">established</th>' in table
+    assert html.count('<span class="status">reported breach</span>') == 5
+    assert "established breach</span>" not in html
 
 
 def test_public_edition_names_no_source_and_coarsens_places(
@@ -126,7 +173,7 @@ def test_public_edition_names_no_source_and_coarsens_places(
         assert f"{patrol['location']['lat']:.3f}" not in html
     assert "RESTRICTED" not in html
     # the five breaches lack their evidence standard: not published, as in the API
-    assert '<div class="breach">' not in html
+    assert '<div class="breach ' not in html
     assert "No breach was established for this day (this edition lists" in html
 
 
@@ -143,7 +190,7 @@ def test_public_edition_publishes_established_breaches_coarsened(
         verdicts = store.verdicts(VerdictQuery(limit=10_000))
         store.save_verdicts([{**v, "standard_met": True} for v in verdicts])
     html = daily(f"sqlite:///{copy}", tmp_path, "2015-03-05", "public").read_text()
-    assert html.count('<div class="breach">') == 5
+    assert html.count('<div class="breach ') == 5
     assert "48.35°N 38.45°E" in html  # Debaltseve 48.304, 38.4175: its 0.1° cell centre
     assert "48.304" not in html and "38.4175" not in html
 
@@ -159,7 +206,7 @@ def test_pdf_is_a_readable_document(db: str, tmp_path: Path) -> None:
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
                           text=True, check=True).stdout  # fmt: skip
     assert "Daily Report 64/2015" in text
-    assert "Restrictions of the monitors' freedom of movement" in text
+    assert "Restrictions of the mission's freedom of movement" in text
     pages = subprocess.run(
         ["pdfinfo", str(pdf)], capture_output=True, text=True, check=True
     )

@@ -14,7 +14,7 @@ import orjson
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from ceasefire.agreement.load import load
-from ceasefire.cli.log import db_option, err, fail
+from ceasefire.cli.log import check_store, db_option, err, fail
 from ceasefire.cli.scale import engine_options, evaluate_dataset
 from ceasefire.compliance import output
 from ceasefire.compliance.evaluate import Evaluator
@@ -138,6 +138,11 @@ def evaluate_command(
             )
         evaluate_dataset(agreement_path, dataset, out, engine, master)
         return
+    if not versions and agreement_path is None:
+        raise click.UsageError("give --agreement FILE (or --diff OLD NEW)")
+    # a bad agreement is reported before a missing store
+    evaluator = None if versions or agreement_path is None else _load(agreement_path)
+    check_store(db)
     try:
         store = open_store(db)
     except StoreError as exc:
@@ -147,9 +152,7 @@ def evaluate_command(
         if versions:
             _diff(versions, store, since, out, grouped)
             return
-        if agreement_path is None:
-            raise click.UsageError("give --agreement FILE (or --diff OLD NEW)")
-        evaluator = _load(agreement_path)
+        assert evaluator is not None  # loaded above when not diffing
         with _progress() as progress:
             task = progress.add_task("evaluating", total=len(evaluator.clauses))
             facts = (load_incident_facts if grouped else load_facts)(store, since)

@@ -252,7 +252,12 @@ def list_command(
             f"  {i.independent_sources} independent  {i.lat:.4f},{i.lon:.4f}"
             f"  {'/'.join(i.event_types)}"
         )
-    click.echo(f"{len(incidents):,} incidents")
+    several_reports = sum(len(i.report_ids) > 1 for i in incidents)
+    independent = sum(i.independent_sources > 1 for i in incidents)
+    click.echo(
+        f"{len(incidents):,} incidents, {several_reports:,} of several reports,"
+        f" {independent:,} of two or more independent sources"
+    )
 
 
 @incidents_group.command("show")

@@ -87,7 +87,7 @@ def import_command(
       ceasefire import --db sqlite:///mission.db points.geojson --mapping map.yaml
       ceasefire import --db sqlite:///mission.db --since 2024-05-01 acled.csv
     """
-    log = open_log(db)
+    log = open_log(db, create=True)
     refused = False
     try:
         after = parse_since(since)

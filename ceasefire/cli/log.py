@@ -21,7 +21,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from ceasefire.errors import DetailedError
+from ceasefire.errors import DetailedError, suggest
 from ceasefire.log import merkle
 from ceasefire.log.heads import (
     SignedHead,
@@ -46,8 +46,44 @@ db_option = click.option(
 err = Console(stderr=True, soft_wrap=True)  # messages are grep-able: never wrapped
 
 
-def open_log(db: str) -> Log:
-    """The log in the store at ``db``."""
+CREATING_COMMANDS = "`ceasefire import`, `ceasefire log append` or `ceasefire demo`"
+
+
+def check_store(db: str, *, create: bool = False) -> None:
+    """Refuse a store URL naming a missing SQLite file, or say it is being created.
+
+    Opening a missing file would make an empty store: a mistyped
+    ``sqlite:///misson.db`` must not read as an empty, verified log. Only the
+    commands that add to a log (``create``) may start one, and they say so.
+    """
+    path = _sqlite_file(db)
+    if path is None or path.exists():
+        return
+    if create:
+        err.print(f"creating {path} (a new store)", markup=False, highlight=False)
+        return
+    near = suggest(path.name, (p.name for p in path.parent.glob("*.db")))
+    fail(
+        DetailedError(
+            f"no store at {path} (--db {db}): the file does not exist",
+            value=db,
+            expected=f"the URL of an existing store ({CREATING_COMMANDS} creates one)",
+            suggestion=f"sqlite:///{path.with_name(near)}" if near else None,
+        )
+    )
+
+
+def _sqlite_file(db: str) -> Path | None:
+    """The file a ``sqlite:///`` URL names (None: another store, or in memory)."""
+    if not db.startswith("sqlite:///"):
+        return None
+    name = db.removeprefix("sqlite:///")
+    return Path(name) if name and name != ":memory:" else None
+
+
+def open_log(db: str, *, create: bool = False) -> Log:
+    """The log in the store at ``db`` (a missing file: see ``check_store``)."""
+    check_store(db, create=create)
     return Log(open_store(db))
 
 
@@ -122,7 +158,7 @@ def append(db: str, files: tuple[Path, ...], actor: str | None) -> None:
     Example:
       ceasefire log append --db sqlite:///mission.db patrol-2025-09-01.jsonl
     """
-    log = open_log(db)
+    log = open_log(db, create=True)
     total_rejected = 0
     for path in files:
         rejected: list[dict[str, Any]] = []

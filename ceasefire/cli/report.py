@@ -9,7 +9,7 @@ import click
 from rich.console import Console
 
 from ceasefire.cli.agreement import load_or_exit
-from ceasefire.cli.log import db_option
+from ceasefire.cli.log import check_store, db_option
 from ceasefire.store import StoreError, open_store
 
 
@@ -78,6 +78,7 @@ def daily(
         )
     console = Console(stderr=True)
     agreement = load_or_exit(agreement_path)
+    check_store(db)
     try:
         store = open_store(db)
     except StoreError as exc:
@@ -91,5 +92,6 @@ def daily(
             raise click.ClickException(str(exc)) from None
     console.print(
         f"Daily Report {report.number} ({edition}): {report.total} reports,"
-        f" {len(report.breaches)} breaches → {output}"
+        f" {len(report.breaches)} reported breaches, {report.established}"
+        f" established → {output}"
     )

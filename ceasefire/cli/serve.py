@@ -14,7 +14,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from ceasefire.cli.log import db_option, fail
+from ceasefire.cli.log import check_store, db_option, fail
 from ceasefire.errors import AgreementError, DetailedError
 
 host_option = click.option(
@@ -86,6 +86,7 @@ def serve(
             tokens = load_tokens(tokens_file)
         except DetailedError as exc:
             fail(exc)
+    check_store(db)
     app = _app(db, list(agreements), tokens)
     click.echo(f"serving {db} at http://{host}:{port}/ (Ctrl-C stops)")
     run_server(app, host, port)
@@ -138,6 +139,8 @@ def demo(
 
     console = Console(soft_wrap=True)  # tokens and URLs are copied: never wrapped
     inputs = demo_inputs(data_dir)
+    if not db_path.exists():
+        console.print(f"creating {db_path.parent / 'demo.db'} (a new store)")
     if inputs.fallback:
         console.print(
             "[yellow]note:[/yellow] no real data found (../shared/data or"

@@ -49,6 +49,7 @@ from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 from ceasefire.errors import DetailedError
+from ceasefire.factfinding.corroboration import organisation
 from ceasefire.model.vocabulary import EVENT_TYPES
 
 EARTH_RADIUS_M = 6_371_008.8
@@ -88,6 +89,9 @@ FAMILIES: tuple[frozenset[str], ...] = (
     frozenset({"movement_restricted", "monitor_uav_interference", "drone_flight"}),
 )
 TYPE_CODE = {name: code for code, name in enumerate(EVENT_TYPES)}
+VAGUE_WINDOW_S = 90_000.0
+"""A calendar day, 25 h on the day clocks go back: the longest window of a
+report that may pair with another imprecise one by default."""
 
 
 def _compatibility() -> NDArray[np.bool_]:
@@ -114,8 +118,17 @@ class Params:
     distance_m: float = 2_000.0
     time_s: float = 3_600.0
     min_sources: int = 2
+    vague_window_s: float = VAGUE_WINDOW_S
+    """The longest time window of an imprecise report that may pair with
+    another imprecise one (0: never); see ``pair_vague``."""
 
     def __post_init__(self) -> None:
+        if self.vague_window_s < 0:
+            raise DetailedError(
+                "the longest window of a vague pairing cannot be negative",
+                value=self.vague_window_s,
+                expected="vague_window_s ≥ 0 s (0 turns vague pairing off)",
+            )
         if self.distance_m <= 0 or self.time_s < 0:
             raise DetailedError(
                 "the linking distance must be positive and the time window not negative",
@@ -146,6 +159,19 @@ class Points:
     """Source code: equal codes never link."""
     kind: NDArray[np.int64]
     """Event type code (index into EVENT_TYPES)."""
+    org: NDArray[np.int64] | None = None
+    """Organisation code (None: each source its own organisation): two vague
+    reports pair only across organisations."""
+
+    def __post_init__(self) -> None:
+        if self.org is None:
+            object.__setattr__(self, "org", self.source)
+
+    @property
+    def orgs(self) -> NDArray[np.int64]:
+        """Organisation codes, one per row."""
+        assert self.org is not None  # set in __post_init__
+        return self.org
 
     def __len__(self) -> int:
         return len(self.start)
@@ -173,23 +199,37 @@ def points_from_bodies(bodies: Sequence[dict[str, Any]]) -> Points:
     radius = np.empty(n)
     kind = np.empty(n, dtype=np.int64)
     codes: dict[str, int] = {}
+    org_codes: dict[str, int] = {}
     source = np.empty(n, dtype=np.int64)
+    org = np.empty(n, dtype=np.int64)
     for i, body in enumerate(bodies):
         location = body["location"]
         observed = body["observed"]
         lon[i] = location["lon"]
         lat[i] = location["lat"]
         radius[i] = location.get("precision_m", 100.0)
-        begin = datetime.fromisoformat(observed["start"]).timestamp()
-        unit = float(PRECISION_SECONDS[observed.get("precision", "minute")] - 1)
-        end = observed.get("end")
-        if end is not None:  # a span: the window covers it
-            unit = max(unit, datetime.fromisoformat(end).timestamp() - begin)
-        start[i] = begin
-        window[i] = unit
+        start[i], window[i] = time_window(observed)
         kind[i] = TYPE_CODE[body["event_type"]]
-        source[i] = codes.setdefault(body["source"]["id"], len(codes))
-    return Points(ecef(lon, lat), start, window, radius, source, kind)
+        source_id = body["source"]["id"]
+        source[i] = codes.setdefault(source_id, len(codes))
+        org[i] = org_codes.setdefault(organisation(source_id), len(org_codes))
+    return Points(ecef(lon, lat), start, window, radius, source, kind, org)
+
+
+def time_window(observed: dict[str, Any]) -> tuple[float, float]:
+    """(start, length) in seconds of an observation's time window.
+
+    Without an end, the window is its precision unit less a second (a day
+    report covers ``[D 00:00, D 23:59:59]``). With an end, the interval the
+    source gave: an end that lies a unit past the start (a half-open
+    ``[D, D+1)``) gives the same window as no end, less one second.
+    """
+    begin = datetime.fromisoformat(observed["start"]).timestamp()
+    unit = float(PRECISION_SECONDS[observed.get("precision", "minute")] - 1)
+    end = observed.get("end")
+    if end is not None:  # a span: the window covers it
+        unit = max(unit, datetime.fromisoformat(end).timestamp() - begin - 1)
+    return begin, unit
 
 
 # ------------------------------------------------------------ batch
@@ -391,7 +431,93 @@ def cluster(points: Points, params: Params | None = None) -> Clustering:
         joined_to,
         joined_distance,
     )
+    pair_vague(points, params, core, joined_to, anchor)
     return Clustering(anchor, core, joined_to, joined_distance)
+
+
+def vague_candidates(
+    points: Points,
+    params: Params,
+    core: NDArray[np.bool_],
+    joined_to: NDArray[np.int64],
+) -> NDArray[np.int64]:
+    """Rows that may pair with another vague report: imprecise, alone, placed
+    within the linking distance and timed within ``vague_window_s``."""
+    return np.flatnonzero(
+        ~core
+        & (joined_to < 0)
+        & ~precise_mask(points, params)
+        & (points.radius <= params.distance_m)
+        & (points.window <= params.vague_window_s)
+    )
+
+
+def vague_links(
+    points: Points, params: Params, rows: NDArray[np.int64]
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
+    """Pairs of ``rows`` that may be one event: (i, j, centre distance).
+
+    Centres within the linking distance plus both radii, time windows that
+    overlap (not merely touch: a report of D and one of D + 1 stay apart),
+    compatible types and different organisations.
+    """
+    empty = np.empty(0, dtype=np.int64)
+    if len(rows) < 2:
+        return empty, empty, np.empty(0)
+    reach = params.distance_m + 2 * float(points.radius[rows].max())
+    longest = float(points.window[rows].max()) + 1.0
+    coords = np.column_stack([points.xyz[rows], points.start[rows] * (reach / longest)])
+    pairs = cKDTree(coords).query_pairs(reach, p=np.inf, output_type="ndarray")
+    i, j = rows[pairs[:, 0]], rows[pairs[:, 1]]
+    distance = np.linalg.norm(points.xyz[i] - points.xyz[j], axis=1)
+    overlap = np.minimum(
+        points.start[i] + points.window[i] + 1, points.start[j] + points.window[j] + 1
+    ) - np.maximum(points.start[i], points.start[j])
+    ok = (
+        (distance <= params.distance_m + points.radius[i] + points.radius[j])
+        & (overlap > 0)
+        & (points.orgs[i] != points.orgs[j])
+        & COMPATIBLE[points.kind[i], points.kind[j]]
+    )
+    return i[ok], j[ok], distance[ok]
+
+
+def pair_vague(
+    points: Points,
+    params: Params,
+    core: NDArray[np.bool_],
+    joined_to: NDArray[np.int64],
+    anchor: NDArray[np.int64],
+) -> None:
+    """Group vague reports that nothing precise took: same place, same day.
+
+    Open data gives days, not hours; two organisations' reports of one place
+    and day are one incident even when no precise report anchors it. Only
+    reports left alone take part, so a vague report still never bridges two
+    precise ones. Groups form closest first and by complete linkage (every
+    two members linked, hence of different organisations), so no chain of
+    day reports can glue a city's day together. The earliest-logged member
+    names the group.
+    """
+    if params.vague_window_s <= 0:
+        return
+    rows = vague_candidates(points, params, core, joined_to)
+    li, lj, ld = vague_links(points, params, rows)
+    if not len(li):
+        return
+    linked = set(zip(li.tolist(), lj.tolist(), strict=True))
+    members: dict[int, list[int]] = {}
+    order = np.lexsort((lj, li, ld))
+    for a, b in zip(li[order].tolist(), lj[order].tolist(), strict=True):
+        group_a = members.get(int(anchor[a]), [a])
+        group_b = members.get(int(anchor[b]), [b])
+        if group_a[0] == group_b[0]:
+            continue
+        if all((min(x, y), max(x, y)) in linked for x in group_a for y in group_b):
+            group = sorted(group_a + group_b)
+            for row in group:
+                anchor[row] = group[0]
+            members[group[0]] = group
 
 
 def _distinct(values: NDArray[np.int64]) -> NDArray[np.int64]:

@@ -184,6 +184,11 @@ class Report(Node):
     """The id of a report this one corrects."""
     properties: dict[str, Any] = Field(default_factory=dict)
     """Anything else the source said, kept verbatim."""
+    restriction: (
+        Literal["denial", "conditional_access", "delay", "other_impediment"] | None
+    ) = None
+    """For a restriction of the monitors' movement: the SMM's category (denial
+    of access, conditional access, delay, other impediments)."""
 
 
 # ------------------------------------------------------------------ ids

@@ -26,6 +26,13 @@ from ceasefire.agreement.load import Agreement
 from ceasefire.geo import boundaries
 from ceasefire.geo.crs import local_projection
 from ceasefire.log.service import Log
+from ceasefire.reports import sections
+from ceasefire.reports.sections import (
+    RestrictionRow,
+    UavCounts,
+    ViolationRow,
+    breach_status,
+)
 from ceasefire.store.base import ReportQuery, Store
 
 Edition = Literal["public", "restricted"]
@@ -33,7 +40,8 @@ EDITIONS: tuple[str, ...] = ("public", "restricted")
 TREND_DAYS = 14
 PUBLIC_GRID_DEG = 0.1
 """The public edition's location grid (the API's default coarsening too)."""
-RESTRICTION_TYPES = ("movement_restricted", "monitor_uav_interference")
+RESTRICTION_TYPES = ("movement_restricted",)
+UAV_TYPES = sections.JAMMING_TYPES + sections.UAV_FIRE_TYPES + sections.UAV_OTHER_TYPES
 WEAPON_TYPES = ("heavy_weapon_present",)
 WITHDRAWAL_REGIMES = ("withdrawal", "demilitarized", "buffer")
 EXPLOSIVE_TYPES = (
@@ -62,6 +70,9 @@ class Event:
     precision: str = "minute"
     """How precisely the time is known (the report's observed.precision)."""
     weapon: str | None = None
+    weapon_class: str | None = None
+    restriction: str = sections.UNCATEGORISED
+    """The SMM category of a restriction of movement."""
 
     @property
     def clock(self) -> str:
@@ -105,6 +116,11 @@ class Breach:
     text: str
     reasons: tuple[str, ...]
 
+    @property
+    def status(self) -> str:
+        """'established breach' or 'reported breach' (see sections.breach_status)."""
+        return breach_status(self.standard_met)
+
 
 @dataclass(frozen=True)
 class WeaponSighting:
@@ -115,6 +131,15 @@ class WeaponSighting:
     """Labels of the withdrawal/demilitarized zones that contain it."""
     distance_km: float | None
     """Distance to the nearest line of the agreement."""
+
+
+@dataclass(frozen=True)
+class MissingWeapon:
+    """Weapons recorded missing from a storage site, with any verdict on them."""
+
+    event: Event
+    verdicts: tuple[str, ...]
+    """'established breach of clause X' / 'reported breach of clause X'."""
 
 
 @dataclass(frozen=True)
@@ -140,11 +165,35 @@ class DailyReport:
     breaches: tuple[Breach, ...]
     restrictions: tuple[Event, ...]
     weapons: tuple[WeaponSighting, ...]
+    violations: tuple[ViolationRow, ...]
+    """Ceasefire violations by region against the previous period."""
+    restriction_table: tuple[RestrictionRow, ...]
+    uav: UavCounts
+    uav_events: tuple[Event, ...]
+    missing: tuple[MissingWeapon, ...]
     events: tuple[Event, ...]
     breach_incidents: frozenset[str]
     log_size: int
     log_root: str
     generated_at: datetime
+
+    @property
+    def established(self) -> int:
+        """Breaches of the day whose evidence standard is met."""
+        return sum(b.standard_met for b in self.breaches)
+
+    @property
+    def violations_total(self) -> ViolationRow:
+        """The violation rows summed over regions."""
+        rows = self.violations
+        return ViolationRow(
+            "Total",
+            sum(r.current for r in rows),
+            sum(r.explosions for r in rows),
+            sum(r.shots for r in rows),
+            sum(r.unsplit for r in rows),
+            sum(r.previous for r in rows),
+        )
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
@@ -174,6 +223,9 @@ def build_daily(
     todays = [v for v in (verdicts or []) if _instant(v["observed_at"]) >= period[0]]
     head = Log(store).head()
     doc = agreement.document
+    names = _oblast_names()
+    parties = {p.id: p.name for p in doc.parties}
+    restrictions = tuple(e for e in events if e.event_type in RESTRICTION_TYPES)
     return DailyReport(
         day=day,
         number=f"{day.timetuple().tm_yday}/{day.year}",
@@ -190,8 +242,15 @@ def build_daily(
         trend=_trend(bodies, verdicts or [], day),
         verdicts_available=verdicts is not None,
         breaches=tuple(_breach(v, agreement, edition) for v in todays),
-        restrictions=tuple(e for e in events if e.event_type in RESTRICTION_TYPES),
+        restrictions=restrictions,
         weapons=_weapons(current, agreement, edition),
+        violations=sections.violations(current, before, names, NO_REGION),
+        restriction_table=sections.restriction_table(
+            [(e.restriction, e.party) for e in restrictions], parties
+        ),
+        uav=sections.uav_counts(current),
+        uav_events=tuple(e for e in events if e.event_type in UAV_TYPES),
+        missing=_missing(events, todays),
         events=events,
         breach_incidents=frozenset(v["incident"] for v in todays),
         log_size=head.tree_size,
@@ -283,6 +342,8 @@ def to_event(body: dict[str, Any], edition: Edition) -> Event:
         narrative=narrative,
         precision=body["observed"].get("precision", "minute"),
         weapon=_weapon_text(weapon) if weapon else None,
+        weapon_class=(weapon or {}).get("class"),
+        restriction=sections.restriction_category(body),
     )
 
 
@@ -403,7 +464,28 @@ def _weapons(
         if inside:
             event = to_event(body, edition)
             found.append(WeaponSighting(event, inside, _distance_km(point, lines)))
+    # as the SMM lists them: by weapon class, then by date and time
+    found.sort(key=lambda w: (w.event.weapon_class or "~", w.event.observed))
     return tuple(found)
+
+
+def _missing(
+    events: Sequence[Event], verdicts: Sequence[dict[str, Any]]
+) -> tuple[MissingWeapon, ...]:
+    """Weapons missing from storage sites, each with the breach verdicts on it.
+
+    Read generically: any clause whose verdict concerns a ``weapon_missing``
+    report is shown, whatever the agreement calls it.
+    """
+    on: dict[str, list[str]] = {}
+    for v in verdicts:
+        status = breach_status(bool(v["standard_met"]))
+        on.setdefault(v["incident"], []).append(f"{status} of clause {v['clause']}")
+    return tuple(
+        MissingWeapon(e, tuple(on.get(e.id, ())))
+        for e in events
+        if e.event_type in sections.MISSING_TYPES
+    )
 
 
 def _distance_km(

@@ -42,6 +42,11 @@ def _change(now: int, before: int) -> str:
     return "more than in" if now > before else "fewer than in"
 
 
+def _plural(n: int, one: str, many: str | None = None) -> str:
+    """``one`` for 1, else ``many`` (default: ``one`` + 's')."""
+    return one if n == 1 else (many or one + "s")
+
+
 def breach_groups(
     breaches: Sequence[Breach],
 ) -> list[tuple[tuple[str, str], list[Breach]]]:
@@ -69,6 +74,7 @@ def to_html(report: DailyReport, agreement: Agreement) -> str:
         signed=lambda n: f"{n:+d}" if n else "0",
         label=lambda event_type: event_type.replace("_", " "),
         breach_groups=breach_groups,
+        plural=_plural,
     )
 
 

@@ -47,8 +47,18 @@ function verdictCard(v) {
     el("ul", { class: "reasons" }, reasons.map((r) => el("li", { dataset: { holds: r.holds ?? "" } }, reasonText(r)))));
 }
 
+/** Red "breach" only when established (evidence standard met); a breach whose
+ *  standard is not met is a reported breach, shown without the red badge. */
+function breachBadge(incident, verdicts) {
+  const breaches = verdicts.filter((v) => v.verdict === "breach");
+  if (breaches.some((v) => v.standard_met)) return el("span", { class: "breach-tag" }, t("breach"));
+  if (!breaches.length && !incident.breach) return null;
+  return el("span", { class: "state state-corroborated reported-breach" },
+    `${t("breach")} — ${t("standard_met")}: ${t("no")}`);
+}
+
 function summary(incident, verdicts, first) {
-  const breach = verdicts.some((v) => v.verdict === "breach") || incident.breach;
+  const breach = breachBadge(incident, verdicts);
   return el("dl", {},
     el("dt", {}, t("event_type")), el("dd", {}, eventTypeLabel(incident.event_type)),
     el("dt", {}, t("observed")), el("dd", {}, formatTime(incident.observed_start, first.observed?.precision),
@@ -59,7 +69,7 @@ function summary(incident, verdicts, first) {
     el("dt", {}, t("sources")), el("dd", {}, incident.n_sources ?? "–"),
     el("dt", {}, t("location")), el("dd", {}, place(incident, first)),
     breach ? el("dt", {}, t("verdict")) : null,
-    breach ? el("dd", {}, el("span", { class: "breach-tag" }, t("breach"))) : null,
+    breach ? el("dd", {}, breach) : null,
   );
 }
 
