@@ -97,8 +97,8 @@ def truth(*parts: str) -> str:
 def minsk_sql(instants: dict[str, str]) -> dict[str, str]:
     """The example's clauses, by hand (see examples/minsk-ii.yaml)."""
     fire = (
-        "'shelling', 'small_arms', 'explosion', 'air_strike', 'drone_strike',"
-        " 'missile_strike', 'ground_assault'"
+        "'shelling', 'small_arms', 'armed_clash', 'explosion', 'air_strike',"
+        " 'drone_strike', 'missile_strike', 'ground_assault'"
     )
     heavy = "weapon_class IN ('artillery', 'mlrs', 'tactical_missile')"
     return {
@@ -146,10 +146,10 @@ def minsk_sql(instants: dict[str, str]) -> dict[str, str]:
 
 GEO_VARIANT = {
     # Minsk II with weapon conditions swapped for what UCDP records
-    'weapon.class == "artillery" and weapon.calibre_mm >= 100\n      and distance_km(line_of_contact) < 25': 'event_type == "small_arms" and distance_km(line_of_contact) < 25',
-    'predicate: weapon.class == "mlrs" and distance_km(line_of_contact) < 35': 'predicate: event_type == "civilian_harm" and distance_km(line_of_contact) < 35',
-    'event_type == "heavy_weapon_present" and weapon.class in heavy_weapons\n      and inside(zone_heavy_mlrs)': 'event_type == "small_arms" and inside(zone_heavy_mlrs)',
-    'predicate: event_type in {"movement_restricted", "monitor_uav_interference"}': 'predicate: event_type == "small_arms" and inside(ordlo_area)',
+    'weapon.class == "artillery" and weapon.calibre_mm >= 100\n      and distance_km(line_of_contact) < 25': 'event_type == "armed_clash" and distance_km(line_of_contact) < 25',
+    'predicate: weapon.class == "mlrs" and distance_km(line_of_contact) < 35': 'predicate: event_type == "one_sided_attack" and distance_km(line_of_contact) < 35',
+    'event_type == "heavy_weapon_present" and weapon.class in heavy_weapons\n      and inside(zone_heavy_mlrs)': 'event_type == "armed_clash" and inside(zone_heavy_mlrs)',
+    'predicate: event_type in {"movement_restricted", "uav_jamming", "uav_fired_upon"}': 'predicate: event_type == "armed_clash" and inside(ordlo_area)',
 }  # fmt: skip
 
 
@@ -157,23 +157,23 @@ def variant_sql(instants: dict[str, str]) -> dict[str, str]:
     found = minsk_sql(instants)
     found["artillery-100mm"] = truth(
         after(instants["withdrawal_end"]),
-        known("event_type = 'small_arms'"),
+        known("event_type = 'armed_clash'"),
         closer("line_of_contact", 25),
     )
     found["mlrs-70km"] = truth(
         after(instants["withdrawal_end"]),
-        known("event_type = 'civilian_harm'"),
+        known("event_type = 'one_sided_attack'"),
         closer("line_of_contact", 35),
     )
     found["withdrawal"] = truth(
         after(instants["withdrawal_start"]),
         after(instants["withdrawal_end"]),
-        known("event_type = 'small_arms'"),
+        known("event_type = 'armed_clash'"),
         inside("zone_heavy_mlrs"),
     )
     found["monitor-access"] = truth(
         after(instants["withdrawal_start"]),
-        known("event_type = 'small_arms'"),
+        known("event_type = 'armed_clash'"),
         inside("ordlo_area"),
     )
     return found
@@ -340,7 +340,7 @@ def alaska_sql(instants: dict[str, str]) -> dict[str, str]:
         "southern-front": truth(
             after(instants["entry_into_force"]),
             known(
-                "event_type IN ('shelling', 'small_arms', 'explosion',"
+                "event_type IN ('shelling', 'small_arms', 'armed_clash', 'explosion',"
                 " 'drone_strike', 'ground_assault')"
             ),
             inside("southern_sector"),

@@ -84,7 +84,7 @@ def test_export_then_append_elsewhere_gives_the_same_reports(tmp_path: Path) -> 
         "-o",
         "civilian.jsonl",
         "--event-type",
-        "civilian_harm",
+        "explosion",
     )
     run("log", "append", "--db", "sqlite:///b.db", "civilian.jsonl")
     run("export", "--db", "sqlite:///b.db", "-o", "again.jsonl")
@@ -92,4 +92,4 @@ def test_export_then_append_elsewhere_gives_the_same_reports(tmp_path: Path) -> 
     assert first and sorted(first) == sorted(
         (tmp_path / "again.jsonl").read_bytes().splitlines()
     )
-    assert all(orjson.loads(line)["event_type"] == "civilian_harm" for line in first)
+    assert all(orjson.loads(line)["event_type"] == "explosion" for line in first)

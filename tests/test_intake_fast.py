@@ -43,9 +43,7 @@ def test_real_ucdp_file_fast_rows_equal_reference_rows() -> None:
     with gzip.open(path, "rt", encoding="utf-8", newline="") as handle:
         assert len(fast) == len(reference) == len(list(csv.DictReader(handle)))
     assert sum(isinstance(r, Prepared) for _, r in fast) == len(fast)  # none deferred
-    assert [(n, as_json(r)) for n, r in fast] == [
-        (n, as_json(r)) for n, r in reference
-    ]
+    assert [(n, as_json(r)) for n, r in fast] == [(n, as_json(r)) for n, r in reference]
 
 
 def test_logged_bytes_equal_the_reference_drafts(tmp_path: Path) -> None:

@@ -132,7 +132,8 @@ def test_every_cameo_root_outside_the_table_is_refused_by_name() -> None:
             gdelt.event_type(root + "0")
     assert gdelt.event_type("1952") == "air_strike"  # longest prefix: 195
     assert gdelt.event_type("2041") == "other"  # 204 before 20
-    assert gdelt.event_type("202") == "civilian_harm"
+    assert gdelt.event_type("202") == "one_sided_attack"  # mass killings
+    assert gdelt.event_type("196") == "armed_clash"  # violate ceasefire
 
 
 def test_a_mentions_zip_alone_is_an_unknown_format_not_a_crash(

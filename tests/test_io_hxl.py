@@ -71,7 +71,7 @@ def test_mapping_follows_the_tags_not_the_column_names() -> None:
     assert [*got] == ["HXL-001", "HXL-002", "HXL-003"]
     # ACLED vocabulary via #event+type+sub, ours as it is
     assert [r.event_type for r in got.values()] == [
-        "civilian_harm",  # Violence against civilians: Attack
+        "one_sided_attack",  # Violence against civilians: Attack
         "shelling",  # ours
         "shelling",  # Explosions/Remote violence: Shelling/artillery/missile attack
     ]

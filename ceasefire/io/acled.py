@@ -360,7 +360,7 @@ def acled_row(report: Report) -> dict[str, str]:
     event_type, _, sub_type = str(acled or "Strategic developments: Other").partition(
         ": "
     )
-    start = report.observed.start.astimezone(UTC)
+    start = report.observed.start.astimezone(KYIV)  # ACLED's day is the local one
     admin1 = report.location.admin1 or ""
     time_precision = {"week": "2", "month": "3", "year": "3"}.get(
         report.observed.precision, "1"

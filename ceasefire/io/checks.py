@@ -17,7 +17,7 @@ field's data and cheap to catch:
   within 0.1° of it: there is only ocean there).
 - **outside the declared country**: a row that says which country it is in
   (UCDP's, ACLED's and CIR's ``country`` column), or a file of a format that
-  only covers Ukraine (``SCOPES``), whose point lies outside Ukraine by more
+  only covers Ukraine (``UKRAINE_ONLY``), whose point lies outside Ukraine by more
   than ``MARGIN_DEG`` (≈ 19–28 km: the 12-nautical-mile territorial sea and
   the simplified coastline). Quarantined naming the country and how far
   outside the point is. Rows declaring another country are not checked (no
@@ -100,7 +100,12 @@ def declared_country(format_name: str, body: dict[str, Any]) -> str | None:
     written = str((body.get("properties") or {}).get("country") or "").strip()
     if written:
         return DECLARED.get(written.lower())
-    return "Ukraine" if format_name in SCOPES else None
+    return "Ukraine" if format_name in UKRAINE_ONLY else None
+
+
+UKRAINE_ONLY = frozenset({"alerts", "alerts-volunteer", "corridors", "missiles"})
+"""Formats whose files only hold places in Ukraine (not Bellingcat's, nor CIR's:
+they record strikes in Russia too; CIR rows say their country themselves)."""
 
 
 @lru_cache(maxsize=1)
@@ -112,8 +117,9 @@ def _ukraine_with_margin() -> shapely.Geometry:
 
 def outside_ukraine(lons: npt.ArrayLike, lats: npt.ArrayLike) -> npt.NDArray[np.bool_]:
     """For many points at once: True where a point is outside Ukraine's margin."""
-    inside = shapely.contains_xy(_ukraine_with_margin(), lons, lats)
-    return np.logical_not(inside)
+    inside = np.asarray(shapely.contains_xy(_ukraine_with_margin(), lons, lats))
+    outside: npt.NDArray[np.bool_] = np.logical_not(inside)
+    return outside
 
 
 def outside_country(lon: float, lat: float, written: str) -> RowError:
@@ -124,7 +130,8 @@ def outside_country(lon: float, lat: float, written: str) -> RowError:
     return RowError(
         "location",
         f"lat {lat:g}, lon {lon:g}",
-        f"outside Ukraine, the country the row declares ({written!r}): "
-        f"{metres / 1000:.0f} km beyond its border; expected a point in Ukraine"
-        f" or within {MARGIN_DEG}° of it (check the coordinates or the country)",
+        f"outside Ukraine, the country the row declares; the point is"
+        f" {metres / 1000:.0f} km beyond its border (country {written!r});"
+        f" expected a point in Ukraine or within {MARGIN_DEG}° of it (check the"
+        " coordinates or the country)",
     )

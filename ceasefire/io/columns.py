@@ -151,7 +151,7 @@ def line_numbers(table: pa.Table) -> Callable[[int], int]:
         crlf = pc.count_substring(values, "\r\n").to_numpy(zero_copy_only=False)
         inside += lf + cr - crlf
     before = np.concatenate([[0], np.cumsum(inside)[:-1]]) if len(inside) else inside
-    starts = (np.arange(table.num_rows) + 2 + before).tolist()
+    starts: list[int] = (np.arange(table.num_rows) + 2 + before).tolist()
     return starts.__getitem__
 
 

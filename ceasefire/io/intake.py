@@ -46,6 +46,8 @@ class ImportSummary:
     quarantined: int = 0
     skipped: int = 0
     """Rows the source reported before ``--since`` (incremental import)."""
+    unit: str = "line"
+    """How rows are numbered: "line" (physical, header = 1) or "record"."""
     reasons: dict[str, int] = field(default_factory=dict)
     """Quarantined rows by reason (the column and the first words of why)."""
     first_rejections: list[Rejection] = field(default_factory=list)
@@ -109,17 +111,19 @@ def _by_record(importer: Importer) -> Callable[[Path], Iterable[Numbered]]:
     return numbered
 
 
+def by_record(importer: Importer) -> bool:
+    """True when the importer's rows are numbered by record, not by line."""
+    own_read = type(importer).read is not Importer.read
+    return own_read and type(importer).read_numbered is Importer.read_numbered
+
+
 def reader_for(importer: Importer) -> Callable[[Path], Iterable[Numbered]]:
     """The fastest reader of ``importer``'s files that gives the same rows,
     each with its place in the file (the physical line for text files)."""
     fast = FAST_READERS.get(importer.name)
     if fast is not None:
         return fast
-    own_read = type(importer).read is not Importer.read
-    own_numbering = type(importer).read_numbered is not Importer.read_numbered
-    if own_read and not own_numbering:
-        return _by_record(importer)
-    return importer.read_numbered
+    return _by_record(importer) if by_record(importer) else importer.read_numbered
 
 
 @dataclass(frozen=True)
@@ -155,8 +159,9 @@ def _outside(rows: list[_Accepted], summary: ImportSummary) -> dict[int, Rejecti
         problem = outside_country(row.lon, row.lat, str(written))
         raw = cast(dict[str, str], row.body)
         found[i] = Rejection(
-            summary.file, row.line, problem.column, problem.value, problem.reason, raw
-        )
+            summary.file, row.line, problem.column, problem.value, problem.reason, raw,
+            summary.unit,
+        )  # fmt: skip
     return found
 
 
@@ -179,8 +184,9 @@ def _check(
         return accepted
     raw = cast(dict[str, str], accepted.body)  # the mapped row: what was judged
     return Rejection(
-        summary.file, number, problem.column, problem.value, problem.reason, raw
-    )
+        summary.file, number, problem.column, problem.value, problem.reason, raw,
+        summary.unit,
+    )  # fmt: skip
 
 
 def _reported(body: dict[str, Any]) -> datetime:
@@ -300,6 +306,7 @@ def import_file(
 ) -> ImportSummary:
     """Import one file. ``strict``: refuse the whole file at its first bad row."""
     summary = ImportSummary(str(path), importer.name)
+    summary.unit = "record" if by_record(importer) else "line"
     rows = reader_for(importer)(path)
     if strict:
         rows = list(rows)

@@ -252,6 +252,11 @@ def legacy_act(body: dict[str, Any]) -> str:
     )
 
 
+def act_of(body: dict[str, Any]) -> str:
+    """A logged body's act, as today's vocabulary names it (see migrate_body)."""
+    return str(migrate_body(body)["event_type"])
+
+
 def migrate_body(body: dict[str, Any]) -> dict[str, Any]:
     """A copy of a logged body with a legacy event type replaced by its act.
 
