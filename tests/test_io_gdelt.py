@@ -57,8 +57,8 @@ def test_cameo_codes_and_geo_types_map_as_documented(tmp_path: Path) -> None:
     expected = {
         "1030000001": ("shelling", 25_000.0),  # world city
         "1030000002": ("air_strike", 25_000.0),  # world city
-        "1030000004": ("other", 150_000.0),  # world state (ADM1)
-        "1030000006": ("other", 700_000.0),  # country
+        "1030000004": ("armed_clash", 150_000.0),  # world state (ADM1)
+        "1030000006": ("armed_clash", 700_000.0),  # country
         "1030000008": ("explosion", 25_000.0),
     }
     assert {k: (r.event_type, r.location.precision_m) for k, r in good.items()} == (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -214,7 +214,9 @@ def test_every_event_keeps_its_place_day_and_categories() -> None:
     sources = load(shared_data(f"{FOLDER}/{PREFIX}sources.json"))
     for event, report in zip(events, reports(path), strict=True):
         month, day, year = (int(part) for part in event["date"].split("/"))
-        assert report.observed.start == datetime(year, month, day, tzinfo=UTC)
+        assert report.observed.start == datetime(
+            year, month, day, tzinfo=ZoneInfo("Europe/Kyiv")
+        )
         assert report.location.lat == float(event["latitude"])
         assert report.location.lon == float(event["longitude"])
         named: dict[str, list[str]] = {}

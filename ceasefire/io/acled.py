@@ -55,7 +55,7 @@ came from ACLED and our report id for the rest; it maps our event type through `
 (``other`` and ``drone_flight`` → Strategic developments: Other), the radius
 back to the smallest geo_precision that covers it, the time precision to
 1/2/3, the oblast code to its name, killed → fatalities, the narrative to
-notes and the attribution to actor1. What ACLED cannot carry is lost on a
+notes, the named actors to actor1/actor2 (else the attribution to actor1). What ACLED cannot carry is lost on a
 round trip (see docs/intake.md): our ids, finer event types, exact radius,
 injuries, weapon, target, evidence and properties.
 """
@@ -354,6 +354,11 @@ def geo_precision(radius_m: float) -> int:
     return 3
 
 
+def _actor(report: Report, index: int) -> str:
+    """The name of the report's first (0) or second (1) named actor, or ""."""
+    return report.actors[index].name if len(report.actors) > index else ""
+
+
 def acled_row(report: Report) -> dict[str, str]:
     """One report as an ACLED row."""
     acled = EVENT_TYPE_MAPPINGS.get(report.event_type, {}).get("acled")
@@ -375,7 +380,9 @@ def acled_row(report: Report) -> dict[str, str]:
         "disorder_type": DISORDER[event_type],
         "event_type": event_type,
         "sub_event_type": sub_type,
-        "actor1": report.attribution.party if report.attribution else "",
+        "actor1": _actor(report, 0)
+        or (report.attribution.party if report.attribution else ""),
+        "actor2": _actor(report, 1),
         "civilian_targeting": "Civilian targeting"
         if report.target and report.target.category == "civilian"
         else "",

@@ -83,6 +83,8 @@ def rejection_draft(rejection: Rejection, actor: str | None) -> Draft:
         "reason": rejection.reason,
         "raw": rejection.raw,
     }
+    if rejection.unit != "line":  # a JSON or Parquet record number, not a line
+        body["unit"] = rejection.unit
     return Draft(
         "rejected",
         orjson.dumps(body),
