@@ -144,7 +144,8 @@ def line_numbers(table: pa.Table) -> Callable[[int], int]:
     inside = np.zeros(table.num_rows, dtype=np.int64)
     for name in table.column_names:
         values = table.column(name)
-        if not pc.any(pc.match_substring_regex(values, "[\\r\\n]")).as_py():
+        lf_any = pc.any(pc.match_substring(values, "\n")).as_py()
+        if not lf_any and not pc.any(pc.match_substring(values, "\r")).as_py():
             continue
         lf = pc.count_substring(values, "\n").to_numpy(zero_copy_only=False)
         cr = pc.count_substring(values, "\r").to_numpy(zero_copy_only=False)
