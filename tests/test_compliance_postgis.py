@@ -369,7 +369,7 @@ def alaska_sql(instants: dict[str, str]) -> dict[str, str]:
         "southern-front": truth(
             after(instants["entry_into_force"]),
             known(
-                "event_type IN ('shelling', 'small_arms', 'explosion',"
+                "event_type IN ('shelling', 'small_arms', 'armed_clash', 'explosion',"
                 " 'drone_strike', 'ground_assault')"
             ),
             inside("southern_sector"),

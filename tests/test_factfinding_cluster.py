@@ -183,8 +183,8 @@ def test_issue_11_oblast_centroids_and_weeks_do_not_pair(tmp_path: Path) -> None
 
 
 def test_troop_presence_is_never_the_same_event_as_shelling(tmp_path: Path) -> None:
-    assert compatible("shelling", "civilian_harm")
-    assert compatible("explosion", "infrastructure_damage")
+    assert compatible("shelling", "one_sided_attack")
+    assert compatible("explosion", "armed_clash")
     assert not compatible("troop_presence", "shelling")
     a = report("patrol-1", 0, 0, "shelling")
     b = report("uav-2", 100, 5, "troop_presence")

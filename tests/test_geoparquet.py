@@ -53,7 +53,7 @@ def test_geopandas_reads_points_where_the_reports_say(
     assert list(frame["id"]) == [body["id"] for body in logged]
     assert list(frame.geometry.x) == [body["location"]["lon"] for body in logged]
     assert list(frame.geometry.y) == [body["location"]["lat"] for body in logged]
-    assert set(frame["event_type"]) == {"small_arms", "civilian_harm"}
+    assert set(frame["event_type"]) == {"armed_clash"}  # UCDP type_of_violence 1
     # spatial filter through the bbox covering, as geopandas applies it
     box = (37.0, 47.5, 38.5, 48.5)
     inside = geopandas.read_parquet(target, bbox=box)

@@ -39,11 +39,11 @@ def as_json(row: Prepared | Report | Rejection) -> object:
 def test_real_ucdp_file_fast_rows_equal_reference_rows() -> None:
     path = shared_data(UCDP)
     fast = list(ucdp.read_fast(path))
-    reference = list(ucdp.IMPORTER.read(path))
+    reference = list(ucdp.IMPORTER.read_numbered(path))
     with gzip.open(path, "rt", encoding="utf-8", newline="") as handle:
         assert len(fast) == len(reference) == len(list(csv.DictReader(handle)))
-    assert sum(isinstance(r, Prepared) for r in fast) == len(fast)  # none deferred
-    assert [as_json(r) for r in fast] == [as_json(r) for r in reference]
+    assert sum(isinstance(r, Prepared) for _, r in fast) == len(fast)  # none deferred
+    assert [(n, as_json(r)) for n, r in fast] == [(n, as_json(r)) for n, r in reference]
 
 
 def test_logged_bytes_equal_the_reference_drafts(tmp_path: Path) -> None:
@@ -84,8 +84,8 @@ def test_any_row_reads_the_same_on_both_paths(
             writer = csv.DictWriter(handle, fieldnames=list(row))
             writer.writeheader()
             writer.writerow(row)
-        fast = [as_json(r) for r in ucdp.read_fast(path)]
-        reference = [as_json(r) for r in ucdp.IMPORTER.read(path)]
+        fast = [(n, as_json(r)) for n, r in ucdp.read_fast(path)]
+        reference = [(n, as_json(r)) for n, r in ucdp.IMPORTER.read_numbered(path)]
     finally:
         path.unlink(missing_ok=True)
     assert fast == reference

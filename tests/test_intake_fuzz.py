@@ -173,7 +173,7 @@ def test_a_date_in_the_future_is_quarantined_naming_it(tmp_path: Path) -> None:
         summary = import_file(log, path, IMPORTERS["ucdp"])
         (kept,) = quarantined(log)
     assert (summary.imported, summary.quarantined) == (1, 1)
-    assert kept["row"] == 2 and kept["column"] == "observed.start"
+    assert kept["row"] == 3 and kept["column"] == "observed.start"  # header = line 1
     assert kept["value"].startswith("2099-05-01")
     assert "in the future" in kept["reason"]
 
@@ -190,7 +190,7 @@ def test_swapped_coordinates_are_quarantined_for_a_ukraine_only_format(
         summary = import_file(log, path, IMPORTERS["cir"])
         (kept,) = quarantined(log)
     assert (summary.imported, summary.quarantined) == (1, 1)
-    assert kept["row"] == 2 and kept["column"] == "location"
+    assert kept["row"] == 3 and kept["column"] == "location"  # header = line 1
     assert "swapped" in kept["reason"] and "lat 37.8, lon 48" in kept["reason"]
 
 
@@ -221,12 +221,12 @@ def test_ragged_and_non_utf8_rows_are_quarantined_with_reasons(
         kept = quarantined(log)
         assert log.verify() == []
     assert summary.read == 4 and summary.reconciles
-    # row 1 imports; row 4 is row 1 again but not UTF-8
+    # line 2 imports; line 5 is line 2 again but not UTF-8 (header = line 1)
     assert summary.imported == 1
     assert [(r["row"], r["value"]) for r in kept] == [
-        (2, 2),
-        (3, len(lines[0].split(",")) + 1),
-        (4, "Zaporizhzhia \ufffd"),
+        (3, 2),
+        (4, len(lines[0].split(",")) + 1),
+        (5, "Zaporizhzhia \ufffd"),
     ]
     assert "fields; expected" in kept[0]["reason"]
     assert "not UTF-8" in kept[2]["reason"] and "0xE9" in kept[2]["reason"]

@@ -7,6 +7,7 @@ import gzip
 import json
 import math
 from collections import Counter
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -44,16 +45,18 @@ def expected_counts(relative: str, path: Path) -> tuple[int, int, list[int]]:
     if relative == BELLINGCAT:
         records = incidents(path)
         keys = Counter(json.dumps(r, sort_keys=True) for r in records)
-        bad = [
+        bad = [  # record numbers: no date, no place, or the blank point 0,0
             i
             for i, r in enumerate(records, start=1)
-            if not r.get("date") or r.get("latitude") is None
+            if not r.get("date")
+            or r.get("latitude") is None
+            or (abs(float(r["latitude"])) < 0.1 and abs(float(r["longitude"])) < 0.1)
         ]
         return len(records), sum(n - 1 for n in keys.values()), bad
     rows = alert_rows(path)
-    bad = [
+    bad = [  # physical lines: the header is line 1
         i
-        for i, r in enumerate(rows, start=1)
+        for i, r in enumerate(rows, start=2)
         if not (r["oblast"].endswith(" oblast") or r["oblast"] == "Kyiv City")
     ]
     return len(rows), 0, bad
@@ -92,7 +95,7 @@ def test_alert_with_a_misplaced_oblast_is_quarantined_naming_the_value() -> None
     path = shared_data(ALERTS)
     rejected = [r for r in alerts.IMPORTER.read(path) if isinstance(r, Rejection)]
     assert [(r.row, r.column, r.value) for r in rejected] == [
-        (17, "oblast", "Lubenskyi raion")  # raion and oblast swapped in the source
+        (18, "oblast", "Lubenskyi raion")  # raion and oblast swapped in the source
     ]
     assert "unknown oblast" in rejected[0].reason
 
@@ -106,12 +109,17 @@ def test_bellingcat_mapping_matches_the_source() -> None:
     for record, report in zip(records[::53], reports[::53], strict=True):
         assert isinstance(report, Report)
         assert report.observed.start.date().isoformat() == record["date"]
+        assert report.observed.start.utcoffset() in (
+            timedelta(hours=2),
+            timedelta(hours=3),
+        )
         assert report.location.lat == record["latitude"]
         assert report.location.lon == record["longitude"]
         assert report.narrative == record["description"][:500]
         assert report.properties["evidence_links"] == record["sources"]
         assert report.source.derived_from == (record["sources"] or [None])[0]
-        assert report.event_type in {"civilian_harm", "infrastructure_damage"}
+        assert report.weapon is None  # the file names no weapon system
+        assert report.target is not None  # the harm: civilians or a named place
     # the same record always gives the same id
     again = list(bellingcat.IMPORTER.read(path))
     assert [r.id for r in reports if isinstance(r, Report)] == [
@@ -120,17 +128,21 @@ def test_bellingcat_mapping_matches_the_source() -> None:
 
 
 def test_bellingcat_classification_is_explicit() -> None:
-    assert bellingcat.classify("Two people killed in a strike on a house.")[0] == (
-        "civilian_harm"
+    # (act, target, damage): the act named in the text, the harm as effect
+    assert bellingcat.classify("Two people killed in a strike on a house.")[:3] == (
+        "explosion",
+        "residential",
+        None,
     )
-    assert bellingcat.classify("Damaged hospital following a strike.")[:2] == (
-        "infrastructure_damage",
+    assert bellingcat.classify("Damaged hospital following a missile strike.")[:3] == (
+        "missile_strike",
+        "health",
         "health",
     )
-    assert bellingcat.classify("Explosion reported, nothing further.")[:2] == (
-        "civilian_harm",
-        "civilian",
+    assert (
+        bellingcat.classify("Man injured by a landmine in a field.")[0] == "mines_uxo"
     )
+    assert bellingcat.classify("Flooding of street.")[:3] == ("other", "civilian", None)
 
 
 @pytest.mark.shared_data
@@ -211,8 +223,8 @@ def test_broken_alert_rows_are_quarantined_with_column_and_reason(
         kept = quarantined(log)
     assert (summary.read, summary.imported, summary.quarantined) == (10, 7, 3)
     assert [(r["row"], r["column"], r["value"]) for r in kept] == [
-        (3, "oblast", "Atlantis oblast"),
-        (6, "started_at", "yesterday"),
-        (8, "level", "village"),
+        (4, "oblast", "Atlantis oblast"),  # physical lines: the header is line 1
+        (7, "started_at", "yesterday"),
+        (9, "level", "village"),
     ]
     assert all(r["reason"] for r in kept)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import csv
 import gzip
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from conftest import REPO, shared_data
@@ -67,11 +68,11 @@ def test_mapping_of_the_current_layout() -> None:
     # ACLED's sub-event types read as our vocabulary (DOMAIN.md b.1 semantics):
     expected = {
         "UKR9001": ("shelling", 2_000, "day", 10),
-        "UKR9002": ("small_arms", 15_000, "day", 0),
+        "UKR9002": ("armed_clash", 15_000, "day", 0),
         "UKR9003": ("air_strike", 2_000, "week", 2),
         "UKR9004": ("troop_presence", 50_000, "day", 0),
         "UKR9005": ("other", 2_000, "day", 0),
-        "UKR9006": ("civilian_harm", 2_000, "day", 0),
+        "UKR9006": ("one_sided_attack", 2_000, "day", 0),
     }
     assert set(got) == set(expected)
     for event_id, (kind, radius, precision, killed) in expected.items():
@@ -85,8 +86,9 @@ def test_mapping_of_the_current_layout() -> None:
             float(row["longitude"]),
         )
         assert report.observed.start == datetime.fromisoformat(
-            row["event_date"] + "T00:00:00+00:00"
+            row["event_date"] + "T00:00:00+02:00"  # a Kyiv day (winter: UTC+2)
         )
+        assert report.weapon is None  # ACLED has no weapon column
         assert report.reported_at.timestamp() == int(row["timestamp"])
         assert report.source.derived_from == row["source"]
         assert report.narrative == row["notes"]
@@ -95,22 +97,33 @@ def test_mapping_of_the_current_layout() -> None:
     assert got["UKR9001"].target is not None
     assert got["UKR9001"].target.category == "civilian"
     assert got["UKR9002"].target is None and got["UKR9001"].attribution is None
+    # actors in ACLED's words: a battle is a dyad; violence against civilians
+    # names actor1 as the perpetrator and actor2 as the target (codebook 2023)
+    clash, abduction = got["UKR9002"], got["UKR9006"]
+    assert [(a.name, a.role) for a in clash.actors] == [
+        (source["UKR9002"]["actor1"], "side_a"),
+        (source["UKR9002"]["actor2"], "side_b"),
+    ]
+    assert [(a.name, a.role) for a in abduction.actors] == [
+        (source["UKR9006"]["actor1"], "perpetrator"),
+        (source["UKR9006"]["actor2"], "target"),
+    ]
 
 
 def test_older_layout_numeric_actor_codes_and_written_dates() -> None:
     got = {r.source_report_id: r for r in reports(OLD)}
     first = got["UKR4001"]
-    assert first.observed.start == datetime(2019, 1, 15, tzinfo=UTC)
+    assert first.observed.start == datetime(2019, 1, 15, tzinfo=ZoneInfo("Europe/Kyiv"))
     assert first.properties["inter1"] == "State forces"  # code 1
     assert first.properties["inter2"] == "Rebel groups"  # code 2
     assert first.properties["data_id"] == "5801001"  # removed columns are kept
     assert first.properties["iso3"] == "UKR"
     assert got["UKR4004"].properties["inter1"] == "Political militias"  # code 3
-    assert got["UKR4004"].event_type == "explosion"
+    assert got["UKR4004"].event_type == "mines_uxo"  # Remote explosive/landmine/IED
     assert got["UKR4003"].event_type == "other"  # an agreement is not an incident
     assert got["UKR4002"].observed.precision == "week"
     bad = [r for r in acled.IMPORTER.read(OLD) if isinstance(r, Rejection)]
-    assert [(b.row, b.column, b.value) for b in bad] == [(5, "inter1", "9")]
+    assert [(b.row, b.column, b.value) for b in bad] == [(6, "inter1", "9")]  # line
 
 
 def test_no_geo_precision_column_means_the_coarsest_radius(tmp_path: Path) -> None:
@@ -134,9 +147,9 @@ def test_bad_rows_are_quarantined_and_good_rows_land(tmp_path: Path) -> None:
     assert (summary.read, summary.imported, summary.duplicates) == (10, 6, 1)
     assert summary.quarantined == 3 and summary.reconciles
     assert [(k["row"], k["column"], k["value"]) for k in kept] == [
-        (7, "sub_event_type", "Explosions/Remote violence: Drone attack"),
-        (8, "latitude", "48,5947"),
-        (9, "event_date", "2022-13-01"),
+        (8, "sub_event_type", "Explosions/Remote violence: Drone attack"),
+        (9, "latitude", "48,5947"),  # physical lines: the header is line 1
+        (10, "event_date", "2022-13-01"),
     ]
     assert all(k["file"] == str(CURRENT) for k in kept)
     assert "unknown ACLED event type" in str(kept[0]["reason"])
@@ -183,7 +196,7 @@ def test_ucdp_exported_to_acled_reimports_as_the_same_records(tmp_path: Path) ->
     assert len(back) == len(originals)
     for before, after in zip(originals, back, strict=True):
         assert after.id == before.id  # our id travels as event_id_cnty
-        assert after.event_type == before.event_type  # small_arms / civilian_harm
+        assert after.event_type == before.event_type == "armed_clash"
         assert after.observed.start == before.observed.start
         assert (after.location.lon, after.location.lat) == (
             before.location.lon,
@@ -207,11 +220,9 @@ def test_cir_round_trip_loses_only_what_acled_cannot_say(tmp_path: Path) -> None
     assert len(back) == len(originals)
     folds = {  # docs/intake.md, "ACLED-shaped CSV": what each type comes back as
         "heavy_weapon_present": "other",
-        "mines_uxo": "explosion",
-        "ground_assault": "small_arms",
-        "explosion": "explosion",
-        "civilian_harm": "civilian_harm",
-        "infrastructure_damage": "infrastructure_damage",
+        "mines_uxo": "mines_uxo",
+        "armed_clash": "armed_clash",
+        "explosion": "mines_uxo",
         "troop_presence": "troop_presence",
         "other": "other",
     }
@@ -244,14 +255,13 @@ def test_every_event_type_comes_back_as_docs_intake_says(tmp_path: Path) -> None
     folds = {
         "shelling": "shelling", "missile_strike": "shelling",
         "air_strike": "air_strike", "drone_strike": "air_strike",
-        "explosion": "explosion", "mines_uxo": "explosion",
-        "small_arms": "small_arms", "ground_assault": "small_arms",
-        "civilian_harm": "civilian_harm",
-        "infrastructure_damage": "infrastructure_damage",
+        "explosion": "mines_uxo", "mines_uxo": "mines_uxo",
+        "small_arms": "armed_clash", "ground_assault": "armed_clash",
+        "armed_clash": "armed_clash", "one_sided_attack": "one_sided_attack",
         "troop_presence": "troop_presence",
         "heavy_weapon_present": "other", "weapon_missing": "other",
-        "movement_restricted": "other", "monitor_uav_interference": "other",
-        "drone_flight": "other", "other": "other",
+        "movement_restricted": "other", "uav_jamming": "other",
+        "uav_fired_upon": "other", "drone_flight": "other", "other": "other",
     }  # fmt: skip
     from ceasefire.model.vocabulary import EVENT_TYPES
 
@@ -289,4 +299,5 @@ def test_hdx_copies_with_an_hxl_row_read_as_acled(tmp_path: Path) -> None:
         r.id for r in reports(CURRENT)
     ]
     bad = [(r.row, r.column) for r in got if isinstance(r, Rejection)]
-    assert bad == [(7, "sub_event_type"), (8, "latitude"), (9, "event_date")]
+    # physical lines: header 1, tag row 2, so data row 7 is line 9
+    assert bad == [(9, "sub_event_type"), (10, "latitude"), (11, "event_date")]

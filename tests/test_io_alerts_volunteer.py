@@ -118,9 +118,9 @@ def test_broken_rows_are_quarantined_naming_column_and_value(tmp_path: Path) -> 
         kept = quarantined(log)
     assert (summary.read, summary.imported, summary.quarantined) == (6, 3, 3)
     assert [(r["row"], r["column"], r["value"]) for r in kept] == [
-        (2, "region", "Atlantis oblast"),
-        (3, "started_at", "2022-02-25 18:56:44"),
-        (5, "naive", "maybe"),
+        (3, "region", "Atlantis oblast"),  # physical lines: the header is line 1
+        (4, "started_at", "2022-02-25 18:56:44"),
+        (6, "naive", "maybe"),
     ]
     assert "no time zone" in str(kept[1]["reason"])
 

@@ -104,7 +104,7 @@ def test_bad_cells_are_quarantined_naming_the_column(tmp_path: Path) -> None:
         rows = list(csv.DictReader(handle))
     rows[1]["location.lon"] = "38,4"
     rows[2]["properties"] = "{not json"
-    rows[3]["event_type"] = "artillery"
+    rows[3]["event_type"] = "artillery barrage"
     broken = tmp_path / "broken.csv"
     with broken.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, flat.COLUMNS)
@@ -115,10 +115,16 @@ def test_bad_cells_are_quarantined_naming_the_column(tmp_path: Path) -> None:
         summary = import_file(log, broken, importer_for(broken))
         kept = quarantined(log)
     assert (summary.imported, summary.quarantined) == (1, 3)
+    # the physical lines an editor shows (header = 1), found in the file's text
+    text = broken.read_text(encoding="utf-8").splitlines()
+    lines = [
+        next(i for i, t in enumerate(text, 1) if bad in t)
+        for bad in ('"38,4"', "{not json", ",artillery barrage,")
+    ]
     assert [(k["row"], k["column"], k["value"]) for k in kept] == [
-        (2, "location.lon", "38,4"),
-        (3, "properties", "{not json"),
-        (4, "event_type", "artillery"),
+        (lines[0], "location.lon", "38,4"),
+        (lines[1], "properties", "{not json"),
+        (lines[2], "event_type", "artillery barrage"),
     ]
 
 

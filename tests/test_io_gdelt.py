@@ -57,8 +57,8 @@ def test_cameo_codes_and_geo_types_map_as_documented(tmp_path: Path) -> None:
     expected = {
         "1030000001": ("shelling", 25_000.0),  # world city
         "1030000002": ("air_strike", 25_000.0),  # world city
-        "1030000004": ("other", 150_000.0),  # world state (ADM1)
-        "1030000006": ("other", 700_000.0),  # country
+        "1030000004": ("armed_clash", 150_000.0),  # world state (ADM1)
+        "1030000006": ("armed_clash", 700_000.0),  # country
         "1030000008": ("explosion", 25_000.0),
     }
     assert {k: (r.event_type, r.location.precision_m) for k, r in good.items()} == (
@@ -132,7 +132,8 @@ def test_every_cameo_root_outside_the_table_is_refused_by_name() -> None:
             gdelt.event_type(root + "0")
     assert gdelt.event_type("1952") == "air_strike"  # longest prefix: 195
     assert gdelt.event_type("2041") == "other"  # 204 before 20
-    assert gdelt.event_type("202") == "civilian_harm"
+    assert gdelt.event_type("202") == "one_sided_attack"  # mass killings
+    assert gdelt.event_type("196") == "armed_clash"  # violate ceasefire
 
 
 def test_a_mentions_zip_alone_is_an_unknown_format_not_a_crash(

@@ -55,7 +55,8 @@ def test_real_file_imports_with_honest_counts_and_reimports_nothing(
     importer = importer_for(path)
     assert importer.name == "missiles"
     rows = source_rows(path)
-    no_count = [i for i, r in enumerate(rows, start=1) if not r["launched"].strip()]
+    # physical lines of the file: the header is line 1
+    no_count = [i for i, r in enumerate(rows, start=2) if not r["launched"].strip()]
     assert len(no_count) == 3  # the source leaves launched empty on three rows
     with SQLiteStore(tmp_path / "log.db") as store:
         log = Log(store)
@@ -162,10 +163,10 @@ def test_broken_rows_are_quarantined_naming_column_and_value(tmp_path: Path) -> 
         kept = quarantined(log)
     assert (summary.read, summary.imported, summary.quarantined) == (8, 4, 4)
     assert [(r["row"], r["column"], r["value"]) for r in kept] == [
-        (2, "model", "Tomahawk"),
-        (4, "time_start", "04/04/2026"),
-        (5, "time_end", "2020-01-01 00:00"),
-        (7, "launched", "many"),
+        (3, "model", "Tomahawk"),  # physical lines: the header is line 1
+        (5, "time_start", "04/04/2026"),
+        (6, "time_end", "2020-01-01 00:00"),
+        (8, "launched", "many"),
     ]
     assert "unknown weapon model 'Tomahawk'" in str(kept[0]["reason"])
     assert "before time_start" in str(kept[2]["reason"])

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from conftest import shared_data
@@ -73,10 +74,10 @@ def test_fields_follow_the_source_records() -> None:
     # CIV0001 (read by hand): 02/24/2022, Chuhuiv 49.85005 N 36.659031 E,
     # Residential + Weapon Unknown, 12 sources, all tweets.
     first = by_key["CIV0001"]
-    assert first.observed.start == datetime(2022, 2, 24, tzinfo=UTC)
+    assert first.observed.start == datetime(2022, 2, 24, tzinfo=ZoneInfo("Europe/Kyiv"))
     assert (first.location.lat, first.location.lon) == (49.85005, 36.659031)
     assert first.location.place == "Chuhuiv, south of Kharkiv"
-    assert first.event_type == "civilian_harm" and first.weapon is None
+    assert first.event_type == "other" and first.weapon is None  # weapon Unknown
     assert first.target is not None and first.target.category == "residential"
     assert first.properties["categories"] == {
         "Type of area affected": ["Residential"],
@@ -93,7 +94,9 @@ def test_fields_follow_the_source_records() -> None:
     assert (missile.location.lat, missile.location.lon) == (50.546217, 30.20572)
     # CIV0766: School or childcare; its one source, src_exists_CIV0766_2, joined.
     school = by_key["CIV0766"]
-    assert school.observed.start == datetime(2022, 4, 11, tzinfo=UTC)
+    assert school.observed.start == datetime(
+        2022, 4, 11, tzinfo=ZoneInfo("Europe/Kyiv")
+    )
     assert school.target is not None and school.target.category == "education"
     assert school.properties["evidence_links"] == [
         "https://t.me/Pravda_Gerashchenko/11906"
@@ -102,7 +105,9 @@ def test_fields_follow_the_source_records() -> None:
         "Damage in a University and nearby garden in Irpin"
     )
     # M/D/YYYY without zero padding (CIV0189: 3/3/2022)
-    assert by_key["CIV0189"].observed.start == datetime(2022, 3, 3, tzinfo=UTC)
+    assert by_key["CIV0189"].observed.start == datetime(
+        2022, 3, 3, tzinfo=ZoneInfo("Europe/Kyiv")
+    )
     # the id used twice: both strikes kept, the first keeps the plain id
     twice = [r for r in by_key.values() if r.properties["timemap_id"] == "CIV1553"]
     assert [r.narrative for r in twice] == [
@@ -209,7 +214,9 @@ def test_every_event_keeps_its_place_day_and_categories() -> None:
     sources = load(shared_data(f"{FOLDER}/{PREFIX}sources.json"))
     for event, report in zip(events, reports(path), strict=True):
         month, day, year = (int(part) for part in event["date"].split("/"))
-        assert report.observed.start == datetime(year, month, day, tzinfo=UTC)
+        assert report.observed.start == datetime(
+            year, month, day, tzinfo=ZoneInfo("Europe/Kyiv")
+        )
         assert report.location.lat == float(event["latitude"])
         assert report.location.lon == float(event["longitude"])
         named: dict[str, list[str]] = {}

@@ -160,7 +160,8 @@ def quarantine_list(db: str, file: str | None, fmt: str) -> None:
         return
     for row in rows:
         click.echo(
-            f"{row['file']}:{row['row']} [{row['column']}] {row['reason']} (got {row['value']!r})"
+            f"{row['file']}{':' if row.get('unit', 'line') == 'line' else ' record '}"
+            f"{row['row']} [{row['column']}] {row['reason']} (got {row['value']!r})"
         )
     click.echo(f"{len(rows)} quarantined rows")
 

@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ceasefire.model import vocabulary as vocab
-from ceasefire.model.report import Report
+from ceasefire.model.report import Report, act_of
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int32]
@@ -273,7 +273,7 @@ class _Builder:
         weapon = primary.get("weapon") or {}
         personnel = primary.get("personnel") or {}
         casualties = primary.get("casualties")
-        self.category("event_type", primary["event_type"])
+        self.category("event_type", act_of(primary))  # old logs: issue 11
         self.category("party", (primary.get("attribution") or {}).get("party"))
         self.category("weapon.class", weapon.get("class"))
         self.category("weapon.model", weapon.get("model"))

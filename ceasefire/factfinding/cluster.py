@@ -77,16 +77,13 @@ FAMILIES: tuple[frozenset[str], ...] = (
             "air_strike",
             "drone_strike",
             "missile_strike",
-            "civilian_harm",
-            "infrastructure_damage",
+            "one_sided_attack",
             "mines_uxo",
         }
     ),  # fmt: skip
-    frozenset(
-        {"small_arms", "ground_assault", "shelling", "civilian_harm", "explosion"}
-    ),
+    frozenset({"small_arms", "armed_clash", "ground_assault", "shelling", "explosion"}),
     frozenset({"troop_presence", "heavy_weapon_present", "weapon_missing"}),
-    frozenset({"movement_restricted", "monitor_uav_interference", "drone_flight"}),
+    frozenset({"movement_restricted", "uav_jamming", "uav_fired_upon", "drone_flight"}),
 )
 TYPE_CODE = {name: code for code, name in enumerate(EVENT_TYPES)}
 VAGUE_WINDOW_S = 90_000.0

@@ -12,22 +12,32 @@ Reading:
   ``event_id_cnty`` that is one of our report ids (our own ACLED-shaped
   exports of non-ACLED reports) is kept as the id, so re-importing an export
   adds nothing.
-- **event type**: the (event_type, sub_event_type) pair through ``EVENTS``,
-  an explicit table of ACLED's 25 sub-event types. A pair not in the table is
-  quarantined naming it, never guessed. ACLED lumps some of ours together
-  (Air/drone strike → air_strike; Shelling/artillery/missile attack →
+- **act** (``event_type``): the (event_type, sub_event_type) pair through
+  ``EVENTS``, an explicit table of ACLED's 25 sub-event types (codebook 2023,
+  "Event Types and Sub-Event Types"). A pair not in the table is quarantined
+  naming it, never guessed. Battles: Armed clash → armed_clash (no weapon
+  detail); Violence against civilians → one_sided_attack; Remote
+  explosive/landmine/IED → mines_uxo (never fire); ACLED lumps some acts
+  together (Air/drone strike → air_strike; Shelling/artillery/missile attack →
   shelling), and protests, riots and most strategic developments are
-  ``other``.
+  ``other``. No weapon is set: ACLED has no weapon column.
 - **where**: latitude/longitude; ``geo_precision`` 1–3 → 2 / 15 / 50 km
   (``ACLED_GEO_PRECISION_M``); without the column, 50 km (the coarsest).
-- **when**: ``event_date`` as YYYY-MM-DD or "24 February 2022" (the website's
+- **when**: ``event_date``, a calendar day in Kyiv (ACLED codes the local
+  date), as YYYY-MM-DD or "24 February 2022" (the website's
   older downloads); ``time_precision`` 1/2/3 → day/week/month; reported at
   ``timestamp`` (Unix seconds, when ACLED last changed the row) if present.
-- **source**: ACLED (media compilation, B2); the row's ``source`` names the
-  outlets and becomes ``derived_from``, so corroboration counts them once.
+- **source**: ACLED (media compilation, B3: coded weekly from single media
+  reports, no clarity threshold); the row's ``source`` names the outlets and
+  becomes ``derived_from``, so corroboration counts them once.
 - **casualties**: ``fatalities`` → killed; ``civilian_targeting`` set →
-  target category civilian. Actors stay in properties, not attribution:
-  ACLED's actor1 is the initiator, written as ACLED names it.
+  target category civilian.
+- **actors**: actor1/actor2 as ACLED names them (scheme ``acled``). In
+  Violence against civilians, Excessive force against protesters and
+  Explosions/Remote violence actor1 is the ``perpetrator`` and actor2 the
+  ``target``; otherwise the two are a dyad (``side_a``/``side_b``). They stay
+  in properties too; attribution to an agreement's party is the agreement's
+  actor map (issue 11).
 - **inter1/inter2**: numeric codes 1–8 (older exports) or the text labels
   (newer API) are both kept as the label in properties; 0 or empty means
   no actor.
@@ -45,7 +55,7 @@ came from ACLED and our report id for the rest; it maps our event type through `
 (``other`` and ``drone_flight`` → Strategic developments: Other), the radius
 back to the smallest geo_precision that covers it, the time precision to
 1/2/3, the oblast code to its name, killed → fatalities, the narrative to
-notes and the attribution to actor1. What ACLED cannot carry is lost on a
+notes, the named actors to actor1/actor2 (else the attribution to actor1). What ACLED cannot carry is lost on a
 round trip (see docs/intake.md): our ids, finer event types, exact radius,
 injuries, weapon, target, evidence and properties.
 """
@@ -56,7 +66,7 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -64,10 +74,12 @@ from typing import IO, Any
 
 from ceasefire.geo.boundaries import admin_units
 from ceasefire.io.base import (
+    KYIV,
     Importer,
     Rejection,
     Row,
     RowError,
+    id_moment,
     parse_date,
     parse_float,
     stable_id,
@@ -94,21 +106,24 @@ RENAMED = {"geo_precis": "geo_precision", "ally_actor_1": "assoc_actor_1"} | {
 
 # (ACLED event_type, sub_event_type) → our event type. ACLED's 25 sub-types.
 EVENTS: dict[tuple[str, str], str] = {
-    ("Battles", "Armed clash"): "small_arms",
+    ("Battles", "Armed clash"): "armed_clash",
     ("Battles", "Government regains territory"): "ground_assault",
     ("Battles", "Non-state actor overtakes territory"): "ground_assault",
     ("Explosions/Remote violence", "Air/drone strike"): "air_strike",
     ("Explosions/Remote violence", "Shelling/artillery/missile attack"): "shelling",
-    ("Explosions/Remote violence", "Remote explosive/landmine/IED"): "explosion",
+    ("Explosions/Remote violence", "Remote explosive/landmine/IED"): "mines_uxo",
     ("Explosions/Remote violence", "Grenade"): "explosion",
     ("Explosions/Remote violence", "Suicide bomb"): "explosion",
     ("Explosions/Remote violence", "Chemical weapon"): "other",
-    ("Violence against civilians", "Attack"): "civilian_harm",
-    ("Violence against civilians", "Abduction/forced disappearance"): "civilian_harm",
-    ("Violence against civilians", "Sexual violence"): "civilian_harm",
+    ("Violence against civilians", "Attack"): "one_sided_attack",
+    (
+        "Violence against civilians",
+        "Abduction/forced disappearance",
+    ): "one_sided_attack",
+    ("Violence against civilians", "Sexual violence"): "one_sided_attack",
     ("Protests", "Peaceful protest"): "other",
     ("Protests", "Protest with intervention"): "other",
-    ("Protests", "Excessive force against protesters"): "civilian_harm",
+    ("Protests", "Excessive force against protesters"): "one_sided_attack",
     ("Riots", "Violent demonstration"): "other",
     ("Riots", "Mob violence"): "other",
     ("Strategic developments", "Agreement"): "other",
@@ -116,10 +131,18 @@ EVENTS: dict[tuple[str, str], str] = {
     ("Strategic developments", "Change to group/activity"): "other",
     ("Strategic developments", "Disrupted weapons use"): "other",
     ("Strategic developments", "Headquarters or base established"): "troop_presence",
-    ("Strategic developments", "Looting/property destruction"): "infrastructure_damage",
+    ("Strategic developments", "Looting/property destruction"): "other",
     ("Strategic developments", "Non-violent transfer of territory"): "other",
     ("Strategic developments", "Other"): "other",
 }
+ATTRIBUTING = frozenset(
+    {"Violence against civilians", "Explosions/Remote violence"}
+    | {"Excessive force against protesters"}
+)
+"""Event (or sub-event) types whose actor1 did it to actor2 (ACLED codebook 2023,
+"Violence against civilians": the victims are actor2; "Explosions/Remote
+violence": actor1 carried out the attack). In Battles and the rest the two
+actors are a dyad: the order names no aggressor."""
 INTER = {
     "1": "State forces",
     "2": "Rebel groups",
@@ -161,12 +184,13 @@ def normalise(row: dict[str, str]) -> dict[str, str]:
 
 
 def _date(value: str) -> datetime:
+    """The event's calendar day, midnight Kyiv (ACLED codes the local date)."""
     try:
-        return parse_date("event_date", value)
+        return parse_date("event_date", value, KYIV)
     except RowError:
         pass
     try:
-        return datetime.strptime(value, "%d %B %Y").replace(tzinfo=UTC)
+        return datetime.strptime(value, "%d %B %Y").replace(tzinfo=KYIV)
     except ValueError:
         raise RowError(
             "event_date", value, "not a date; expected YYYY-MM-DD or '24 February 2022'"
@@ -200,6 +224,22 @@ def _fatalities(row: dict[str, str]) -> int:
     return int(value)
 
 
+def actors(row: dict[str, str]) -> list[dict[str, str]]:
+    """actor1/actor2 as ACLED names them, with roles the event type justifies."""
+    attributes = bool(
+        {row.get("event_type", ""), row.get("sub_event_type", "")} & ATTRIBUTING
+    )
+    roles = ("perpetrator", "target") if attributes else ("side_a", "side_b")
+    return [
+        {"scheme": "acled", "name": name, "role": role}
+        for name, role in (
+            (row.get("actor1", ""), roles[0]),
+            (row.get("actor2", ""), roles[1]),
+        )
+        if name
+    ]
+
+
 def report_id(event_id: str, start: datetime) -> str:
     """Our own report id if ``event_id`` is one (our exports), else derived."""
     return event_id if ULID.match(event_id) else stable_id("acled", event_id, start)
@@ -224,23 +264,24 @@ def to_report(raw: dict[str, str]) -> Report:
     if stamp and not stamp.isdigit():
         raise RowError("timestamp", stamp, "not Unix seconds")
     reported = datetime.fromtimestamp(int(stamp), UTC) if stamp else start
+    unit = TIME_PRECISION[precision]
     properties: dict[str, Any] = {k: v for k, v in row.items() if v and k not in MAPPED}
     for column in ("inter1", "inter2"):
         properties.pop(column, None)
         if label := _inter(row, column):
             properties[column] = label
     data: dict[str, Any] = {
-        "id": report_id(row["event_id_cnty"], start),
+        "id": report_id(row["event_id_cnty"], id_moment(start)),
         "source_report_id": row["event_id_cnty"],
         "source": {
             "type": "media",
             "id": "acled",
             "name": "ACLED",
             "reliability": "B",
-            "credibility": 2,
+            "credibility": 3,
             "derived_from": row.get("source") or None,
         },
-        "observed": {"start": start, "precision": TIME_PRECISION[precision]},
+        "observed": {"start": start, "precision": unit},
         "reported_at": reported,
         "location": {
             "lon": parse_float("longitude", row["longitude"], -180, 180),
@@ -249,6 +290,7 @@ def to_report(raw: dict[str, str]) -> Report:
             "place": row.get("location") or None,
         },
         "event_type": EVENTS[pair],
+        "actors": actors(row),
         "casualties": {"killed": _fatalities(row)},
         "narrative": row.get("notes", ""),
         "properties": properties,
@@ -266,17 +308,14 @@ class AcledImporter(Importer):
         """True when the header, lower-cased and renamed, has the needed columns."""
         return self.required_columns <= set(normalise(dict.fromkeys(header, "")))
 
-    def read(self, path: Path) -> Iterator[Row]:
-        """Every data row; an HXL tag row under the header (HDX copies) is skipped."""
-        rows = super().read(path)
+    def read_numbered(self, path: Path) -> Iterator[tuple[int, Row]]:
+        """Every data row and its line; an HXL tag row under the header (HDX
+        copies) is skipped (not data), the lines staying physical."""
+        rows = super().read_numbered(path)
         first = next(rows, None)
-        if isinstance(first, Rejection) and is_tag_row(first.raw):
-            for row in rows:  # number the data rows from 1, as without the tags
-                yield (
-                    replace(row, row=row.row - 1) if isinstance(row, Rejection) else row
-                )
-            return
-        if first is not None:
+        if first is not None and not (
+            isinstance(first[1], Rejection) and is_tag_row(first[1].raw)
+        ):
             yield first
         yield from rows
 
@@ -315,13 +354,18 @@ def geo_precision(radius_m: float) -> int:
     return 3
 
 
+def _actor(report: Report, index: int) -> str:
+    """The name of the report's first (0) or second (1) named actor, or ""."""
+    return report.actors[index].name if len(report.actors) > index else ""
+
+
 def acled_row(report: Report) -> dict[str, str]:
     """One report as an ACLED row."""
     acled = EVENT_TYPE_MAPPINGS.get(report.event_type, {}).get("acled")
     event_type, _, sub_type = str(acled or "Strategic developments: Other").partition(
         ": "
     )
-    start = report.observed.start.astimezone(UTC)
+    start = report.observed.start.astimezone(KYIV)  # ACLED's day is the local one
     admin1 = report.location.admin1 or ""
     time_precision = {"week": "2", "month": "3", "year": "3"}.get(
         report.observed.precision, "1"
@@ -336,7 +380,9 @@ def acled_row(report: Report) -> dict[str, str]:
         "disorder_type": DISORDER[event_type],
         "event_type": event_type,
         "sub_event_type": sub_type,
-        "actor1": report.attribution.party if report.attribution else "",
+        "actor1": _actor(report, 0)
+        or (report.attribution.party if report.attribution else ""),
+        "actor2": _actor(report, 1),
         "civilian_targeting": "Civilian targeting"
         if report.target and report.target.category == "civilian"
         else "",

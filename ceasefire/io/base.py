@@ -14,13 +14,18 @@ import hashlib
 import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
 from ceasefire.model.report import Report, new_id
+
+KYIV = ZoneInfo("Europe/Kyiv")
+"""The time zone of the calendar days of UCDP, ACLED, CIR, Bellingcat and the
+Ukrainian sources: a day of theirs is a Kyiv day (issue 11)."""
 
 
 @dataclass(frozen=True)
@@ -29,14 +34,19 @@ class Rejection:
 
     file: str
     row: int
-    """1-based data row number (the header is row 0)."""
+    """Where in the file: for a text file the physical line the row starts on,
+    the header being line 1 (so an editor's "go to line" lands on it); for a
+    JSON array or a Parquet file the 1-based record number (``unit``)."""
     column: str | None
     value: Any
     reason: str
     raw: dict[str, str]
+    unit: str = "line"
+    """"line" (``row`` is a physical line) or "record" (a record number)."""
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.row}" + (f" [{self.column}]" if self.column else "")
+        place = f":{self.row}" if self.unit == "line" else f" record {self.row}"
+        where = f"{self.file}{place}" + (f" [{self.column}]" if self.column else "")
         return f"{where}: {self.reason} (got {self.value!r})"
 
 
@@ -68,12 +78,17 @@ class Importer:
 
     def read(self, path: Path) -> Iterator[Row]:
         """Every data row of ``path`` as a Report or a Rejection."""
-        for number, raw in enumerate(csv_rows(path), start=1):
+        for _, row in self.read_numbered(path):
+            yield row
+
+    def read_numbered(self, path: Path) -> Iterator[tuple[int, Row]]:
+        """(physical line the row starts on, header = 1; the row) for every row."""
+        for line, raw in numbered_csv_rows(path):
             problem = csv_row_problem(raw)
             if problem is None:
-                yield to_row(self.to_report, raw, str(path), number, raw)
+                yield line, to_row(self.to_report, raw, str(path), line, raw)
             else:
-                yield Rejection(str(path), number, *problem, readable(raw))
+                yield line, Rejection(str(path), line, *problem, readable(raw))
 
 
 def to_row(
@@ -82,20 +97,22 @@ def to_row(
     file: str,
     number: int,
     raw: dict[str, str],
+    unit: str = "line",
 ) -> Row:
     """``convert(record)``, or a Rejection naming the column at fault."""
     try:
         return convert(record)
     except RowError as exc:
-        return Rejection(file, number, exc.column, exc.value, exc.reason, raw)
+        return Rejection(file, number, exc.column, exc.value, exc.reason, raw, unit)
     except ValidationError as exc:
         first = exc.errors()[0]
         column = ".".join(str(part) for part in first["loc"])
-        return Rejection(file, number, column, first.get("input"), first["msg"], raw)
+        value = first.get("input")
+        return Rejection(file, number, column, value, first["msg"], raw, unit)
     except KeyError as exc:  # a format forced on a file without its columns
         name = str(exc.args[0])
         reason = f"no column {name!r} in the file; expected the format's header"
-        return Rejection(file, number, name, None, reason, raw)
+        return Rejection(file, number, name, None, reason, raw, unit)
 
 
 EXTRA = "(fields beyond the header)"
@@ -168,6 +185,31 @@ def csv_rows(path: Path) -> Iterator[dict[str, str]]:
         yield from csv.DictReader(handle, restkey=EXTRA)
 
 
+def breaks(text: str) -> int:
+    """Line breaks inside a (quoted) value: \\n, \\r\\n and a lone \\r count once."""
+    return text.count("\n") + text.count("\r") - text.count("\r\n")
+
+
+def numbered_csv_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+    """Rows of a CSV file with the physical line each starts on (header = 1).
+
+    A quoted value may span lines, so the row's first line is the reader's
+    line count after the row less the line breaks inside its values.
+    """
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(
+        path, "rt", encoding="utf-8-sig", errors="surrogateescape", newline=""
+    ) as handle:
+        reader = csv.DictReader(handle, restkey=EXTRA)
+        for raw in reader:
+            inside = sum(
+                breaks(v) if isinstance(v, str) else sum(map(breaks, v))
+                for v in raw.values()
+                if v is not None
+            )
+            yield reader.line_num - inside, raw
+
+
 def csv_header(path: Path) -> list[str]:
     """The first row of a CSV file."""
     opener = gzip.open if path.suffix == ".gz" else open
@@ -184,13 +226,33 @@ def stable_id(source: str, source_id: str, moment: datetime) -> str:
     return new_id(int(moment.timestamp() * 1000), digest)
 
 
-def parse_date(column: str, value: str) -> datetime:
-    """A YYYY-MM-DD date (optionally with time) as midnight UTC."""
+def parse_date(column: str, value: str, zone: ZoneInfo | None = None) -> datetime:
+    """A YYYY-MM-DD date (anything after the date ignored) as its midnight.
+
+    The midnight of ``zone`` (the source's time zone; UTC when None): a
+    calendar day of a Ukrainian source starts at 00:00 Kyiv, 22:00 or 21:00 UTC.
+    """
     try:
         moment = datetime.fromisoformat(value.strip()[:10])
     except ValueError:
         raise RowError(column, value, "not a date; expected YYYY-MM-DD") from None
-    return moment.replace(tzinfo=UTC)
+    return moment.replace(tzinfo=zone or UTC)
+
+
+def next_day(day: datetime) -> datetime:
+    """The midnight after ``day`` (a midnight) in its own zone: the exclusive end
+    of a day-precision event. Calendar arithmetic, so a 23- or 25-hour day (the
+    clocks changing) still ends at midnight."""
+    following = (day.replace(tzinfo=None) + timedelta(days=1)).replace(
+        tzinfo=day.tzinfo
+    )
+    return following
+
+
+def id_moment(day: datetime) -> datetime:
+    """The instant a report id's time part is taken from for a calendar day:
+    its UTC midnight, as before issue 11, so re-importing keeps the ids."""
+    return day.replace(tzinfo=UTC)
 
 
 def parse_float(column: str, value: str, low: float, high: float) -> float:

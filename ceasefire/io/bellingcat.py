@@ -13,16 +13,18 @@ So:
   report (one such repeat is in the file: counted as a duplicate); two videos
   of one strike with different sources stay two reports, as Bellingcat lists
   them. ``source_report_id`` is ``bellingcat-<first 16 hex of that hash>``.
-- **event type**, from the description, since there are no categories:
-  ``civilian_harm`` by default and whenever people are mentioned as harmed
-  (killed, dead, injured, wounded, casualties, bodies, victims …);
-  ``infrastructure_damage`` when no harm to people is mentioned and the text
-  names damage to buildings or infrastructure (building, house, apartment,
-  hospital, school, bridge, power, substation …; see ``BUILDING_WORDS``).
-  The words that decided are kept in ``properties["classified_by"]``.
-- **target category**, first keyword match in ``TARGETS`` (hospital → health,
-  school → education, church → religious …); otherwise ``civilian`` for
-  civilian_harm and none for infrastructure_damage.
+- **act**, from the description, since there are no categories: the first
+  act the text names through ``ACTS`` (shelling/artillery/Grad → shelling,
+  missile → missile_strike, drone/Shahed → drone_strike, air strike/bomb →
+  air_strike, mine/UXO/tripwire → mines_uxo, shot/gunfire → small_arms,
+  explosion/strike/impact → explosion), else ``other``. The file records
+  civilian HARM (an effect), not how it was done; no weapon class is set.
+- **effects**: ``target`` civilian (the dataset's subject), or the first
+  keyword match in ``TARGETS`` (hospital → health, school → education …);
+  ``damage`` is that category when the text names damage to buildings or
+  infrastructure (``BUILDING_WORDS``) and no harm to people. The words that
+  decided are kept in ``properties["classified_by"]``.
+- **time**: ``date`` is a calendar day in Kyiv: ``[date 00:00 Kyiv, +1 day)``.
 - **location**: the coordinates, 1 km radius (geolocated media);
   ``location`` as the place name when present.
 - **source**: an ``osint_item`` from Bellingcat (reliability B, credibility
@@ -44,9 +46,11 @@ from pathlib import Path
 from typing import Any
 
 from ceasefire.io.base import (
+    KYIV,
     Importer,
     Row,
     RowError,
+    id_moment,
     parse_date,
     parse_float,
     stable_id,
@@ -70,6 +74,16 @@ BUILDING_WORDS = (
     "market", "shop", "store", "mall", "damage", "destroy", "destruction",
     "ruin", "fire", "burn", "crater", "facility", "office", "dormitory", "hotel",
 )  # fmt: skip
+ACTS: list[tuple[str, tuple[str, ...]]] = [
+    ("mines_uxo", ("landmine", "land mine", " mine ", " mines ", "unexploded", "uxo", "tripwire")),
+    ("missile_strike", ("missile",)),
+    ("drone_strike", ("drone", "shahed", " uav", "loitering")),
+    ("air_strike", ("air strike", "airstrike", "aerial bomb", "bombing", "glide bomb")),
+    ("shelling", ("shelling", "shelled", "artillery", "mortar", " grad", "mlrs", "rocket", "cluster")),
+    ("small_arms", (" shot ", "gunfire", "shooting", "sniper", "bullet")),
+    ("explosion", ("explosion", "strike", "struck", "impact", "blast", "hit by")),
+]  # fmt: skip
+"""Act by the first matching group of words in the description."""
 TARGETS: list[tuple[str, tuple[str, ...]]] = [
     ("health", ("hospital", "clinic", "maternity", "medical", "ambulance")),
     ("education", ("school", "kindergarten", "university", "college", "lyceum")),
@@ -88,15 +102,18 @@ def _found(text: str, words: tuple[str, ...]) -> list[str]:
     return [word.strip() for word in words if word in text]
 
 
-def classify(description: str) -> tuple[str, str | None, list[str]]:
-    """Event type, target category and the deciding words for a description."""
+def classify(description: str) -> tuple[str, str, str | None, list[str]]:
+    """(act, target category, damaged category or None, deciding words)."""
     text = " " + re.sub(r"\s+", " ", description.lower()) + " "
+    act, act_words = next(
+        ((name, _found(text, words)) for name, words in ACTS if _found(text, words)),
+        ("other", []),
+    )
     people = _found(text, PEOPLE_WORDS)
     buildings = _found(text, BUILDING_WORDS)
     target = next((cat for cat, words in TARGETS if _found(text, words)), None)
-    if buildings and not people:
-        return "infrastructure_damage", target, buildings
-    return "civilian_harm", target or "civilian", people
+    damage = (target or "civilian") if buildings and not people else None
+    return act, target or "civilian", damage, act_words + (people or buildings)
 
 
 def record_key(record: dict[str, Any]) -> str:
@@ -117,7 +134,7 @@ def to_report(record: dict[str, Any]) -> Report:
     date = record.get("date")
     if not date or not isinstance(date, str):
         raise RowError("date", date, "missing date; expected YYYY-MM-DD")
-    moment = parse_date("date", date)
+    moment = parse_date("date", date, KYIV)
     lat = _coordinate(record, "latitude", 90)
     lon = _coordinate(record, "longitude", 180)
     sources = record.get("sources") or []
@@ -125,11 +142,11 @@ def to_report(record: dict[str, Any]) -> Report:
         raise RowError("sources", sources, "not a list; expected a list of URLs")
     links = [str(url) for url in sources]
     description = str(record.get("description") or "")
-    event_type, target, words = classify(description)
+    act, target, damage, words = classify(description)
     key = record_key(record)
     return Report.model_validate(
         {
-            "id": stable_id("bellingcat", key, moment),
+            "id": stable_id("bellingcat", key, id_moment(moment)),
             "source_report_id": f"bellingcat-{key[:16]}",
             "source": {
                 "type": "osint_item",
@@ -147,8 +164,9 @@ def to_report(record: dict[str, Any]) -> Report:
                 "precision_m": 1_000.0,  # geolocated media
                 "place": record.get("location") or None,
             },
-            "event_type": event_type,
-            "target": {"category": target} if target else None,
+            "event_type": act,
+            "target": {"category": target},
+            "damage": [damage] if damage else [],
             "narrative": description[:500],
             "properties": {
                 "bellingcat_key": key,
@@ -203,7 +221,9 @@ class JsonImporter(Importer):
         if not isinstance(data, list):
             raise ValueError(f"{path}: expected a JSON array of objects")
         for number, record in enumerate(data, start=1):
-            yield to_row(self._convert, record, str(path), number, _raw(record))
+            yield to_row(
+                self._convert, record, str(path), number, _raw(record), "record"
+            )
 
     def _convert(self, record: Any) -> Report:
         if not isinstance(record, dict):

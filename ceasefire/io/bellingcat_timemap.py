@@ -16,8 +16,9 @@ and ``…_associations.json`` (category id → ``filter_paths`` = [group, title]
   category missing from these tables (or an id missing from the associations
   file) is quarantined by name, not guessed. Where the category does not say
   how the harm was done (Unknown, a vehicle-mounted weapon) or only names the
-  munition, not its launcher (cluster, incendiary, thermobaric), the event
-  type is ``civilian_harm`` or ``explosion`` with no weapon class. The
+  munition, not its launcher (cluster, incendiary, thermobaric), the act is
+  ``other`` or ``explosion`` with no weapon class (harm to civilians is an
+  effect, not an act: issue 11). The date is a calendar day in Kyiv. The
   categories are kept verbatim in ``properties["categories"]``.
 - **sources**: each is kept in ``properties["sources"]`` (id, paths, title,
   description); the http(s) paths are ``properties["evidence_links"]``.
@@ -37,11 +38,19 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ceasefire.io.base import Row, RowError, parse_float, stable_id, to_row
+from ceasefire.io.base import (
+    KYIV,
+    Row,
+    RowError,
+    id_moment,
+    parse_float,
+    stable_id,
+    to_row,
+)
 from ceasefire.io.bellingcat import JsonImporter
 from ceasefire.model.report import Report
 
@@ -70,7 +79,7 @@ AREAS: dict[str, str | None] = {
 """'Type of area affected' title → target category (None: no target)."""
 
 WEAPONS: dict[str, tuple[str, str | None]] = {
-    "Unknown": ("civilian_harm", None),
+    "Unknown": ("other", None),
     "HE rocket artillery": ("shelling", "mlrs"),
     "HE artillery inc mortars": ("shelling", "artillery"),
     "Cluster munitions": ("explosion", None),  # by rocket, missile or aircraft
@@ -79,7 +88,7 @@ WEAPONS: dict[str, tuple[str, str | None]] = {
     "Cruise missile": ("missile_strike", "cruise_missile"),
     "Ballistic missile": ("missile_strike", "ballistic_missile"),
     "Anti-air missile": ("missile_strike", "air_defence"),
-    "Vehicle mounted weapon": ("civilian_harm", None),
+    "Vehicle mounted weapon": ("other", None),  # fire, but of what kind unsaid
     "Small arms": ("small_arms", "small_arms"),
     "Air strike": ("air_strike", "aircraft"),
     "Land mines": ("mines_uxo", "mine"),
@@ -108,8 +117,9 @@ def _load(path: Path, kind: type, what: str) -> Any:
 
 
 def _day(value: Any) -> datetime:
+    """A calendar day in Kyiv, as Bellingcat dates the events."""
     try:
-        return datetime.strptime(str(value).strip(), "%m/%d/%Y").replace(tzinfo=UTC)
+        return datetime.strptime(str(value).strip(), "%m/%d/%Y").replace(tzinfo=KYIV)
     except ValueError:
         raise RowError("date", value, "not a date; expected MM/DD/YYYY") from None
 
@@ -183,7 +193,7 @@ def to_report(record: dict[str, Any], key: str, lookup: Lookup) -> Report:
     description = str(record.get("description") or "")
     return Report.model_validate(
         {
-            "id": stable_id("bellingcat-timemap", key, moment),
+            "id": stable_id("bellingcat-timemap", key, id_moment(moment)),
             "source_report_id": key,
             "source": {
                 "type": "osint_item",
@@ -269,6 +279,7 @@ class TimeMapImporter(JsonImporter):
                 str(path),
                 number,
                 _raw(record),
+                "record",
             )
 
     def _convert_event(

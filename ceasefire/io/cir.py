@@ -1,32 +1,75 @@
 """Centre for Information Resilience "Russia–Ukraine Monitor" events CSV.
 
-Geolocated OSINT events. The event type comes from the ``event_group``
-column, whose names carry a month or period ("… March 2022"); unknown groups
-are rejected with their name, so a renamed group is noticed, not mislabelled.
+Geolocated OSINT events. The act comes from the ``event_group`` column, whose
+names carry a month or period ("… March 2022"); unknown groups are rejected
+with their name, so a renamed group is noticed, not mislabelled.
+
+CIR's groups mostly name what was SEEN (damage, casualties, presence,
+losses), not the act that caused it, so (``GROUPS``): damage and casualty
+groups get act ``other`` with the effect (``damage``, ``target``) kept;
+"Bombing or Explosion" is ``explosion``; "Ground Battle" and military losses
+are ``armed_clash`` (fighting, no weapon detail; the side that lost is the
+``target`` actor); "Munitions" (unexploded ordnance) is ``mines_uxo``;
+Russian presence and firing positions are ``troop_presence`` and
+``heavy_weapon_present`` with the Russian forces as the named actor. No
+weapon class is set: ``arms/munition`` (filled in 2 % of rows) stays verbatim
+in properties.
+
+The date is a calendar day in Kyiv: ``[date 00:00 Kyiv, +1 day)``.
 """
 
 from __future__ import annotations
 
-from ceasefire.io.base import Importer, RowError, parse_date, parse_float, stable_id
+from typing import Any, NamedTuple
+
+from ceasefire.io.base import (
+    KYIV,
+    Importer,
+    RowError,
+    id_moment,
+    parse_date,
+    parse_float,
+    stable_id,
+)
 from ceasefire.model.report import Report
 
-# event_group prefix → (event type, target category, attributed party)
-GROUPS: list[tuple[str, str, str | None, str | None]] = [
-    ("Civilian Infrastructure Damage", "infrastructure_damage", "civilian", None),
-    ("Military Infrastructure Damage", "infrastructure_damage", "military", None),
-    ("Civilian Casualty", "civilian_harm", "civilian", None),
-    ("Mass grave or Burial", "civilian_harm", "civilian", None),
-    ("Bombing or Explosion", "explosion", None, None),
-    ("Russian Military Presence", "troop_presence", None, "ru"),
-    ("Russian Allies Presence", "troop_presence", None, None),
-    ("Russian Firing Positions", "heavy_weapon_present", None, "ru"),
-    ("Russian Military Losses", "ground_assault", None, None),
-    ("Ukrainian Military Losses", "ground_assault", None, None),
-    ("Ground Battle", "ground_assault", None, None),
-    ("Munitions", "mines_uxo", None, None),
-    ("Detentions or Arrests", "other", None, None),
-    ("Other", "other", None, None),
-]
+
+class Group(NamedTuple):
+    """What a CIR event group says: act, target, damage, party, actor."""
+
+    act: str
+    target: str | None = None
+    damage: str | None = None
+    party: str | None = None
+    actor: tuple[str, str] | None = None
+    """(name, role) of the side the group names."""
+
+
+RU = "Russian Armed Forces"
+GROUPS: list[tuple[str, Group]] = [
+    ("Civilian Infrastructure Damage", Group("other", "civilian", "civilian")),
+    ("Military Infrastructure Damage", Group("other", "military", "military")),
+    ("Civilian Casualty", Group("other", "civilian")),
+    ("Mass grave or Burial", Group("other", "civilian")),
+    ("Bombing or Explosion", Group("explosion")),
+    ("Russian Military Presence", Group("troop_presence", party="ru", actor=(RU, "perpetrator"))),
+    ("Russian Allies Presence", Group("troop_presence", actor=("Russian allies", "perpetrator"))),
+    ("Russian Firing Positions", Group("heavy_weapon_present", party="ru", actor=(RU, "perpetrator"))),
+    ("Russian Military Losses", Group("armed_clash", "military", "military", actor=(RU, "target"))),
+    ("Ukrainian Military Losses", Group("armed_clash", "military", "military", actor=("Armed Forces of Ukraine", "target"))),
+    ("Ground Battle", Group("armed_clash")),
+    ("Munitions", Group("mines_uxo")),
+    ("Detentions or Arrests", Group("other")),
+    ("Other", Group("other")),
+]  # fmt: skip
+SOURCE = {
+    "type": "osint_item",
+    "id": "cir-russia-ukraine-monitor",
+    "name": "Centre for Information Resilience",
+    "reliability": "B",
+    "credibility": 2,
+}
+"""B2: every event is geolocated, with a link to its proof (docs/intake.md)."""
 COLUMNS = frozenset(
     {
         "entry",
@@ -41,34 +84,33 @@ COLUMNS = frozenset(
 )
 
 
-def classify(group: str) -> tuple[str, str | None, str | None]:
-    """Event type, target and party for an event group name."""
-    for prefix, event_type, target, party in GROUPS:
+def classify(group: str) -> Group:
+    """What an event group name says."""
+    for prefix, found in GROUPS:
         if group.startswith(prefix):
-            return event_type, target, party
-    known = ", ".join(prefix for prefix, *_ in GROUPS)
+            return found
+    known = ", ".join(prefix for prefix, _ in GROUPS)
     raise RowError(
         "event_group", group, f"unknown event group; expected one starting with {known}"
     )
+
+
+KEPT = (
+    "event_group", "title", "country", "province", "district", "arms/munition",
+    "violence level", "link", "geolocation",
+)  # fmt: skip
 
 
 def to_report(row: dict[str, str]) -> Report:
     """One CIR row as a report."""
     if not row.get("date"):
         raise RowError("date", row.get("date"), "missing date; expected YYYY-MM-DD")
-    moment = parse_date("date", row["date"])
-    event_type, target, party = classify(row["event_group"])
-    data = {
-        "id": stable_id("cir", row["entry"], moment),
+    moment = parse_date("date", row["date"], KYIV)
+    group = classify(row["event_group"])
+    data: dict[str, Any] = {
+        "id": stable_id("cir", row["entry"], id_moment(moment)),
         "source_report_id": f"cir-{row['entry']}",
-        "source": {
-            "type": "osint_item",
-            "id": "cir-russia-ukraine-monitor",
-            "name": "Centre for Information Resilience",
-            "reliability": "B",
-            "credibility": 2,
-            "derived_from": row.get("link") or None,
-        },
+        "source": {**SOURCE, "derived_from": row.get("link") or None},
         "observed": {"start": moment, "precision": "day"},
         "reported_at": moment,
         "location": {
@@ -77,31 +119,20 @@ def to_report(row: dict[str, str]) -> Report:
             "precision_m": 1_000.0,  # geolocated to a visible place
             "place": row.get("town/city") or None,
         },
-        "event_type": event_type,
+        "event_type": group.act,
         "narrative": (row.get("brief description") or row.get("title") or "")[:1000],
         "evidence": [],
-        "properties": {
-            k: v
-            for k, v in row.items()
-            if v
-            and k
-            in (
-                "event_group",
-                "title",
-                "country",
-                "province",
-                "district",
-                "arms/munition",
-                "violence level",
-                "link",
-                "geolocation",
-            )
-        },
+        "properties": {k: v for k, v in row.items() if v and k in KEPT},
     }
-    if target:
-        data["target"] = {"category": target}
-    if party:
-        data["attribution"] = {"party": party, "confidence": "medium"}
+    if group.target:
+        data["target"] = {"category": group.target}
+    if group.damage:
+        data["damage"] = [group.damage]
+    if group.party:
+        data["attribution"] = {"party": group.party, "confidence": "medium"}
+    if group.actor:
+        name, role = group.actor
+        data["actors"] = [{"scheme": "cir", "name": name, "role": role}]
     return Report.model_validate(data)
 
 

@@ -17,14 +17,18 @@ be faster, never different:
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from ceasefire.io.base import csv_header
+from ceasefire.io.base import csv_header, id_moment, next_day
 
 BLOCK = 64 << 20
 """pyarrow parses in blocks; one row must fit in one (a huge field falls back)."""
@@ -95,24 +99,61 @@ def ulid(at_ms: int, entropy: bytes) -> str:
     return "".join([_PAIRS[(value >> shift) & 1023] for shift in _SHIFTS])
 
 
+def _text(moment: datetime) -> str:
+    """ISO text as pydantic writes an aware datetime ("Z" for UTC)."""
+    return moment.isoformat().replace("+00:00", "Z")
+
+
 class Dates:
     """YYYY-MM-DD parsing, cached: an events file repeats few distinct dates."""
 
-    def __init__(self) -> None:
+    def __init__(self, zone: ZoneInfo | None = None) -> None:
+        self.zone = zone or UTC
         self._seen: dict[str, tuple[datetime, str, int]] = {}
+        self._next: dict[str, str] = {}
 
     def get(self, value: str) -> tuple[datetime, str, int]:
-        """(midnight UTC, its ISO text as pydantic writes it, Unix ms).
+        """(midnight in the zone, its ISO text as pydantic writes it, id ms).
 
+        The id ms are those of the day's UTC midnight (``base.id_moment``).
         Raises ValueError for anything ``base.parse_date`` would refuse.
         """
         found = self._seen.get(value)
         if found is None:
-            moment = datetime.fromisoformat(value.strip()[:10]).replace(tzinfo=UTC)
-            text = moment.isoformat().replace("+00:00", "Z")
-            found = (moment, text, int(moment.timestamp() * 1000))
+            day = datetime.fromisoformat(value.strip()[:10])
+            moment = day.replace(tzinfo=self.zone)
+            stamp = id_moment(moment).timestamp()
+            found = (moment, _text(moment), int(stamp * 1000))
             self._seen[value] = found
         return found
+
+    def following(self, value: str) -> str:
+        """ISO text of the midnight after the day ``value`` (an exclusive end)."""
+        found = self._next.get(value)
+        if found is None:
+            found = self._next[value] = _text(next_day(self.get(value)[0]))
+        return found
+
+
+def line_numbers(table: pa.Table) -> Callable[[int], int]:
+    """Row index (0-based) → the physical line the row starts on (header = 1).
+
+    Without line breaks inside values that is index + 2; otherwise the breaks
+    inside earlier rows' values are added (as ``base.breaks`` counts them).
+    """
+    inside = np.zeros(table.num_rows, dtype=np.int64)
+    for name in table.column_names:
+        values = table.column(name)
+        lf_any = pc.any(pc.match_substring(values, "\n")).as_py()
+        if not lf_any and not pc.any(pc.match_substring(values, "\r")).as_py():
+            continue
+        lf = pc.count_substring(values, "\n").to_numpy(zero_copy_only=False)
+        cr = pc.count_substring(values, "\r").to_numpy(zero_copy_only=False)
+        crlf = pc.count_substring(values, "\r\n").to_numpy(zero_copy_only=False)
+        inside += lf + cr - crlf
+    before = np.concatenate([[0], np.cumsum(inside)[:-1]]) if len(inside) else inside
+    starts: list[int] = (np.arange(table.num_rows) + 2 + before).tolist()
+    return starts.__getitem__
 
 
 def whole_number(value: str) -> int | None:

@@ -1,8 +1,8 @@
 """Flat CSV of our report schema: one column per field, lossless both ways.
 
 Nested objects become dotted columns (``source.type``, ``location.lon``,
-``weapon.class`` …); the two open-ended fields, ``evidence`` and
-``properties``, are JSON text in their cell. An empty cell is an absent
+``weapon.class`` …); the list and open-ended fields, ``actors``, ``damage``,
+``evidence`` and ``properties``, are JSON text in their cell. An empty cell is an absent
 value, and an object whose cells are all empty is absent. So ``to_csv`` then
 ``from_csv`` gives back equal reports, with their own ids: importing an
 exported file into another log adds the same reports, and into the same log
@@ -36,11 +36,11 @@ COLUMNS: tuple[str, ...] = (
     "weapon.class", "weapon.model", "weapon.calibre_mm", "weapon.range_km",
     "weapon.count",
     "direction_of_fire_deg",
-    "attribution.party", "attribution.confidence",
+    "attribution.party", "attribution.confidence", "actors",
     "target.category", "target.name",
     "personnel.category", "personnel.nationality", "personnel.count",
     "casualties.killed", "casualties.injured", "casualties.civilians_killed",
-    "casualties.civilians_injured",
+    "casualties.civilians_injured", "damage",
     "narrative", "evidence", "supersedes", "properties",
 )  # fmt: skip
 FLOATS = frozenset(
@@ -57,7 +57,7 @@ INTS = frozenset(
     {"source.credibility", "weapon.count", "personnel.count"}
     | {c for c in COLUMNS if c.startswith("casualties.")}
 )
-JSON = frozenset({"evidence", "properties"})
+JSON = frozenset({"actors", "damage", "evidence", "properties"})
 DETECT = frozenset(
     {"id", "source.type", "observed.start", "location.lon", "event_type"}
 )

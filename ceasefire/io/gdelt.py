@@ -8,15 +8,15 @@ be zipped (one member, as GDELT publishes it) or plain.
 - **id**: ``GLOBALEVENTID``, ``stable_id("gdelt", …)``.
 - **event type**: from the CAMEO ``EventCode`` through ``CODES``, longest
   prefix first. Only material conflict that monitors look for maps: 154
-  mobilise armed forces → troop_presence; 1712 destroy property →
-  infrastructure_damage; 183 bombings → explosion; other 18x assaults →
-  other (CAMEO does not say who was harmed); 190 unspecified military force
-  and 196 "violate ceasefire" → other (the code does not say with what; it is
-  kept in ``properties.event_code``, so an agreement can still select it);
+  mobilise armed forces → troop_presence; 1712 destroy property → other
+  (damage is an effect; CAMEO does not code the act); 183 bombings →
+  explosion; other 18x assaults → other (CAMEO does not say who was harmed);
+  190 unspecified military force and 196 "violate ceasefire" → armed_clash
+  (fighting, no weapon detail; the code stays in ``properties.event_code``);
   191 blockade → movement_restricted; 192 occupy territory → ground_assault;
   193 small arms → small_arms; 194 artillery and tanks → shelling; 195 aerial
-  weapons → air_strike; 20x mass violence → civilian_harm, but 204 weapons of
-  mass destruction → other. **Every other code (statements, appeals, consults,
+  weapons → air_strike; 20x mass violence → one_sided_attack, but 204
+  weapons of mass destruction → other. **Every other code (statements, appeals, consults,
   aid, protests, threats … — most of any GDELT file) is quarantined**, naming
   the code and its root, so read = imported + duplicates + quarantined stays
   true and nothing is silently dropped or lumped into ``other``.
@@ -26,8 +26,13 @@ be zipped (one member, as GDELT publishes it) or plain.
   UCDP's "area around a location"). No ActionGeo (type 0 or empty) →
   quarantined.
 - **when**: ``SQLDATE`` (day precision); reported at ``DATEADDED``.
-- **source**: GDELT (machine-coded news, graded C3); ``SOURCEURL`` is
-  ``derived_from``.
+- **source**: GDELT (machine-coded news, graded D4: not usually reliable,
+  doubtful; one article's sentence coded by machine, no human check);
+  ``SOURCEURL`` is ``derived_from``.
+- **actors**: ``Actor1Name``/``Actor2Name`` with their CAMEO codes: Actor1
+  is the source of the action (``perpetrator``), Actor2 its ``target``
+  (CAMEO manual 1.1b3, "actors").
+- **when**: GDELT dates by UTC publication time, so ``SQLDATE`` is a UTC day.
 - **corroboration**: if the matching Mentions table sits beside the file
   (same timestamp, ``.mentions.CSV.zip``), ``properties.gdelt_mentions`` is
   the number of distinct ``MentionSourceName`` values for the event in it;
@@ -84,17 +89,17 @@ MENTION_EVENT, MENTION_SOURCE = 0, 4  # GLOBALEVENTID, MentionSourceName
 # CAMEO event code prefix → our event type; the longest matching prefix wins.
 CODES: dict[str, str] = {
     "154": "troop_presence",
-    "1712": "infrastructure_damage",
+    "1712": "other",  # destroy property: an effect; the act is not coded
     "18": "other",
     "183": "explosion",
-    "190": "other",
+    "190": "armed_clash",  # conventional military force, no weapon detail
     "191": "movement_restricted",
     "192": "ground_assault",
     "193": "small_arms",
     "194": "shelling",
     "195": "air_strike",
-    "196": "other",
-    "20": "civilian_harm",
+    "196": "armed_clash",  # violate ceasefire: fighting, no weapon detail
+    "20": "one_sided_attack",  # mass violence against civilians
     "204": "other",
 }
 ROOTS = {
@@ -136,6 +141,22 @@ def _stamp(column: str, value: str, pattern: str, expected: str) -> datetime:
         return datetime.strptime(value, pattern).replace(tzinfo=UTC)
     except ValueError:
         raise RowError(column, value, f"not a date; expected {expected}") from None
+
+
+def cameo_actors(row: dict[str, str]) -> list[dict[str, str]]:
+    """Actor1 did the act to Actor2 (CAMEO's source and target actors)."""
+    found = []
+    for number, role in (("1", "perpetrator"), ("2", "target")):
+        name = row[f"Actor{number}Name"]
+        if name:
+            code = row[f"Actor{number}Code"]
+            actor = {"scheme": "cameo", "name": name}
+            found.append(
+                {**actor, "code": code, "role": role}
+                if code
+                else {**actor, "role": role}
+            )
+    return found
 
 
 def to_report(row: dict[str, str], mentions: dict[str, int] | None = None) -> Report:
@@ -181,8 +202,8 @@ def to_report(row: dict[str, str], mentions: dict[str, int] | None = None) -> Re
                 "type": "media",
                 "id": "gdelt",
                 "name": "GDELT 2.0",
-                "reliability": "C",
-                "credibility": 3,
+                "reliability": "D",
+                "credibility": 4,
                 "derived_from": row["SOURCEURL"] or None,
             },
             "observed": {"start": start, "precision": "day"},
@@ -196,6 +217,7 @@ def to_report(row: dict[str, str], mentions: dict[str, int] | None = None) -> Re
                 "place": row["ActionGeo_FullName"] or None,
             },
             "event_type": kind,
+            "actors": cameo_actors(row),
             "narrative": f"{actors + ': ' if actors else ''}CAMEO {row['EventCode']}",
             "properties": {k: v for k, v in properties.items() if v is not None},
         }

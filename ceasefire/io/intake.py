@@ -10,7 +10,7 @@ content, so importing the same file again adds nothing at all.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,7 +21,12 @@ import orjson
 from ceasefire.geo.admin_lookup import admin_units_at
 from ceasefire.io import ucdp
 from ceasefire.io.base import Importer, Rejection
-from ceasefire.io.checks import implausible
+from ceasefire.io.checks import (
+    declared_country,
+    implausible,
+    outside_country,
+    outside_ukraine,
+)
 from ceasefire.io.columns import Prepared
 from ceasefire.log.service import Draft, Log
 from ceasefire.model.report import Report
@@ -41,6 +46,8 @@ class ImportSummary:
     quarantined: int = 0
     skipped: int = 0
     """Rows the source reported before ``--since`` (incremental import)."""
+    unit: str = "line"
+    """How rows are numbered: "line" (physical, header = 1) or "record"."""
     reasons: dict[str, int] = field(default_factory=dict)
     """Quarantined rows by reason (the column and the first words of why)."""
     first_rejections: list[Rejection] = field(default_factory=list)
@@ -76,6 +83,8 @@ def rejection_draft(rejection: Rejection, actor: str | None) -> Draft:
         "reason": rejection.reason,
         "raw": rejection.raw,
     }
+    if rejection.unit != "line":  # a JSON or Parquet record number, not a line
+        body["unit"] = rejection.unit
     return Draft(
         "rejected",
         orjson.dumps(body),
@@ -86,14 +95,37 @@ def rejection_draft(rejection: Rejection, actor: str | None) -> Draft:
 
 Item = Report | Prepared | Rejection
 """What a reader yields per row: a report, a fast-path body, or a rejection."""
+Numbered = tuple[int, Item]
+"""(where the row is in its file, the row): see ``Rejection.row``."""
 
-FAST_READERS: dict[str, Callable[[Path], Iterable[Item]]] = {"ucdp": ucdp.read_fast}
+FAST_READERS: dict[str, Callable[[Path], Iterable[Numbered]]] = {"ucdp": ucdp.read_fast}
 """Formats with a columnar reader (see io/columns.py), by importer name."""
 
 
-def reader_for(importer: Importer) -> Callable[[Path], Iterable[Item]]:
-    """The fastest reader of ``importer``'s files that gives the same rows."""
-    return FAST_READERS.get(importer.name, importer.read)
+def _by_record(importer: Importer) -> Callable[[Path], Iterable[Numbered]]:
+    """For a reader that only yields rows: number them by record, and a
+    rejection by what the reader said."""
+
+    def numbered(path: Path) -> Iterator[Numbered]:
+        for number, item in enumerate(importer.read(path), start=1):
+            yield (item.row if isinstance(item, Rejection) else number), item
+
+    return numbered
+
+
+def by_record(importer: Importer) -> bool:
+    """True when the importer's rows are numbered by record, not by line."""
+    own_read = type(importer).read is not Importer.read
+    return own_read and type(importer).read_numbered is Importer.read_numbered
+
+
+def reader_for(importer: Importer) -> Callable[[Path], Iterable[Numbered]]:
+    """The fastest reader of ``importer``'s files that gives the same rows,
+    each with its place in the file (the physical line for text files)."""
+    fast = FAST_READERS.get(importer.name)
+    if fast is not None:
+        return fast
+    return _by_record(importer) if by_record(importer) else importer.read_numbered
 
 
 @dataclass(frozen=True)
@@ -102,6 +134,37 @@ class _Accepted:
     body: dict[str, Any]
     lon: float
     lat: float
+    line: int = 0
+    """Where the row is in its file (``Rejection.row``)."""
+
+
+def _numbered(row: Item | Numbered, count: int) -> Numbered:
+    """A reader's row with its place in the file (a bare row: its count)."""
+    if isinstance(row, tuple) and not isinstance(row, Prepared):
+        return row
+    return (row.row if isinstance(row, Rejection) else count), row
+
+
+def _outside(rows: list[_Accepted], summary: ImportSummary) -> dict[int, Rejection]:
+    """Rows declaring Ukraine whose point lies outside it: index → rejection."""
+    declared = [declared_country(summary.format, r.body) for r in rows]
+    checked = [i for i, name in enumerate(declared) if name == "Ukraine"]
+    if not checked:
+        return {}
+    far = outside_ukraine(
+        [rows[i].lon for i in checked], [rows[i].lat for i in checked]
+    )
+    found = {}
+    for i in (checked[k] for k in far.nonzero()[0]):
+        row = rows[i]
+        written = (row.body.get("properties") or {}).get("country") or "Ukraine"
+        problem = outside_country(row.lon, row.lat, str(written))
+        raw = cast(dict[str, str], row.body)
+        found[i] = Rejection(
+            summary.file, row.line, problem.column, problem.value, problem.reason, raw,
+            summary.unit,
+        )  # fmt: skip
+    return found
 
 
 def _check(
@@ -112,18 +175,20 @@ def _check(
         return item
     if isinstance(item, Report):
         body = item.model_dump(mode="json", by_alias=True, exclude_none=True)
-        accepted = _Accepted(item.id, body, item.location.lon, item.location.lat)
+        lon, lat = item.location.lon, item.location.lat
+        accepted = _Accepted(item.id, body, lon, lat, number)
         start = item.observed.start
     else:
-        accepted = _Accepted(item.id, item.body, item.lon, item.lat)
+        accepted = _Accepted(item.id, item.body, item.lon, item.lat, number)
         start = item.start
     problem = implausible(summary.format, accepted.lon, accepted.lat, start, now)
     if problem is None:
         return accepted
     raw = cast(dict[str, str], accepted.body)  # the mapped row: what was judged
     return Rejection(
-        summary.file, number, problem.column, problem.value, problem.reason, raw
-    )
+        summary.file, number, problem.column, problem.value, problem.reason, raw,
+        summary.unit,
+    )  # fmt: skip
 
 
 def _reported(body: dict[str, Any]) -> datetime:
@@ -146,9 +211,10 @@ class _Batcher:
         self.rejected: list[Draft] = []
         self.seen: set[str] = set()
 
-    def add(self, item: Item) -> None:
+    def add(self, numbered: Item | Numbered) -> None:
         self.summary.read += 1
-        row = _check(item, self.summary.read, self.summary, self.now)
+        line, item = _numbered(numbered, self.summary.read)
+        row = _check(item, line, self.summary, self.now)
         if isinstance(row, Rejection):
             self.quarantine(row)
         elif self.since is not None and _reported(row.body) < self.since:
@@ -170,6 +236,11 @@ class _Batcher:
         self.rejected.append(rejection_draft(row, self.actor))
 
     def flush(self) -> None:
+        far = _outside(self.reports, self.summary)
+        if far:
+            self.reports = [r for i, r in enumerate(self.reports) if i not in far]
+            for rejection in far.values():
+                self.quarantine(rejection)
         ids = [r.id for r in self.reports] + [d.id for d in self.rejected]
         present = self.log.store.existing_ids(ids)
         fresh = [r for r in self.reports if r.id not in present]
@@ -204,7 +275,7 @@ def _drafts(rows: list[_Accepted], actor: str | None) -> list[Draft]:
 
 def import_rows(
     log: Log,
-    rows: Iterable[Item],
+    rows: Iterable[Item | Numbered],
     summary: ImportSummary,
     actor: str | None = None,
     progress: Callable[[int], None] | None = None,
@@ -237,16 +308,24 @@ def import_file(
 ) -> ImportSummary:
     """Import one file. ``strict``: refuse the whole file at its first bad row."""
     summary = ImportSummary(str(path), importer.name)
+    summary.unit = "record" if by_record(importer) else "line"
     rows = reader_for(importer)(path)
     if strict:
         rows = list(rows)
         now = datetime.now(UTC)
-        for number, item in enumerate(rows, start=1):
-            checked = _check(item, number, summary, now)
+        accepted = []
+        for line, item in rows:
+            checked = _check(item, line, summary, now)
             if isinstance(checked, Rejection):
                 summary.read = len(rows)
                 summary.first_rejections.append(checked)
                 return summary  # nothing written: the caller reports the refusal
+            accepted.append(checked)
+        far = _outside(accepted, summary)
+        if far:
+            summary.read = len(rows)
+            summary.first_rejections.append(far[min(far)])
+            return summary
     return import_rows(log, rows, summary, actor, progress, since)
 
 

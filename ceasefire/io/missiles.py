@@ -31,8 +31,10 @@ columns):
   ("south", "east"), "Ukraine" and an empty target give the whole country
   (radius ≈ 695 km). The unplaced words are kept in
   ``properties.unplaced_target``.
-- **source**: a ``party_report`` of the Ukrainian Air Force, reliability C,
-  credibility 3: a party to the conflict reporting its own interceptions.
+- **source**: a ``party_report`` of the Ukrainian Air Force, graded as a
+  party's claim: reliability C (a party to the war, with an interest in the
+  figures), credibility 3 (possibly true: not independently confirmed);
+  ``properties.claim_by`` = ``ua``.
   ``source.id`` is the account (``kpszsu``, ``PvKPivden`` …), ``derived_from``
   the post. Attribution: Russia (``ru``), the attacker the report names.
 
@@ -210,6 +212,9 @@ def to_report(row: dict[str, str]) -> Report:
             "event_type": event_type,
             "weapon": {"class": weapon_class, "model": row["model"], "count": launched},
             "attribution": {"party": "ru", "confidence": "high"},
+            "actors": [
+                {"scheme": "ua-air-force", "name": "Russia", "role": "perpetrator"}
+            ],
             "narrative": (
                 f"{row['model']}: {launched} launched, {destroyed} destroyed"
                 f" (target: {row['target'] or 'not stated'})"
@@ -217,6 +222,7 @@ def to_report(row: dict[str, str]) -> Report:
             "properties": {
                 **{k: row[k] for k in KEPT if row.get(k)},
                 "destroyed_count": destroyed,
+                "claim_by": "ua",
                 "weapon_classes": classes,
                 "placed_in": list(placed.units),
                 "unplaced_target": list(placed.unplaced),

@@ -17,12 +17,14 @@ from ceasefire.model.base import Node, Time
 from ceasefire.model.vocabulary import Grade
 
 EventType = Literal[
-    "shelling", "small_arms", "explosion", "air_strike", "drone_strike",
-    "missile_strike", "ground_assault", "heavy_weapon_present", "weapon_missing",
-    "troop_presence", "movement_restricted", "monitor_uav_interference",
-    "civilian_harm", "infrastructure_damage", "mines_uxo", "drone_flight", "other",
-    "armed_clash", "one_sided_attack", "uav_jamming", "uav_fired_upon",
+    "shelling", "small_arms", "armed_clash", "one_sided_attack", "explosion",
+    "air_strike", "drone_strike", "missile_strike", "ground_assault",
+    "heavy_weapon_present", "weapon_missing", "troop_presence",
+    "movement_restricted", "uav_jamming", "uav_fired_upon", "mines_uxo",
+    "drone_flight", "other",
 ]  # fmt: skip
+"""The ACT only: what was done. What it caused (casualties, damage) and what it
+hit (target) are separate fields. See vocabulary.EVENT_TYPES."""
 WeaponClass = Literal[
     "small_arms", "mortar", "artillery", "mlrs", "tactical_missile", "cruise_missile",
     "ballistic_missile", "tank", "ifv", "atgm", "air_defence", "aircraft",
@@ -62,10 +64,18 @@ class SourceRef(Node):
 
 
 class TimeSpan(Node):
-    """When it was observed, and how precisely that is known."""
+    """When it was observed, and how precisely that is known.
+
+    Half-open: the event lies in ``[start, end)``; ``end`` is EXCLUSIVE. A
+    day-precision event of 19 Feb 2015 in Kyiv is ``[2015-02-19T00:00+02:00,
+    2015-02-20T00:00+02:00)``. Without ``end``, the event lies in ``[start,
+    start + one precision unit)``. ``precision`` says how well the source knew
+    the time; it never stretches an ``end`` the source gave.
+    """
 
     start: Time
     end: Time | None = None
+    """Exclusive end: the first instant after the event."""
     precision: TimePrecision = "minute"
 
     @model_validator(mode="after")
@@ -178,6 +188,9 @@ class Report(Node):
     target: Target | None = None
     personnel: Personnel | None = None
     casualties: Casualties | None = None
+    damage: list[TargetCategory] = Field(default_factory=list)
+    """Effect: the kinds of objects the source says were damaged or destroyed
+    (the act is ``event_type``, what it was aimed at is ``target``)."""
     narrative: str = ""
     evidence: list[EvidenceRef] = Field(default_factory=list)
     supersedes: str | None = None
@@ -189,6 +202,89 @@ class Report(Node):
     ) = None
     """For a restriction of the monitors' movement: the SMM's category (denial
     of access, conditional access, delay, other impediments)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _legacy(cls, data: Any) -> Any:
+        """Bodies logged before the act/effect split load as today's reports."""
+        return migrate_body(data) if isinstance(data, dict) else data
+
+
+# ------------------------------------------------- legacy bodies (issue 11)
+
+LEGACY_EVENT_TYPES = frozenset(
+    {"civilian_harm", "infrastructure_damage", "monitor_uav_interference"}
+)
+"""Event types of bodies logged before issue 11: effects, or two acts in one."""
+
+_ACT_OF_WEAPON = {
+    "small_arms": "small_arms", "mortar": "shelling", "artillery": "shelling",
+    "mlrs": "shelling", "tank": "shelling", "ifv": "shelling",
+    "tactical_missile": "missile_strike", "cruise_missile": "missile_strike",
+    "ballistic_missile": "missile_strike", "aircraft": "air_strike",
+    "helicopter": "air_strike", "uav": "drone_strike",
+    "loitering_munition": "drone_strike", "mine": "mines_uxo",
+}  # fmt: skip
+_ACT_OF_UCDP_VIOLENCE = {
+    "1": "armed_clash",
+    "2": "armed_clash",
+    "3": "one_sided_attack",
+}
+_ACT_OF_ACLED = {
+    "Armed clash": "armed_clash",
+    "Attack": "one_sided_attack",
+    "Abduction/forced disappearance": "one_sided_attack",
+    "Sexual violence": "one_sided_attack",
+    "Excessive force against protesters": "one_sided_attack",
+    "Remote explosive/landmine/IED": "mines_uxo",
+}
+
+
+def legacy_act(body: dict[str, Any]) -> str:
+    """The act a pre-issue-11 body supports: its weapon, its source's own type, else other."""
+    old = body.get("event_type")
+    if old == "monitor_uav_interference":  # jamming is not fire: fire needs a weapon
+        return "uav_fired_upon" if body.get("weapon") else "uav_jamming"
+    properties = body.get("properties") or {}
+    weapon = (body.get("weapon") or {}).get("class")
+    violence = str(properties.get("type_of_violence") or "")
+    sub_event = str(properties.get("sub_event_type") or "")
+    return (
+        _ACT_OF_WEAPON.get(str(weapon))
+        or _ACT_OF_UCDP_VIOLENCE.get(violence)
+        or _ACT_OF_ACLED.get(sub_event)
+        or "other"
+    )
+
+
+def act_of(body: dict[str, Any]) -> str:
+    """A logged body's act, as today's vocabulary names it (see migrate_body)."""
+    return str(migrate_body(body)["event_type"])
+
+
+def migrate_body(body: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a logged body with a legacy event type replaced by its act.
+
+    Casualties and target are kept; infrastructure damage also becomes the
+    ``damage`` effect (the target's category, when the body names one). A
+    body without a legacy type, or an UCDP body read as small arms before
+    issue 11, comes back with its act corrected; anything else unchanged.
+    """
+    old = body.get("event_type")
+    properties = body.get("properties") or {}
+    if (
+        old == "small_arms"
+        and "type_of_violence" in properties
+        and not body.get("weapon")
+    ):  # UCDP GED bodies before issue 11: GED names no weapon
+        return {**body, "event_type": legacy_act(body)}
+    if old not in LEGACY_EVENT_TYPES:
+        return body
+    new = {**body, "event_type": legacy_act(body)}
+    target = (body.get("target") or {}).get("category")
+    if old == "infrastructure_damage" and target and not body.get("damage"):
+        new["damage"] = [target]
+    return new
 
 
 # ------------------------------------------------------------------ ids

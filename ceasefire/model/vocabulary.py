@@ -1,7 +1,10 @@
 """Controlled vocabularies shared by agreements, reports and the predicate language.
 
-The event types follow the issue-3 report schema; each maps onto ACLED, UCDP,
-CAMEO and OSCE categories in the importers. Keeping the lists here lets the
+The event types are ACTS only (issue 11): what was done. What an act caused
+(casualties, damage) and what it hit (target) are separate report fields, so
+"civilian harm" and "infrastructure damage" are not event types; old logs
+that used them are migrated on read (``model.report.migrate_body``). Each act
+maps onto ACLED, UCDP, CAMEO and OSCE categories in the importers. Keeping the lists here lets the
 predicate checker reject a misspelt value when an agreement loads.
 """
 
@@ -12,6 +15,8 @@ from typing import Literal, get_args
 EVENT_TYPES: tuple[str, ...] = (
     "shelling",
     "small_arms",
+    "armed_clash",
+    "one_sided_attack",
     "explosion",
     "air_strike",
     "drone_strike",
@@ -21,9 +26,8 @@ EVENT_TYPES: tuple[str, ...] = (
     "weapon_missing",
     "troop_presence",
     "movement_restricted",
-    "monitor_uav_interference",
-    "civilian_harm",
-    "infrastructure_damage",
+    "uav_jamming",
+    "uav_fired_upon",
     "mines_uxo",
     "drone_flight",
     "other",
@@ -32,6 +36,12 @@ EVENT_TYPES: tuple[str, ...] = (
     "uav_jamming",
     "uav_fired_upon",
 )
+"""Acts. ``armed_clash``: fighting where the source gives no weapon detail (UCDP
+state-based and non-state violence, ACLED Battles). ``one_sided_attack``: an
+attack on people who do not fight back (UCDP one-sided violence, ACLED Violence
+against civilians). ``mines_uxo``: a mine, UXO or IED going off — never fire.
+``uav_jamming`` (signal interference) and ``uav_fired_upon`` are separate: jamming
+is not fire."""
 
 WEAPON_CLASSES: tuple[str, ...] = (
     "small_arms",
@@ -166,6 +176,18 @@ EVENT_TYPE_MAPPINGS: dict[str, dict[str, str | int | None]] = {
         "cameo": "193",
         "osce": "ceasefire violation: bursts and shots",
     },
+    "armed_clash": {
+        "acled": "Battles: Armed clash",
+        "ucdp": 1,
+        "cameo": "190",
+        "osce": "ceasefire violation",
+    },
+    "one_sided_attack": {
+        "acled": "Violence against civilians: Attack",
+        "ucdp": 3,
+        "cameo": "180",
+        "osce": "civilian casualties",
+    },
     "explosion": {
         "acled": "Explosions/Remote violence: Remote explosive/landmine/IED",
         "ucdp": 1,
@@ -220,23 +242,17 @@ EVENT_TYPE_MAPPINGS: dict[str, dict[str, str | int | None]] = {
         "cameo": "191",
         "osce": "restriction of freedom of movement",
     },
-    "monitor_uav_interference": {
+    "uav_jamming": {
         "acled": "Strategic developments: Disrupted weapons use",
         "ucdp": None,
         "cameo": "171",
-        "osce": "UAV signal interference or fired upon",
+        "osce": "UAV signal interference",
     },
-    "civilian_harm": {
-        "acled": "Violence against civilians: Attack",
-        "ucdp": 3,
-        "cameo": "180",
-        "osce": "civilian casualties",
-    },
-    "infrastructure_damage": {
-        "acled": "Strategic developments: Looting/property destruction",
+    "uav_fired_upon": {
+        "acled": "Strategic developments: Disrupted weapons use",
         "ucdp": None,
-        "cameo": "175",
-        "osce": "damage to civilian infrastructure",
+        "cameo": "190",
+        "osce": "UAV fired upon",
     },
     "mines_uxo": {
         "acled": "Explosions/Remote violence: Remote explosive/landmine/IED",
