@@ -31,10 +31,6 @@ EVENT_TYPES: tuple[str, ...] = (
     "mines_uxo",
     "drone_flight",
     "other",
-    "armed_clash",
-    "one_sided_attack",
-    "uav_jamming",
-    "uav_fired_upon",
 )
 """Acts. ``armed_clash``: fighting where the source gives no weapon detail (UCDP
 state-based and non-state violence, ACLED Battles). ``one_sided_attack``: an
