@@ -164,3 +164,59 @@ def decision_json(decision: Decision) -> dict[str, Any]:
         "progress": round(decision.progress, 4), "slipped": decision.slipped,
         "evidence": decision.evidence, "waiting_for": decision.waiting_for,
     }  # fmt: skip
+
+
+def evidence_from_file(path: str) -> list[CommitmentEvidenceBody]:
+    """Evidence entries from a YAML file ``{agreement, evidence: [...]}``.
+
+    A bad entry raises naming its position, the field and the value.
+    """
+    import yaml
+    from pydantic import ValidationError
+
+    from ceasefire.errors import DetailedError
+
+    with open(path, encoding="utf-8") as handle:
+        data = yaml.safe_load(handle) or {}
+    found = []
+    for i, item in enumerate(data.get("evidence") or []):
+        item = {"agreement": data.get("agreement"), **item}
+        for key in ("observed_at",):  # YAML reads times as datetimes; keep text
+            if isinstance(item.get(key), datetime):
+                item[key] = item[key].isoformat()
+        try:
+            found.append(CommitmentEvidenceBody.model_validate(item))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise DetailedError(
+                f"{path}: evidence[{i}].{where}: {first['msg']}",
+                value=first.get("input"),
+                expected="see CommitmentEvidenceBody in ceasefire/model/tracker.py",
+            ) from None
+    return found
+
+
+def check_evidence(agreement: Agreement, bodies: list[CommitmentEvidenceBody]) -> None:
+    """Refuse evidence about another agreement or an unknown commitment/milestone."""
+    from ceasefire.errors import DetailedError
+
+    steps = {c.id: {m.id for m in c.milestones} for c in agreement.document.commitments}
+    for i, body in enumerate(bodies):
+        if body.agreement != agreement.document.id:
+            raise DetailedError(
+                f"evidence[{i}]: agreement {body.agreement!r}",
+                value=body.agreement,
+                expected=agreement.document.id,
+            )
+        if body.commitment not in steps:
+            raise DetailedError(
+                f"evidence[{i}]: no commitment {body.commitment!r}",
+                value=body.commitment,
+                expected="one of " + ", ".join(steps),
+            )
+        if body.milestone and body.milestone not in steps[body.commitment]:
+            raise DetailedError(
+                f"evidence[{i}]: commitment {body.commitment!r} has no milestone {body.milestone!r}",
+                value=body.milestone, expected="one of " + (", ".join(sorted(steps[body.commitment])) or "no milestones"),
+            )  # fmt: skip
