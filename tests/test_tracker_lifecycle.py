@@ -136,7 +136,10 @@ def test_milestones_wait_for_their_dependencies(
     assert decided["air-defence-delivery/tranche-1"].status == "not_started"
     assert decided["air-defence-delivery"].status == "in_progress"
     assert decided["air-defence-delivery"].score == 2  # 1 of 2 milestones: 50 %
-    assert tranche2.waiting_for == ["air-defence-delivery/tranche-1"] or tranche2.status == "met"
+    assert (
+        tranche2.waiting_for == ["air-defence-delivery/tranche-1"]
+        or tranche2.status == "met"
+    )
     assert decided["neutrality-law"].waiting_for == ["nato-renunciation"]
     assert "waiting for nato-renunciation" in decided["neutrality-law"].rule
     assert decided["ua-withdrawal-complete"].waiting_for == ["freeze-verified"]
@@ -235,3 +238,21 @@ def test_minsk_ii_historical_record(store: Store) -> None:
         decided["prisoner-exchange-ua"].status,
         decided["prisoner-exchange-ua"].score,
     ) == ("partly_met", 2)
+
+
+def test_delivered_batteries_fill_the_tranches_in_order(
+    store: Store, alaska: Agreement
+) -> None:
+    from ceasefire.io.ledger import TEMPLATE
+
+    ledger.import_ledger(Log(store), TEMPLATE, EXAMPLES / "alaska-deliveries.csv")
+    decided = tracker_for(store, alaska, datetime(2025, 11, 20, tzinfo=UTC)).decided
+    first = decided["air-defence-delivery/tranche-1"]
+    # the file: one Patriot battery delivered to Kyiv 2025-10-10, one to Kharkiv 2025-11-14
+    assert (first.status, first.met_at) == ("met", datetime(2025, 11, 14, tzinfo=UTC))
+    assert first.slipped  # due day 60 = 2025-10-31
+    assert decided["air-defence-delivery/tranche-2"].status == "not_started"
+    whole = decided["air-defence-delivery"]
+    assert (whole.status, whole.score, whole.progress) == ("in_progress", 2, 0.5)
+    before = tracker_for(store, alaska, datetime(2025, 10, 20, tzinfo=UTC)).decided
+    assert before["air-defence-delivery/tranche-1"].status == "in_progress"

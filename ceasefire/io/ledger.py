@@ -7,7 +7,7 @@ the same contract as the report importers, so nothing is dropped silently.
 
 ``ledger-csv`` is the plain template for partners who publish nothing else:
 one delivery per row, columns with HXL tags in row 2 (``#org``, ``#sector``,
-``#item``, ``#value``, ``#currency``, ``#date``, ``#adm1``) as in
+``#item``, ``#value``, ``#currency``, ``#date``, ``#loc+name``) as in
 ``docs/tracker.md``.
 """
 
@@ -74,7 +74,7 @@ TEMPLATE_COLUMNS = (
 )  # fmt: skip
 TEMPLATE_TAGS = (
     "#org+donor", "#sector", "#item+name", "#item+num", "#item+unit", "#value",
-    "#currency", "#status", "#date", "#adm1+name", "#meta+evidence",
+    "#currency", "#status", "#date", "#loc+name", "#meta+evidence",
 )  # fmt: skip
 
 

@@ -197,6 +197,8 @@ class LedgerLink(Node):
     stage: Literal["pledged", "announced", "allocated", "delivered"] = "allocated"
     since: Instant | None = None
     """Count only rows dated at or after this (default: entry into force)."""
+    measure: Literal["value", "quantity"] = "value"
+    """Add up the rows' values (value × scale, in their currency) or quantities."""
 
 
 class Commitment(Node):

@@ -117,7 +117,7 @@ def _quantity_done(claims: list[Evidence], ledger: float | None) -> float:
 
 def decide_step(
     step: str, claims: list[Evidence], due: datetime | None, grace: timedelta,
-    quantity: Quantity | None, ledger: float | None, waiting_for: list[str], as_of: datetime,
+    quantity: Quantity | None, ledger: Dated | None, waiting_for: list[str], as_of: datetime,
 ) -> Decision:  # fmt: skip
     """One step's status from its claims observed by ``as_of``."""
     seen = sorted(
@@ -126,19 +126,21 @@ def decide_step(
     )
     standing = _standing(seen)
     ids = [c.entry for c in seen]
-    done = _quantity_done(standing, ledger)
+    counted = [(t, a) for t, a in ledger or [] if t <= as_of]
+    done = _quantity_done(standing, sum(a for _, a in counted))
     progress = min(done / quantity.amount, 1.0) if quantity else 0.0
     done_at = next(
         (c.body.observed_at for c in standing if c.body.claim == "done"), None
     )
+    if done_at is None and quantity and progress >= 1.0:
+        done_at = _reached(standing, counted, quantity.amount)
     if (
         quantity
         and progress >= 1.0
         or done_at is not None
         and standing[-1].body.claim != "disputed"
     ):
-        met_at = done_at or (standing[-1].body.observed_at if standing else due)
-        return Decision(step, "met", 3, "3: met", due, met_at, 1.0, ids)
+        return Decision(step, "met", 3, "3: met", due, done_at, 1.0, ids)
     started = (
         any(c.body.claim in {"started", "partial"} for c in standing) or progress > 0
     )
@@ -169,12 +171,47 @@ def _status(
     return "not_started"
 
 
-def ledger_quantity(
-    link: LedgerLink, agreement: Agreement, rows: list[DeliveryBody], as_of: datetime
-) -> float:
-    """What the ledger counts towards a commitment by ``as_of`` (value × scale)."""
-    since = resolve(agreement, link.since) or agreement.entry_into_force
+Dated = list[tuple[datetime, float]]
+"""Amounts with the time each was counted, oldest first."""
+
+
+def _reached(
+    standing: list[Evidence], counted: Dated, amount: float
+) -> datetime | None:
+    """When the claimed or counted quantity first reached ``amount``."""
+    for claim in standing:
+        if claim.body.quantity is not None and claim.body.quantity >= amount:
+            return claim.body.observed_at
     total = 0.0
+    for moment, value in counted:
+        total += value
+        if total >= amount:
+            return moment
+    return None
+
+
+def tranche(rows: Dated, offset: float) -> Dated:
+    """The amounts left after the first ``offset`` units (earlier tranches) are taken."""
+    found: Dated = []
+    for moment, value in rows:
+        taken = min(offset, value)
+        offset -= taken
+        if value - taken > 0:
+            found.append((moment, value - taken))
+    return found
+
+
+def ledger_rows(
+    link: LedgerLink, agreement: Agreement, rows: list[DeliveryBody]
+) -> Dated:
+    """What the ledger counts towards a commitment: dated amounts, oldest first.
+
+    ``measure`` value: value × scale (in the row's currency); quantity: the
+    rows' quantities. Rows before ``since`` (default entry into force) or
+    without a date do not count.
+    """
+    since = resolve(agreement, link.since) or agreement.entry_into_force
+    found: Dated = []
     for row in rows:
         if row.partner != link.partner or row.stage != link.stage:
             continue
@@ -186,10 +223,15 @@ def ledger_quantity(
         ):
             continue
         dated = _row_time(row)
-        if dated is None or dated > as_of or since is not None and dated < since:
+        if dated is None or since is not None and dated < since:
             continue
-        total += (row.value or 0.0) * row.scale
-    return total
+        amount = (
+            row.quantity or 0.0
+            if link.measure == "quantity"
+            else (row.value or 0.0) * row.scale
+        )
+        found.append((dated, amount))
+    return sorted(found)
 
 
 def _row_time(row: DeliveryBody) -> datetime | None:
@@ -277,11 +319,28 @@ class Tracker:
                 due,
                 timedelta(days=commitment.grace_days),
                 milestone.quantity,
-                None,
+                self._tranche(commitment, milestone),
                 waiting,
                 self.as_of,
             )
         return self.decided[step]
+
+    def _ledger(self, commitment: Commitment) -> Dated | None:
+        if commitment.ledger is None:
+            return None
+        return ledger_rows(commitment.ledger, self.agreement, self.deliveries)
+
+    def _tranche(self, commitment: Commitment, milestone: Milestone) -> Dated | None:
+        """A milestone's share of the commitment's ledger: tranches fill in order."""
+        rows = self._ledger(commitment)
+        if rows is None or milestone.quantity is None:
+            return None
+        offset = 0.0
+        for earlier in commitment.milestones:
+            if earlier.id == milestone.id:
+                break
+            offset += earlier.quantity.amount if earlier.quantity else 0.0
+        return tranche(rows, offset)
 
     def commitment(self, commitment: Commitment) -> Decision:
         """One commitment's decision (from its milestones when it has any)."""
@@ -293,13 +352,7 @@ class Tracker:
         )
         waiting = self._waiting(commitment.after, commitment.id)
         due = resolve(self.agreement, commitment.due)
-        ledger = (
-            ledger_quantity(
-                commitment.ledger, self.agreement, self.deliveries, self.as_of
-            )
-            if commitment.ledger
-            else None
-        )
+        ledger = self._ledger(commitment)
         own = decide_step(
             step,
             self.evidence.get(step, []),
