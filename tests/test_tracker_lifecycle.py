@@ -6,7 +6,6 @@ import csv
 import dataclasses
 import inspect
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from conftest import EXAMPLES, shared_data
@@ -222,7 +221,7 @@ def tracker_for_empty(agreement: Agreement, as_of: datetime):  # type: ignore[no
 def test_minsk_ii_historical_record(store: Store) -> None:
     minsk = load(EXAMPLES / "minsk-ii.yaml")
     log = Log(store)
-    for body in evidence_from_file(str(EXAMPLES / "minsk-ii-evidence.yaml")):
+    for body in evidence_from_file(str(EXAMPLES / "evidence" / "minsk-ii.yaml")):
         log_evidence(log, body)
     decided = tracker_for(store, minsk, datetime(2016, 1, 1, tzinfo=UTC)).decided
     reform = decided["constitutional-reform"]

@@ -66,7 +66,11 @@ def test_tracker_page_draws_gantt_coverage_and_series(
     # one range circle and one marker per city with systems delivered by then (the example file)
     with (EXAMPLES / "alaska-deliveries.csv").open(newline="") as handle:
         rows = [r for r in csv.DictReader(handle) if not r["partner"].startswith("#")]
-    cities = {r["destination"] for r in rows if r["stage"] == "delivered" and r["date"] <= AS_OF[:10]}
+    cities = {
+        r["destination"]
+        for r in rows
+        if r["stage"] == "delivered" and r["date"] <= AS_OF[:10]
+    }
     assert circles == 2 * len(cities) == 10
     assert lines >= 1
     assert outside == []

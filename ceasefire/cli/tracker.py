@@ -224,7 +224,7 @@ def commitments_group() -> None:
 
     \b
     Example:
-      ceasefire commitments evidence examples/minsk-ii-evidence.yaml --agreement examples/minsk-ii.yaml --db sqlite:///m.db
+      ceasefire commitments evidence examples/evidence/minsk-ii.yaml --agreement examples/minsk-ii.yaml --db sqlite:///m.db
       ceasefire commitments status --agreement examples/minsk-ii.yaml --db sqlite:///m.db --as-of 2016-01-01
     """
 
@@ -242,7 +242,7 @@ def commitments_evidence(file: Path, agreement_path: Path, db: str) -> None:
 
     \b
     Example:
-      ceasefire commitments evidence examples/minsk-ii-evidence.yaml --agreement examples/minsk-ii.yaml --db sqlite:///m.db
+      ceasefire commitments evidence examples/evidence/minsk-ii.yaml --agreement examples/minsk-ii.yaml --db sqlite:///m.db
     """
     from ceasefire.tracker.record import (
         check_evidence,

@@ -333,6 +333,7 @@ def to_xml(bodies: list[DisbursementBody], generated: str) -> bytes:
         for body in rows:
             if body.transaction_type != "planned":
                 _transaction(activity, body)
-    return etree.tostring(
+    written: bytes = etree.tostring(
         root, xml_declaration=True, encoding="utf-8", pretty_print=True
     )
+    return written

@@ -23,6 +23,7 @@ are checked against; it is not imported.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 from ceasefire.io.base import (
@@ -120,7 +121,7 @@ def read(path: Path) -> Iterator[LedgerRow]:
             yield from _explorer_rows(raw, file, line)
         else:
             yield checked(
-                lambda r=raw, n=line: weapons_body(r, file, n),
+                partial(weapons_body, raw, file, line),
                 file,
                 line,
                 readable(raw),

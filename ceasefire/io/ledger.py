@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -110,7 +111,7 @@ def read_template(path: Path) -> Iterator[LedgerRow]:
             yield Rejection(str(path), number_, *problem, readable(raw))
             continue
         yield checked(
-            lambda raw=raw, n=number_: template_body(raw, str(path), n),
+            partial(template_body, raw, str(path), number_),
             str(path),
             number_,
             readable(raw),

@@ -257,6 +257,10 @@ class PenaltyRule(Node):
     expires_after_days: float | None = Field(default=None, gt=0)
 
 
+AlertLevel = Literal["oblast", "raion", "hromada"]
+ALERT_LEVELS: tuple[AlertLevel, ...] = ("oblast", "raion", "hromada")
+
+
 class IndicatorFormula(Node):
     """How the engine computes an indicator's series from the log."""
 
@@ -267,9 +271,7 @@ class IndicatorFormula(Node):
     observations: the ``indicator_observation`` entries logged for it."""
     oblasts: list[str] = Field(default_factory=list)
     """alert_hours: oblasts as the alert files name them (one series each)."""
-    levels: list[Literal["oblast", "raion", "hromada"]] = Field(
-        default_factory=lambda: ["oblast", "raion", "hromada"]
-    )
+    levels: list[AlertLevel] = Field(default_factory=lambda: list(ALERT_LEVELS))
     """alert_hours: which alerts count (default all: any part of the oblast)."""
     accounts: list[str] = Field(default_factory=list)
     """interception_rate: only statements of these accounts (``kpszsu``); any when empty."""

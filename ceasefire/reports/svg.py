@@ -34,7 +34,8 @@ def sparkline(
     def y(v: float) -> float:
         return round(height - 3 - (v - low) / span * (height - 6), 1)
 
-    paths, current = [], []
+    paths: list[list[str]] = []
+    current: list[str] = []
     for i, v in enumerate(values):
         if v is None:
             if current:

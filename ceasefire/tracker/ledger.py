@@ -86,7 +86,12 @@ def summary(store: Store) -> list[dict[str, Any]]:
         tuple[str, str, str, str], list[tuple[str, str, float, float | None]]
     ] = defaultdict(list)
     for d in deliveries(store):
-        key = ("delivery", _basis(d), d.stage, _unit(d.currency, d.scale))
+        key: tuple[str, str, str, str] = (
+            "delivery",
+            _basis(d),
+            d.stage,
+            _unit(d.currency, d.scale),
+        )
         groups[key].append((d.partner, d.category, d.value or 0.0, d.quantity))
     for b in disbursements(store):
         key = ("disbursement", _basis(b), b.transaction_name, _unit(b.currency, 1.0))
