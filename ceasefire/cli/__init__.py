@@ -18,6 +18,7 @@ from ceasefire.cli.tracker import (
     deliveries_group,
     implementation_report,
     indicators_command,
+    observations_group,
 )
 
 
@@ -56,4 +57,5 @@ cli.add_command(notify_group)
 cli.add_command(deliveries_group)
 cli.add_command(indicators_command)
 cli.add_command(commitments_group)
+cli.add_command(observations_group)
 report_group.add_command(implementation_report)

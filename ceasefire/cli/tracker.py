@@ -379,3 +379,93 @@ def implementation_report(
     console.print(
         f"Implementation report {report.week} ({edition}) → {output}", markup=False
     )
+
+
+# ------------------------------------------------------------ observations
+
+
+@click.group("observations")
+def observations_group() -> None:
+    """Reported indicator values (generators, supplies, schools) from HXL feeds.
+
+    \b
+    Example:
+      ceasefire observations import generators.csv --agreement examples/alaska-terms.yaml \\
+          --indicator generator-capacity --tag '#indicator+generators+mw' --db sqlite:///m.db
+    """
+
+
+@observations_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@AGREEMENT
+@click.option(
+    "--indicator",
+    "indicator_id",
+    required=True,
+    help="The indicator's id in the agreement.",
+)
+@click.option(
+    "--tag",
+    required=True,
+    help="HXL tag of the value column, e.g. '#indicator+generators+mw'.",
+)
+@click.option(
+    "--series-tag",
+    default="#adm1+name",
+    show_default=True,
+    help="HXL tag naming the sub-series (empty: one series).",
+)
+@db_option
+def observations_import(
+    file: Path,
+    agreement_path: Path,
+    indicator_id: str,
+    tag: str,
+    series_tag: str,
+    db: str,
+) -> None:
+    """Log an HXL file's values as observations of one indicator.
+
+    Each row: its #date gives the period (the indicator's cadence), the value
+    column gives the figure; an empty cell is logged as "no figure" (a gap),
+    a cell that is not a number is rejected naming its row.
+
+    \b
+    Example:
+      ceasefire observations import tests/data/tracker/generators-hxl.csv \\
+          --agreement examples/alaska-terms.yaml --indicator generator-capacity \\
+          --tag '#indicator+generators+mw' --db sqlite:///m.db
+    """
+    from ceasefire.io.base import Rejection
+    from ceasefire.tracker import observations
+
+    agreement = load_or_exit(agreement_path)
+    found = [i for i in agreement.document.indicators if i.id == indicator_id]
+    if not found:
+        known = ", ".join(i.id for i in agreement.document.indicators)
+        fail(
+            DetailedError(
+                f"no indicator {indicator_id!r} in {agreement_path}",
+                value=indicator_id,
+                expected=f"one of {known}",
+            )
+        )
+    try:
+        rows = list(
+            observations.read(
+                file, agreement.document.id, found[0], tag, series_tag or None
+            )
+        )
+    except DetailedError as exc:
+        fail(exc)
+    rejected = [r for r in rows if isinstance(r, Rejection)]
+    bodies = [r for r in rows if not isinstance(r, Rejection)]
+    log = open_log(db)
+    with log.store:
+        appended = observations.import_observations(log, bodies)
+    console.print(
+        f"{file}: {len(rows)} rows, {appended} new observations, {len(rejected)} rejected",
+        markup=False,
+    )
+    for rejection in rejected[:20]:
+        console.print(f"  rejected {rejection}", markup=False)

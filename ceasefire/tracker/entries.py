@@ -45,7 +45,7 @@ def draft(
     """A draft whose id is stable for ``key``: importing twice adds nothing."""
     kind = kind_of(body)
     entry_id = stable_id(f"tracker-{kind}", key, moment or EPOCH)
-    data = body.model_dump_json(exclude_none=True).encode()
+    data = body.model_dump_json().encode()  # None kept: it can mean "no figure"
     return Draft(kind=kind, body=data, subject=subject, actor=actor, id=entry_id)
 
 
