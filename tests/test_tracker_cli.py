@@ -210,3 +210,23 @@ def test_api_routes(db: str) -> None:
             )
             assert ok.status_code == 200 and "Restricted edition" in ok.text
             assert http.get("/api/tracker/nope/indicators").status_code == 404
+
+
+def test_amended_timeline_moves_deadlines_and_the_diff_shows_it(tmp_path: Path) -> None:
+    (tmp_path / "geometry").symlink_to(EXAMPLES / "geometry")
+    text = (EXAMPLES / "alaska-terms.yaml").read_text(encoding="utf-8")
+    old_eif = "entry_into_force: 2025-09-01T00:00:00+03:00"
+    assert old_eif in text
+    amended = tmp_path / "alaska-amended.yaml"
+    amended.write_text(
+        text.replace(old_eif, "entry_into_force: 2025-09-11T00:00:00+03:00"),
+        encoding="utf-8",
+    )
+    done = ceasefire("commitments", "diff", ALASKA, str(amended), "--format", "json")
+    assert done.returncode == 0, done.stderr
+    moved = {m["step"]: m["shift_days"] for m in json.loads(done.stdout)}
+    assert (
+        moved["air-defence-delivery/tranche-1"] == 10
+        and moved["settle-foreign-troops"] == 10
+    )
+    assert "budget-support" in moved

@@ -263,6 +263,38 @@ def commitments_evidence(file: Path, agreement_path: Path, db: str) -> None:
     console.print(f"{len(bodies)} evidence entries logged from {file}", markup=False)
 
 
+@commitments_group.command("diff")
+@click.argument("old", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("new", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@FORMAT
+def commitments_diff(old: Path, new: Path, fmt: str) -> None:
+    """Deadlines that moved between two versions of an agreement.
+
+    Deadlines are instants of the timeline (often relative to entry into
+    force), so amending the timeline moves them; this lists every commitment and
+    milestone whose deadline changed, and by how many days.
+
+    \b
+    Example:
+      ceasefire commitments diff terms-0.1.yaml terms-0.2.yaml
+    """
+    from ceasefire.tracker.record import deadline_diff
+
+    moved = deadline_diff(load_or_exit(old), load_or_exit(new))
+    if fmt == "json":
+        emit(moved)
+        return
+    table = Table(title=f"Deadlines moved: {old.name} → {new.name}")
+    for column in ("step", "before", "after", "shift (days)"):
+        table.add_column(column)
+    for m in moved:
+        shift = "" if m["shift_days"] is None else f"{m['shift_days']:+g}"
+        table.add_row(
+            m["step"], (m["before"] or "—")[:16], (m["after"] or "—")[:16], shift
+        )
+    Console().print(table)
+
+
 @commitments_group.command("status")
 @AGREEMENT
 @db_option
