@@ -255,3 +255,16 @@ def test_delivered_batteries_fill_the_tranches_in_order(
     assert (whole.status, whole.score, whole.progress) == ("in_progress", 2, 0.5)
     before = tracker_for(store, alaska, datetime(2025, 10, 20, tzinfo=UTC)).decided
     assert before["air-defence-delivery/tranche-1"].status == "in_progress"
+
+
+def test_unknown_dependency_is_named(alaska: Agreement) -> None:
+    from ceasefire.tracker.lifecycle import Tracker, UnknownStep
+
+    (commitment, *rest) = alaska.document.commitments
+    broken = commitment.model_copy(update={"after": ["no-such-commitment"]})
+    document = alaska.document.model_copy(update={"commitments": [broken, *rest]})
+    tracker = Tracker(dataclasses.replace(alaska, document=document), {}, [], EIF)
+    with pytest.raises(UnknownStep, match="no-such-commitment") as caught:
+        tracker.commitments()
+    assert "no commitment has that id" in str(caught.value)
+    assert caught.value.expected == "one of no milestones"

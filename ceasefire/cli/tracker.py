@@ -324,8 +324,11 @@ def commitments_status(
     moment = as_of(as_of_text)
     log = open_log(db)
     with log.store:
-        tracker = tracker_for(log.store, agreement, moment)
-        changed = record_statuses(log, agreement, moment) if record else []
+        try:
+            tracker = tracker_for(log.store, agreement, moment)
+            changed = record_statuses(log, agreement, moment) if record else []
+        except DetailedError as exc:
+            fail(exc)
     decisions = [decision_json(d) for d in tracker.decided.values()]
     if fmt == "json":
         emit(

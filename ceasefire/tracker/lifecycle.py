@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from ceasefire.agreement.load import Agreement
+from ceasefire.errors import DetailedError
 from ceasefire.model.agreement import Commitment, LedgerLink, Milestone, Quantity
 from ceasefire.model.tracker import (
     CommitmentEvidenceBody,
@@ -38,6 +39,11 @@ from ceasefire.model.tracker import (
     DeliveryBody,
 )
 from ceasefire.tracker.indicators import resolve
+
+
+class UnknownStep(DetailedError):
+    """An ``after`` names a commitment or milestone the agreement does not have."""
+
 
 PROGRESS = {
     "met": 1.0,
@@ -287,8 +293,10 @@ class Tracker:
         for commitment in self.agreement.document.commitments:
             if commitment.id == commitment_id:
                 return commitment
-        raise KeyError(
-            f"{step!r}: no commitment {commitment_id!r}; expected one of {', '.join(sorted(self._ids()))}"
+        raise UnknownStep(
+            f"'after: {step}' names no commitment {commitment_id!r}",
+            value=step,
+            expected="one of " + ", ".join(sorted(self._ids())),
         )
 
     @staticmethod
@@ -298,8 +306,12 @@ class Tracker:
         for milestone in commitment.milestones:
             if milestone.id == milestone_id:
                 return milestone
-        raise KeyError(
-            f"{step!r}: commitment {commitment.id!r} has no milestone {milestone_id!r}"
+        raise UnknownStep(
+            f"'after: {step}': commitment {commitment.id!r} has no milestone {milestone_id!r}"
+            " (and no commitment has that id)",
+            value=step,
+            expected="one of "
+            + (", ".join(m.id for m in commitment.milestones) or "no milestones"),
         )
 
     def milestone(self, commitment: Commitment, milestone: Milestone) -> Decision:
