@@ -192,6 +192,7 @@ def test_ukrainian(
         "Огляд",
         "Повідомлення",
         "Зобов'язання",
+        "Виконання",  # the implementation tracker (issue 15)
     ]
     legend = page.text_content("#legend-panel")  # as written, not as CSS cases it
     assert "Легенда" in legend and "повідомлено" in legend

@@ -71,6 +71,7 @@ def create_app(
         routes_map,
         routes_notices,
         routes_reports,
+        routes_tracker,
         routes_verdicts,
     )
 
@@ -82,6 +83,7 @@ def create_app(
         routes_log,
         routes_notices,
         routes_map,
+        routes_tracker,
     ):
         app.include_router(module.router)
     if importlib.util.find_spec("ceasefire.web") is not None:

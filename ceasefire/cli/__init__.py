@@ -14,6 +14,13 @@ from ceasefire.cli.report import report_group
 from ceasefire.cli.scale import sweep_command
 from ceasefire.cli.serve import demo, serve
 from ceasefire.cli.snapback import notices_group, notify_group, snapback_group
+from ceasefire.cli.tracker import (
+    commitments_group,
+    deliveries_group,
+    implementation_report,
+    indicators_command,
+    observations_group,
+)
 
 
 @click.group(
@@ -49,3 +56,8 @@ cli.add_command(bulletin_group)
 cli.add_command(snapback_group)
 cli.add_command(notices_group)
 cli.add_command(notify_group)
+cli.add_command(deliveries_group)
+cli.add_command(indicators_command)
+cli.add_command(commitments_group)
+cli.add_command(observations_group)
+report_group.add_command(implementation_report)

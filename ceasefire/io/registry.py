@@ -18,11 +18,14 @@ from ceasefire.io import (
     geojson,
     geoparquet,
     hxl,
+    iati,
+    kiel,
     kobo,
     missiles,
     ucdp,
 )
 from ceasefire.io.base import Importer, csv_header
+from ceasefire.io.ledger import TEMPLATE, LedgerImporter
 
 IMPORTERS: dict[str, Importer] = {
     i.name: i
@@ -44,6 +47,11 @@ IMPORTERS: dict[str, Importer] = {
         geoparquet.IMPORTER,
     )
 }
+
+LEDGER_IMPORTERS: dict[str, LedgerImporter] = {
+    i.name: i for i in (kiel.IMPORTER, iati.IMPORTER, TEMPLATE)
+}
+"""Deliveries and disbursements (issue 15): rows become ledger entries, not reports."""
 
 
 class UnknownFormat(DetailedError):

@@ -16,6 +16,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    StringConstraints,
     model_validator,
 )
 
@@ -219,6 +220,44 @@ class Quantity(Node):
     unit: str
 
 
+StepRef = Annotated[
+    str,
+    StringConstraints(
+        pattern=r"^[a-z][a-z0-9_-]*(/[a-z][a-z0-9_-]*)?$", max_length=129
+    ),
+]
+"""A step another depends on: ``milestone`` (same commitment), ``commitment``
+or ``commitment/milestone``."""
+
+
+class Milestone(Node):
+    """A step of a commitment: done when its evidence says so, due by its deadline."""
+
+    id: Identifier
+    what: str
+    due: Instant | None = None
+    """Relative to the agreement's timeline, so it moves when the timeline is amended."""
+    after: list[StepRef] = Field(default_factory=list)
+    """Steps that must be met before this one can start (e.g. tranche 2 after 1)."""
+    quantity: Quantity | None = None
+    evidence_required: str | None = None
+
+
+class LedgerLink(Node):
+    """Where a commitment's deliveries or disbursements are found in the ledger."""
+
+    partner: str
+    """The partner as the ledger's source spells it (``United States``)."""
+    category: Literal["military", "financial", "humanitarian", "other"] | None = None
+    item: str | None = None
+    """Match this item (``Air Defense``); any when absent."""
+    stage: Literal["pledged", "announced", "allocated", "delivered"] = "allocated"
+    since: Instant | None = None
+    """Count only rows dated at or after this (default: entry into force)."""
+    measure: Literal["value", "quantity"] = "value"
+    """Add up the rows' values (value × scale, in their currency) or quantities."""
+
+
 class Commitment(Node):
     """Who must do what by when, and what shows it was done."""
 
@@ -232,6 +271,13 @@ class Commitment(Node):
     evidence_required: str | None = None
     quantity: Quantity | None = None
     scoring: Scoring = Field(default_factory=Scoring)
+    after: list[StepRef] = Field(default_factory=list)
+    """Commitments or milestones that must be met before this one starts."""
+    milestones: list[Milestone] = Field(default_factory=list)
+    ledger: LedgerLink | None = None
+    """Deliveries counted towards ``quantity`` (its unit must be the ledger's)."""
+    grace_days: float = Field(default=0, ge=0)
+    """Days after ``due`` before an unmet commitment counts as lapsed."""
 
 
 class Verification(Node):
@@ -268,6 +314,33 @@ class PenaltyRule(Node):
     expires_after_days: float | None = Field(default=None, gt=0)
 
 
+AlertLevel = Literal["oblast", "raion", "hromada"]
+ALERT_LEVELS: tuple[AlertLevel, ...] = ("oblast", "raion", "hromada")
+
+
+class IndicatorFormula(Node):
+    """How the engine computes an indicator's series from the log."""
+
+    kind: Literal["interception_rate", "alert_hours", "report_count", "observations"]
+    """interception_rate: Σ destroyed / Σ launched × 100 of the Air Force's
+    statements; alert_hours: hours under air-raid alert per oblast (union of
+    overlapping alerts); report_count: reports matching the filters;
+    observations: the ``indicator_observation`` entries logged for it."""
+    oblasts: list[str] = Field(default_factory=list)
+    """alert_hours: oblasts as the alert files name them (one series each)."""
+    levels: list[AlertLevel] = Field(default_factory=lambda: list(ALERT_LEVELS))
+    """alert_hours: which alerts count (default all: any part of the oblast)."""
+    accounts: list[str] = Field(default_factory=list)
+    """interception_rate: only statements of these accounts (``kpszsu``); any when empty."""
+    event_types: list[str] = Field(default_factory=list)
+    target_categories: list[str] = Field(default_factory=list)
+    """report_count: reports whose target category is one of these."""
+    since: Instant | None = None
+    """First period (default: entry into force)."""
+    until: Instant | None = None
+    """End of the last period (default: the ``as_of`` the engine is given)."""
+
+
 class Indicator(Node):
     """A humanitarian or capability series tracked against a target."""
 
@@ -279,6 +352,8 @@ class Indicator(Node):
     cadence: Literal["daily", "weekly", "monthly", "quarterly"]
     baseline: float | None = None
     source: str | None = None
+    formula: IndicatorFormula | None = None
+    """How it is computed; without one the indicator is declared only."""
 
 
 # ----------------------------------------------------------------- geometry

@@ -28,6 +28,7 @@ PAGES: dict[str, str] = {
     "dashboard": "Dashboard",
     "notices": "Notices",
     "commitments": "Commitments",
+    "tracker": "Implementation",
 }
 """Page id → English title (the JavaScript dictionary translates it)."""
 
@@ -76,6 +77,7 @@ def _router() -> APIRouter:
     router.add_api_route("/dashboard", shell("dashboard"), methods=["GET"])
     router.add_api_route("/notices", shell("notices"), methods=["GET"])
     router.add_api_route("/commitments", shell("commitments"), methods=["GET"])
+    router.add_api_route("/tracker", shell("tracker"), methods=["GET"])
 
     @router.get("/incidents/{incident_id}")
     def incident(

@@ -1,0 +1,1 @@
+"""The implementation tracker: ledger, commitment lifecycle, indicators (issue 15)."""
