@@ -58,7 +58,8 @@ SELECT r.id, r.event_type, r.party, r.precision_m / 1000.0 AS r_km,
        b.body #>> '{weapon,class}' AS weapon_class,
        (b.body #>> '{weapon,calibre_mm}')::float AS calibre_mm,
        b.body #>> '{weapon,model}' AS weapon_model,
-       b.body #>> '{personnel,category}' AS personnel
+       b.body #>> '{personnel,category}' AS personnel,
+       (b.body #>> '{casualties,civilians_killed}')::int AS civilians_killed
 FROM reports r
 JOIN entries e ON e.seq = r.seq
 CROSS JOIN LATERAL (SELECT convert_from(e.payload, 'UTF8')::jsonb -> 'body' AS body) b
@@ -147,7 +148,7 @@ def minsk_sql(instants: dict[str, str]) -> dict[str, str]:
 GEO_VARIANT = {
     # Minsk II with weapon conditions swapped for what UCDP records
     'weapon.class == "artillery" and weapon.calibre_mm >= 100\n      and distance_km(line_of_contact) < 25': 'event_type == "armed_clash" and distance_km(line_of_contact) < 25',
-    'predicate: weapon.class == "mlrs" and distance_km(line_of_contact) < 35': 'predicate: event_type == "one_sided_attack" and distance_km(line_of_contact) < 35',
+    'predicate: weapon.class == "mlrs" and distance_km(line_of_contact) < 35': 'predicate: event_type == "armed_clash" and casualties.civilians_killed > 0 and distance_km(line_of_contact) < 35',
     'event_type == "heavy_weapon_present" and weapon.class in heavy_weapons\n      and inside(zone_heavy_mlrs)': 'event_type == "armed_clash" and inside(zone_heavy_mlrs)',
     'predicate: event_type in {"movement_restricted", "uav_jamming", "uav_fired_upon"}': 'predicate: event_type == "armed_clash" and inside(ordlo_area)',
 }  # fmt: skip
@@ -162,7 +163,7 @@ def variant_sql(instants: dict[str, str]) -> dict[str, str]:
     )
     found["mlrs-70km"] = truth(
         after(instants["withdrawal_end"]),
-        known("event_type = 'one_sided_attack'"),
+        known("event_type = 'armed_clash' AND civilians_killed > 0"),
         closer("line_of_contact", 35),
     )
     found["withdrawal"] = truth(
