@@ -50,6 +50,7 @@ from scipy.spatial import cKDTree
 
 from ceasefire.errors import DetailedError
 from ceasefire.factfinding.corroboration import organisation
+from ceasefire.model.report import act_of
 from ceasefire.model.vocabulary import EVENT_TYPES
 
 EARTH_RADIUS_M = 6_371_008.8
@@ -65,6 +66,13 @@ PRECISION_SECONDS = {
     "year": 366 * 86_400,
 }
 
+HARM = "harm"
+"""How a report whose act the source did not name (``other``) but whose effects
+it did (casualties, damage, a target hit) is matched: as the harm a strike or
+clash caused. CIR's damage rows and Bellingcat's unnamed acts are such reports;
+an air-raid alert (``other``, no effects) is not."""
+MATCH_TYPES = (*EVENT_TYPES, HARM)
+
 # Event types that may describe one event seen by different sources. A strike
 # is reported as shelling by a patrol, an explosion by a sensor, civilian harm
 # or damage by a hospital or OSINT; troop presence is never the same event as
@@ -79,20 +87,23 @@ FAMILIES: tuple[frozenset[str], ...] = (
             "missile_strike",
             "one_sided_attack",
             "mines_uxo",
+            HARM,
         }
     ),  # fmt: skip
-    frozenset({"small_arms", "armed_clash", "ground_assault", "shelling", "explosion"}),
+    frozenset(
+        {"small_arms", "armed_clash", "ground_assault", "shelling", "explosion", HARM}
+    ),
     frozenset({"troop_presence", "heavy_weapon_present", "weapon_missing"}),
     frozenset({"movement_restricted", "uav_jamming", "uav_fired_upon", "drone_flight"}),
 )
-TYPE_CODE = {name: code for code, name in enumerate(EVENT_TYPES)}
+TYPE_CODE = {name: code for code, name in enumerate(MATCH_TYPES)}
 VAGUE_WINDOW_S = 90_000.0
 """A calendar day, 25 h on the day clocks go back: the longest window of a
 report that may pair with another imprecise one by default."""
 
 
 def _compatibility() -> NDArray[np.bool_]:
-    table = np.eye(len(EVENT_TYPES), dtype=bool)
+    table = np.eye(len(MATCH_TYPES), dtype=bool)
     for family in FAMILIES:
         codes = [TYPE_CODE[name] for name in family]
         table[np.ix_(codes, codes)] = True
@@ -206,11 +217,22 @@ def points_from_bodies(bodies: Sequence[dict[str, Any]]) -> Points:
         lat[i] = location["lat"]
         radius[i] = location.get("precision_m", 100.0)
         start[i], window[i] = time_window(observed)
-        kind[i] = TYPE_CODE[body["event_type"]]
+        kind[i] = TYPE_CODE[match_type(body)]
         source_id = body["source"]["id"]
         source[i] = codes.setdefault(source_id, len(codes))
         org[i] = org_codes.setdefault(organisation(source_id), len(org_codes))
     return Points(ecef(lon, lat), start, window, radius, source, kind, org)
+
+
+def match_type(body: dict[str, Any]) -> str:
+    """The type a report is matched under: its act, or ``HARM`` (see there)."""
+    act = act_of(body)
+    if act != "other":
+        return act
+    casualties = body.get("casualties") or {}
+    if body.get("damage") or body.get("target") or any(casualties.values()):
+        return HARM
+    return act
 
 
 def time_window(observed: dict[str, Any]) -> tuple[float, float]:
