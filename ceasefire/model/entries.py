@@ -27,6 +27,7 @@ from typing import Annotated, Any, ClassVar, Literal, Protocol, TypeVar
 
 import orjson
 from pydantic import (
+    AliasChoices,
     AwareDatetime,
     BaseModel,
     ConfigDict,
@@ -35,7 +36,7 @@ from pydantic import (
     ValidationError,
 )
 
-from ceasefire.errors import DetailedError
+from ceasefire.errors import EntryBodyError as EntryBodyError  # re-exported
 from ceasefire.model.report import Report
 
 
@@ -62,9 +63,8 @@ class Kind(StrEnum):
     NOTICE_DEAD_LETTER = "notice_dead_letter"
 
 
-class EntryBodyError(DetailedError):
-    """A logged body does not have the shape its kind requires."""
-
+FROM = AliasChoices("from", "from_")
+"""``from`` in JSON (a Python keyword, so ``from_`` in code)."""
 
 Moment = Annotated[
     AwareDatetime, PlainSerializer(lambda d: d.isoformat(), return_type=str)
@@ -109,7 +109,7 @@ class StateChange(Body):
     """``state_change``: a report or incident moved between verification states."""
 
     KIND = Kind.STATE_CHANGE
-    from_: str = Field(alias="from")
+    from_: str = Field(validation_alias=FROM, serialization_alias="from")
     to: str
     reason: str
 
@@ -284,7 +284,7 @@ class PenaltyState(Body):
     rule: str
     group: str
     trigger: int
-    from_: str | None = Field(alias="from")
+    from_: str | None = Field(validation_alias=FROM, serialization_alias="from")
     to: str
     at: Moment
     notify: list[str]
