@@ -1,7 +1,10 @@
 """Generate the reference pages in docs/ from the code, so they cannot go stale.
 
-``python -m ceasefire.docgen`` rewrites docs/cli-reference.md and
-docs/agreement-schema.md; tests/test_docs.py fails when either is out of date.
+``python -m ceasefire.docgen [--check] [DOCS]`` rewrites cli-reference.md and
+agreement-schema.md in DOCS (default: ``docs`` in the current folder, the
+repository's root); tests/test_docs.py fails when either is out of date. The
+folder is named by the caller, never found beside this file, which is not
+beside docs/ once the package is installed.
 """
 
 from __future__ import annotations
@@ -14,13 +17,13 @@ import click
 
 from ceasefire.agreement.dump import json_schema
 
-DOCS = Path(__file__).resolve().parents[1] / "docs"
-
 
 def _commands(group: click.Group, prefix: str) -> list[tuple[str, click.Command]]:
     found: list[tuple[str, click.Command]] = []
-    for name in sorted(group.commands):
-        command = group.commands[name]
+    ctx = click.Context(group, info_name=prefix)
+    for name in sorted(group.list_commands(ctx)):
+        command = group.get_command(ctx, name)  # loads a lazy command
+        assert command is not None
         path = f"{prefix} {name}"
         found.append((path, command))
         if isinstance(command, click.Group):
@@ -105,12 +108,20 @@ def schema_reference() -> str:
 PAGES = {"cli-reference.md": cli_reference, "agreement-schema.md": schema_reference}
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     """Rewrite the generated pages; with --check, exit 1 if any is stale."""
-    check = "--check" in sys.argv[1:]
+    args = sys.argv[1:] if argv is None else argv
+    check = "--check" in args
+    folders = [a for a in args if a != "--check"]
+    docs = Path(folders[0] if folders else "docs")
+    if not docs.is_dir():
+        sys.stderr.write(
+            f"no folder {docs}: run from the repository's root or name the docs folder\n"
+        )
+        return 2
     stale = []
     for name, make in PAGES.items():
-        path = DOCS / name
+        path = docs / name
         text = make()
         if check:
             if not path.exists() or path.read_text(encoding="utf-8") != text:

@@ -75,6 +75,22 @@ class DetailedError(CeasefireError):
         self.suggestion = suggestion
 
 
+class WorkflowError(DetailedError):
+    """A fact-finding step the rules do not allow."""
+
+
+class NoticeError(DetailedError):
+    """A notice operation the rules do not allow."""
+
+
+class CapError(DetailedError):
+    """A CAP message does not validate against the CAP 1.2 schema."""
+
+
+class EntryBodyError(DetailedError):
+    """A logged body does not have the shape its kind requires."""
+
+
 class AgreementError(CeasefireError):
     """An agreement document failed to load; ``problems`` says where and why."""
 

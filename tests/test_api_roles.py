@@ -51,6 +51,24 @@ def verdict(incident: dict[str, Any], **fields: Any) -> dict[str, Any]:
     }
 
 
+def assign_for_review(base_url: str, incident: str) -> None:
+    """Assign ``incident`` to a joint team (the CLI's 'incidents assign')."""
+    from datetime import UTC, datetime, timedelta
+
+    from ceasefire.factfinding import workflow
+    from ceasefire.log.service import Log
+    from ceasefire.store import open_store
+
+    team = {"ua": ["o.koval"], "cadlr": ["i.petrov"], "mission": ["j.smith"]}
+    deadline = datetime.now(UTC) + timedelta(days=7)
+    with open_store(DB_URLS[base_url]) as store:
+        workflow.assign(Log(store), incident, team, deadline, "chief")
+
+
+DB_URLS: dict[str, str] = {}
+"""The database behind each served base URL."""
+
+
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     from ceasefire.log.service import Log
@@ -74,6 +92,7 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             ]
         )
     with serve(url) as served:
+        DB_URLS[served] = url
         yield served
 
 
@@ -117,6 +136,7 @@ def test_a_party_sees_published_media_sources(base_url: str) -> None:
 
 def test_another_partys_reply_stays_hidden_until_published(base_url: str) -> None:
     incident = patrol_report()["id"]
+    assign_for_review(base_url, incident)  # a reply needs an open reply window
     with client(base_url, "party:ua") as ua:
         posted = ua.post(
             f"/api/incidents/{incident}/replies",

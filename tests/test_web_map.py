@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,9 @@ from click.testing import CliRunner
 from web_support import require_browser
 
 from ceasefire.cli import cli
+from ceasefire.factfinding import workflow
+from ceasefire.log.service import Log
+from ceasefire.store import open_store
 from ceasefire.web.testing import browser, offline_page, serve
 
 pytestmark = pytest.mark.browser
@@ -50,7 +54,12 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         assert result.exit_code == 0, result.output
     tokens = {GUARANTOR: "guarantor", ANALYST: "analyst", CADLR: "party:cadlr"}
     with serve(url, [MINSK], tokens) as base:
+        DB_URLS[base] = url
         yield base
+
+
+DB_URLS: dict[str, str] = {}
+"""The database behind each served base URL."""
 
 
 @pytest.fixture(scope="module")
@@ -249,6 +258,11 @@ def test_reply_and_decision_go_through_the_log(
     # runs last: it changes the Debaltseve incident's state and adds a reply
     shelling = json.loads(PATROLS.read_text().splitlines()[0])["id"]
     text = "Our units did not fire from Debaltseve on 5 March."
+    # a reply needs an open reply window: a joint team reviews the incident
+    team = {"ua": ["o.koval"], "cadlr": ["i.petrov"], "mission": ["j.smith"]}
+    with open_store(DB_URLS[base_url]) as store:
+        deadline = datetime.now(UTC) + timedelta(days=7)
+        workflow.assign(Log(store), shelling, team, deadline, "chief")
     party = open_incident(chromium, base_url, outside, shelling, CADLR)
     party.fill("#reply-text", text)
     party.click("#reply button[type=submit]")
@@ -259,20 +273,20 @@ def test_reply_and_decision_go_through_the_log(
     assert public.locator("#actions").count() == 0  # the public decides nothing
 
     analyst = open_incident(chromium, base_url, outside, shelling, ANALYST)
-    analyst.select_option("#new-state", "verified")  # not allowed from 'reported'
+    analyst.select_option("#new-state", "corroborated")  # not from 'under_review'
     analyst.fill("#reason", "Two patrols heard the same fire")
     analyst.click("#decide button[type=submit]")
     analyst.wait_for_selector(
-        "#action-status >> text=cannot go from 'reported' to 'verified'"
+        "#action-status >> text=cannot go from 'under_review' to 'corroborated'"
     )
-    analyst.select_option("#new-state", "under_review")
+    analyst.select_option("#new-state", "disputed")
     analyst.fill("#reason", "Cross-check with the camera at Svitlodarsk")
     analyst.click("#decide button[type=submit]")
     analyst.wait_for_selector(
         "#trail >> text=Cross-check with the camera at Svitlodarsk"
     )
     trail = analyst.inner_text("#trail")
-    assert "state_change" in trail and "under review" in trail
+    assert "state_change" in trail and "disputed" in trail
     analyst.click("#replies button.publish")
     analyst.wait_for_selector("#trail >> text=reply_published")
 

@@ -19,6 +19,7 @@ from ceasefire.api.redact import (
     protected,
     report_view,
 )
+from ceasefire.model.entries import Reply, body_of
 from ceasefire.model.states import INITIAL
 from ceasefire.store.base import EntryRow, ReportRow
 
@@ -91,7 +92,8 @@ def replies_visible(rows: list[EntryRow], who: Principal) -> list[dict[str, Any]
             replies.append((row, entry))
     shown = []
     for row, entry in replies:
-        party = entry["body"].get("party")
+        reply = body_of(row, Reply)  # either shape: {party, text} or the workflow's
+        party = reply.party
         at = published.get(row.id)
         own = who.role == "party" and who.party == party
         if who.trusted or own or at is not None:
@@ -100,7 +102,7 @@ def replies_visible(rows: list[EntryRow], who: Principal) -> list[dict[str, Any]
                     "id": row.id,
                     "seq": row.seq,
                     "party": party,
-                    "text": entry["body"].get("text"),
+                    "text": reply.statement,
                     "at": entry["recorded_at"],
                     "published_at": at,
                 }

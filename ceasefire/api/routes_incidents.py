@@ -36,6 +36,7 @@ from ceasefire.api.params import (
     report_query,
 )
 from ceasefire.api.verdicts import by_incident
+from ceasefire.factfinding import workflow
 from ceasefire.log.service import Draft
 from ceasefire.store.base import ReportQuery, ReportRow
 
@@ -207,14 +208,17 @@ def transition(
     "/api/incidents/{incident_id}/replies", status_code=201, response_model=Created
 )
 def reply(ctx: Ctx, who: Caller, incident_id: str, answer: ReplyIn) -> Response:
-    """A party's reply to an incident (right of reply); others see it once published."""
+    """A party's reply to an incident (right of reply); others see it once published.
+
+    The fact-finding workflow's reply: only from a party on the incident's
+    joint team, within its reply window (issue 12).
+    """
     require(who, "party")
     _incident_row(ctx, incident_id)
-    body = orjson.dumps({"party": who.party, "text": answer.text})
     with ctx.write_lock:
-        row = ctx.log().append(
-            [Draft("reply", body, subject=incident_id, actor=who.actor)]
-        )[0]
+        row = workflow.add_reply(
+            ctx.log(), incident_id, str(who.party), answer.text, who.actor
+        )
     return json_response({"id": row.id, "seq": row.seq}, 201)
 
 

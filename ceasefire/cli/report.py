@@ -95,3 +95,13 @@ def daily(
         f" {len(report.breaches)} reported breaches, {report.established}"
         f" established → {output}"
     )
+
+
+def _register_implementation() -> None:
+    # the implementation report lives with the tracker's commands
+    from ceasefire.cli.tracker import implementation_report
+
+    report_group.add_command(implementation_report)
+
+
+_register_implementation()

@@ -29,11 +29,12 @@ def engine_options(command: Any) -> Any:
 
 
 def _evaluators(paths: Sequence[Path]) -> list[tuple[str, Any]]:
-    from ceasefire.cli.compliance import _load
+    from ceasefire.cli.agreement import load_or_exit
+    from ceasefire.compliance.evaluate import Evaluator
 
     found = []
     for path in paths:
-        evaluator = _load(path)
+        evaluator = Evaluator(load_or_exit(path))
         found.append((f"{path.stem}@{evaluator.version}", evaluator))
     names = [name for name, _ in found]
     if len(set(names)) != len(names):

@@ -13,14 +13,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import orjson
-
 from ceasefire.errors import DetailedError
 from ceasefire.log.service import Draft, Log
+from ceasefire.model import entries
+from ceasefire.model.entries import Kind, dump_body, parse_entry
 from ceasefire.store.base import EntryRow
 
-MERGE = "incident_merge"
-SPLIT = "incident_split"
+MERGE = Kind.INCIDENT_MERGE
+SPLIT = Kind.INCIDENT_SPLIT
 
 
 @dataclass(frozen=True)
@@ -39,16 +39,20 @@ class Edit:
 
 def edit_from_row(row: EntryRow) -> Edit:
     """An Edit from its log entry."""
-    envelope = orjson.loads(row.payload)
-    body = envelope["body"]
-    others = body["incidents"] if row.kind == MERGE else body["reports"]
+    entry = parse_entry(row.payload)
+    body = entry.body
+    if isinstance(body, entries.IncidentMerge):
+        others = body.incidents
+    elif isinstance(body, entries.IncidentSplit):
+        others = body.reports
+    else:
+        raise DetailedError(
+            f"entry {row.seq} is not an analyst's edit",
+            value=row.kind,
+            expected=f"{MERGE} or {SPLIT}",
+        )
     return Edit(
-        row.seq,
-        row.kind,
-        body["incident"],
-        tuple(others),
-        body["reason"],
-        envelope.get("actor"),
+        row.seq, row.kind, body.incident, tuple(others), body.reason, entry.actor
     )
 
 
@@ -79,12 +83,12 @@ def record_merge(
             f"no incident {unknown[0]!r}", value=unknown[0], expected="an incident id"
         )
     survivor = min(named, key=order.__getitem__)
-    body = {
-        "incident": survivor,
-        "incidents": [i for i in named if i != survivor],
-        "reason": reason,
-    }
-    draft = Draft(MERGE, orjson.dumps(body), subject=survivor, actor=actor)
+    body = entries.IncidentMerge(
+        incident=survivor,
+        incidents=[i for i in named if i != survivor],
+        reason=reason,
+    )
+    draft = Draft(MERGE, dump_body(body), subject=survivor, actor=actor)
     return log.append([draft])[0]
 
 
@@ -112,8 +116,8 @@ def record_split(
             value=taken,
             expected=f"reports of {incident} other than {incident}",
         )
-    body = {"incident": incident, "reports": taken, "reason": reason}
-    draft = Draft(SPLIT, orjson.dumps(body), subject=incident, actor=actor)
+    body = entries.IncidentSplit(incident=incident, reports=taken, reason=reason)
+    draft = Draft(SPLIT, dump_body(body), subject=incident, actor=actor)
     return log.append([draft])[0]
 
 

@@ -39,11 +39,13 @@ import orjson
 from ceasefire.errors import DetailedError
 from ceasefire.factfinding.cluster import Params
 from ceasefire.factfinding.incidents import Incident, build, groups_of, read_log
-from ceasefire.factfinding.workflow import REPLY, decision_of
+from ceasefire.factfinding.workflow import decision_of
 from ceasefire.log.service import Draft, Log
+from ceasefire.model import entries
+from ceasefire.model.entries import Kind, body_of, dump_body, read_bodies
 from ceasefire.store.base import EntryRow
 
-BULLETIN = "bulletin"
+BULLETIN = Kind.BULLETIN
 KINDS = ("automatic", "reviewed")
 PUBLISHED = ("verified", "disputed")
 
@@ -116,9 +118,8 @@ def reviewed_content(
             continue
         decision = decision_of(log, incident.id) or {}
         replies = {
-            r.id: orjson.loads(r.payload)["body"]
-            for r in log.store.entries_about(incident.id)
-            if r.kind == REPLY
+            row.id: reply
+            for row, reply in read_bodies(log, entries.Reply, subject=incident.id)
         }
         published.append(
             {
@@ -129,15 +130,7 @@ def reviewed_content(
                     "reason": decision.get("reason"),
                     "decided_at": decision.get("decided_at"),
                     "considered_replies": [
-                        {
-                            "entry": entry,
-                            "party": replies[entry]["party"],
-                            "position": replies[entry]["position"],
-                            "statement": replies[entry]["statement"],
-                            "counter_evidence": [
-                                c["sha256"] for c in replies[entry]["counter_evidence"]
-                            ],
-                        }
+                        _considered(entry, replies[entry])
                         for entry in decision.get("considered_replies", [])
                         if entry in replies
                     ],
@@ -159,6 +152,17 @@ def reviewed_content(
     }
 
 
+def _considered(entry: str, reply: entries.Reply) -> dict[str, Any]:
+    """A reply a decision weighed, as the reviewed bulletin lists it."""
+    return {
+        "entry": entry,
+        "party": reply.party,
+        "position": reply.position,
+        "statement": reply.statement,
+        "counter_evidence": [c.sha256 for c in reply.counter_evidence],
+    }
+
+
 def _digest(content: dict[str, Any]) -> str:
     return hashlib.sha256(
         orjson.dumps(content, option=orjson.OPT_SORT_KEYS)
@@ -173,15 +177,9 @@ def versions(log: Log, kind: str, day: date) -> list[EntryRow]:
 
 
 def _from_row(row: EntryRow, new: bool) -> Bulletin:
-    body = orjson.loads(row.payload)["body"]
+    body = body_of(row, entries.Bulletin)
     return Bulletin(
-        body["kind"],
-        body["date"],
-        body["version"],
-        body["sha256"],
-        body["content"],
-        row.id,
-        new,
+        body.kind, body.date, body.version, body.sha256, body.content, row.id, new
     )
 
 
@@ -199,16 +197,15 @@ def issue(
         last = _from_row(previous[-1], new=False)
         if last.sha256 == digest:
             return last
-    body = {
-        "kind": kind,
-        "date": day.isoformat(),
-        "version": len(previous) + 1,
-        "sha256": digest,
-        "content": content,
-    }
-    row = log.append(
-        [Draft(BULLETIN, orjson.dumps(body), subject=subject(kind, day), actor=actor)]
-    )[0]
+    body = entries.Bulletin(
+        kind=kind,  # type: ignore[arg-type]  # checked against KINDS above
+        date=day.isoformat(),
+        version=len(previous) + 1,
+        sha256=digest,
+        content=content,
+    )
+    draft = Draft(BULLETIN, dump_body(body), subject=subject(kind, day), actor=actor)
+    row = log.append([draft])[0]
     return _from_row(row, new=True)
 
 

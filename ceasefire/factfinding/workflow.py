@@ -23,27 +23,29 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, get_args
 
-import orjson
-
-from ceasefire.errors import DetailedError
+from ceasefire.errors import WorkflowError as WorkflowError  # re-exported
 from ceasefire.log.service import Draft, Log
+from ceasefire.model import entries
+from ceasefire.model.entries import (
+    Kind,
+    body_from_dict,
+    body_of,
+    dump_body,
+    envelope_of,
+)
 from ceasefire.model.states import check_transition
 from ceasefire.store.base import EntryRow
 
 DEFAULT_REPLY_HOURS = 72.0
 MISSION = "mission"
-ASSIGNMENT = "incident_assignment"
-REPLY = "reply"
-DECISION = "incident_decision"
-DECISIONS = ("verified", "disputed", "dismissed")
-POSITIONS = ("accepts", "contests", "no_comment")
+ASSIGNMENT = Kind.INCIDENT_ASSIGNMENT
+REPLY = Kind.REPLY
+DECISION = Kind.INCIDENT_DECISION
+DECISIONS: tuple[str, ...] = get_args(entries.Decision)
+POSITIONS: tuple[str, ...] = get_args(entries.Position)
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
-
-
-class WorkflowError(DetailedError):
-    """A fact-finding step the rules do not allow."""
 
 
 @dataclass(frozen=True)
@@ -57,16 +59,6 @@ class Assignment:
     reply_deadline: datetime
     reply_window_hours: float
     reply_window_source: str
-
-
-def _body(row: EntryRow) -> dict[str, Any]:
-    body: dict[str, Any] = orjson.loads(row.payload)["body"]
-    return body
-
-
-def _envelope(row: EntryRow) -> dict[str, Any]:
-    envelope: dict[str, Any] = orjson.loads(row.payload)
-    return envelope
 
 
 def _utc(moment: datetime, name: str) -> datetime:
@@ -117,29 +109,26 @@ def assign(
         if reply_window_hours is None
         else "given"
     )
-    body = {
-        "team": members,
-        "assigned_at": moment.isoformat(),
-        "review_deadline": deadline.isoformat(),
-        "reply_window_hours": hours,
-        "reply_window_source": source,
-        "reply_deadline": (moment + timedelta(hours=hours)).isoformat(),
-    }
-    drafts = [Draft(ASSIGNMENT, orjson.dumps(body), subject=incident, actor=actor)]
+    body = entries.Assignment(
+        team=members,
+        assigned_at=moment,
+        review_deadline=deadline,
+        reply_window_hours=hours,
+        reply_window_source=source,
+        reply_deadline=moment + timedelta(hours=hours),
+    )
+    drafts = [_draft(body, incident, actor)]
     current = log.state_of(incident)
     if current != "under_review":
-        check_transition(
-            current, "under_review", "assigned to a joint fact-finding team"
-        )
-        change = {
-            "from": current,
-            "to": "under_review",
-            "reason": "assigned to a joint fact-finding team",
-        }
-        drafts.append(
-            Draft("state_change", orjson.dumps(change), subject=incident, actor=actor)
-        )
+        reason = "assigned to a joint fact-finding team"
+        check_transition(current, "under_review", reason)
+        change = entries.StateChange(from_=current, to="under_review", reason=reason)
+        drafts.append(_draft(change, incident, actor))
     return log.append(drafts)
+
+
+def _draft(body: entries.Body, incident: str, actor: str) -> Draft:
+    return Draft(body.KIND, dump_body(body), subject=incident, actor=actor)
 
 
 def assignment_of(log: Log, incident: str) -> Assignment | None:
@@ -147,15 +136,15 @@ def assignment_of(log: Log, incident: str) -> Assignment | None:
     rows = [r for r in log.store.entries_about(incident) if r.kind == ASSIGNMENT]
     if not rows:
         return None
-    body = _body(rows[-1])
+    body = body_of(rows[-1], entries.Assignment)
     return Assignment(
         rows[-1].id,
-        body["team"],
-        datetime.fromisoformat(body["assigned_at"]),
-        datetime.fromisoformat(body["review_deadline"]),
-        datetime.fromisoformat(body["reply_deadline"]),
-        body["reply_window_hours"],
-        body["reply_window_source"],
+        body.team,
+        body.assigned_at,
+        body.review_deadline,
+        body.reply_deadline,
+        body.reply_window_hours,
+        body.reply_window_source,
     )
 
 
@@ -210,19 +199,18 @@ def add_reply(
             "a reply needs a statement", value=statement, expected="text"
         )
     stored = set(log.store.blob_digests()) if counter_evidence else set()
-    body = {
-        "party": party,
-        "position": position,
-        "statement": statement,
-        "counter_evidence": [
-            {"sha256": h, "stored": h in stored} for h in counter_evidence
+    body = entries.Reply(
+        party=party,
+        position=position,  # type: ignore[arg-type]  # checked against POSITIONS above
+        statement=statement,
+        counter_evidence=[
+            entries.CounterEvidence(sha256=h, stored=h in stored)
+            for h in counter_evidence
         ],
-        "submitted_at": moment.isoformat(),
-        "assignment": assignment.entry_id,
-    }
-    return log.append(
-        [Draft(REPLY, orjson.dumps(body), subject=incident, actor=actor)]
-    )[0]
+        submitted_at=moment,
+        assignment=assignment.entry_id,
+    )
+    return log.append([_draft(body, incident, actor)])[0]
 
 
 def replies_of(log: Log, incident: str) -> list[EntryRow]:
@@ -265,25 +253,20 @@ def decide(
             value=unknown[0],
             expected="one of " + (", ".join(reply_ids) or "(no replies on record)"),
         )
-    replied = {_body(r)["party"] for r in replies}
+    replied = {body_of(r, entries.Reply).party for r in replies}
     parties = [p for p in (assignment.team if assignment else {}) if p != MISSION]
-    body = {
-        "decision": decision,
-        "reason": reason,
-        "considered_replies": chosen,
-        "not_considered": [r for r in reply_ids if r not in chosen],
-        "parties_without_reply": [p for p in parties if p not in replied],
-        "reply_window_open": bool(assignment and moment <= assignment.reply_deadline),
-        "team": assignment.team if assignment else None,
-        "decided_at": moment.isoformat(),
-    }
-    change = {"from": current, "to": decision, "reason": reason}
-    return log.append(
-        [
-            Draft(DECISION, orjson.dumps(body), subject=incident, actor=actor),
-            Draft("state_change", orjson.dumps(change), subject=incident, actor=actor),
-        ]
+    body = entries.IncidentDecision(
+        decision=decision,  # type: ignore[arg-type]  # checked against DECISIONS above
+        reason=reason,
+        considered_replies=chosen,
+        not_considered=[r for r in reply_ids if r not in chosen],
+        parties_without_reply=[p for p in parties if p not in replied],
+        reply_window_open=bool(assignment and moment <= assignment.reply_deadline),
+        team=assignment.team if assignment else None,
+        decided_at=moment,
     )
+    change = entries.StateChange(from_=current, to=decision, reason=reason)
+    return log.append([_draft(body, incident, actor), _draft(change, incident, actor)])
 
 
 def trail(
@@ -296,24 +279,16 @@ def trail(
             rows[row.seq] = row
     result = []
     for seq in sorted(rows):
-        envelope = _envelope(rows[seq])
+        envelope = envelope_of(rows[seq].payload)
         body = envelope["body"]
-        if envelope["kind"] == "report":
+        if envelope["kind"] == Kind.REPORT:  # a summary: reports are read as logged
             body = {
                 "source": body["source"]["id"],
                 "narrative": body.get("narrative", "")[:120],
             }
-        result.append(
-            {
-                "seq": seq,
-                "id": envelope["id"],
-                "kind": envelope["kind"],
-                "recorded_at": envelope["recorded_at"],
-                "actor": envelope["actor"],
-                "subject": envelope["subject"],
-                "body": body,
-            }
-        )
+        else:
+            body = entries.body_to_dict(body_from_dict(envelope["kind"], body))
+        result.append({**envelope, "seq": seq, "body": body})
     return result
 
 
@@ -322,7 +297,8 @@ def decision_of(log: Log, incident: str) -> dict[str, Any] | None:
     rows = [r for r in log.store.entries_about(incident) if r.kind == DECISION]
     if not rows:
         return None
-    return {"entry": rows[-1].id, **_body(rows[-1])}
+    body = body_of(rows[-1], entries.IncidentDecision)
+    return {"entry": rows[-1].id, **entries.body_to_dict(body)}
 
 
 def mark_corroborated(
@@ -338,8 +314,8 @@ def mark_corroborated(
     for incident, sources, explanation in incidents:
         if sources < 2 or log.state_of(incident) != "reported":
             continue
-        change = {"from": "reported", "to": "corroborated", "reason": explanation}
-        drafts.append(
-            Draft("state_change", orjson.dumps(change), subject=incident, actor=actor)
+        change = entries.StateChange(
+            from_="reported", to="corroborated", reason=explanation
         )
+        drafts.append(_draft(change, incident, actor))
     return log.append(drafts) if drafts else []

@@ -12,7 +12,7 @@ from importlib import resources
 
 from lxml import etree
 
-from ceasefire.errors import DetailedError
+from ceasefire.errors import CapError as CapError  # re-exported
 from ceasefire.notify.notices import Notice
 
 NS = "urn:oasis:names:tc:emergency:cap:1.2"
@@ -22,10 +22,6 @@ SEVERITY = {
     "notice_to_guarantors": "Severe",
     "penalty": "Extreme",
 }
-
-
-class CapError(DetailedError):
-    """A CAP message does not validate against the CAP 1.2 schema."""
 
 
 @cache

@@ -23,26 +23,22 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import orjson
-
-from ceasefire.errors import DetailedError
+from ceasefire.errors import NoticeError as NoticeError  # re-exported
 from ceasefire.log.service import Draft, Log
+from ceasefire.model import entries
 from ceasefire.model.agreement import AgreementDocument, LiaisonPoint
+from ceasefire.model.entries import Kind, dump_body, parse_entry
 from ceasefire.snapback.engine import Breach, Transition
 from ceasefire.store.base import EntryRow
 
-NOTICE = "notice"
-ACK = "notice_ack"
-REPLY = "notice_reply"
-UNANSWERED = "notice_unanswered"
-DELIVERED = "notice_delivered"
-DEAD_LETTER = "notice_dead_letter"
+NOTICE = Kind.NOTICE
+ACK = Kind.NOTICE_ACK
+REPLY = Kind.NOTICE_REPLY
+UNANSWERED = Kind.NOTICE_UNANSWERED
+DELIVERED = Kind.NOTICE_DELIVERED
+DEAD_LETTER = Kind.NOTICE_DEAD_LETTER
 NOTICE_KINDS = (NOTICE, ACK, REPLY, UNANSWERED, DELIVERED, DEAD_LETTER)
 ACTOR = "hotline"
-
-
-class NoticeError(DetailedError):
-    """A notice operation the rules do not allow."""
 
 
 @dataclass(frozen=True)
@@ -83,20 +79,20 @@ class Notice:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Notice:
         """Inverse of ``to_dict``."""
-        due = data.get("ack_due")
+        return cls.from_body(entries.Notice.model_validate(data))
+
+    @classmethod
+    def from_body(cls, b: entries.Notice) -> Notice:
+        """The notice a ``notice`` entry's body holds."""
         return cls(
-            data["id"],
-            data["cause"],
-            data["agreement"],
-            data["recipient"],
-            data["liaison"],
-            data["channel"],
-            data.get("address"),
-            datetime.fromisoformat(data["created_at"]),
-            None if due is None else datetime.fromisoformat(due),
-            data["title"],
-            data["body"],
-        )
+            b.id, b.cause, b.agreement, b.recipient, b.liaison, b.channel,
+            b.address, b.created_at, b.ack_due, b.title, b.body,
+        )  # fmt: skip
+
+    def draft(self) -> Draft:
+        """The ``notice`` log entry; its id is the notice's, so it is logged once."""
+        body = dump_body(entries.Notice.model_validate(self.to_dict()))
+        return Draft(NOTICE, body, subject=self.id, actor=ACTOR, id=self.id)
 
 
 def notice_id(cause_key: str, liaison: str) -> str:
@@ -216,10 +212,7 @@ def record(log: Log, notices: Sequence[Notice]) -> list[EntryRow]:
     """Append the notices not yet in the log."""
     present = log.store.existing_ids([n.id for n in notices])
     fresh = {n.id: n for n in notices if n.id not in present}
-    drafts = [
-        Draft(NOTICE, orjson.dumps(n.to_dict()), subject=n.id, actor=ACTOR, id=n.id)
-        for n in fresh.values()
-    ]
+    drafts = [n.draft() for n in fresh.values()]
     return log.append(drafts) if drafts else []
 
 
@@ -296,26 +289,30 @@ def book_of_rows(rows: Sequence[EntryRow]) -> dict[str, NoticeStatus]:
     """Like ``book`` but over given rows (one notice's trail)."""
     found: dict[str, NoticeStatus] = {}
     for row in rows:
-        envelope = orjson.loads(row.payload)
-        body = envelope["body"]
-        if row.kind == NOTICE:
-            found[row.id] = NoticeStatus(Notice.from_dict(body), row.seq)
+        entry = parse_entry(row.payload)
+        body = entry.body
+        if isinstance(body, entries.Notice):
+            found[row.id] = NoticeStatus(Notice.from_body(body), row.seq)
             continue
         status = found.get(row.subject or "")
-        if status is None:
-            continue
-        at = datetime.fromisoformat(envelope["recorded_at"])
-        if row.kind == ACK:
-            status.acked_at = status.acked_at or at
-        elif row.kind == REPLY:
-            status.replies = [*(status.replies or []), {**body, "at": at.isoformat()}]
-        elif row.kind == UNANSWERED:
-            status.unanswered_at = datetime.fromisoformat(body["due"])
-        elif row.kind == DELIVERED:
-            status.delivered = body
-        elif row.kind == DEAD_LETTER:
-            status.dead_letter = body
+        if status is not None:
+            _note(status, body, entry.recorded_at)
     return found
+
+
+def _note(status: NoticeStatus, body: entries.Body, at: datetime) -> None:
+    """What one entry about a notice adds to its status."""
+    if isinstance(body, entries.NoticeAck):
+        status.acked_at = status.acked_at or at
+    elif isinstance(body, entries.NoticeReply):
+        reply = {**entries.body_to_dict(body), "at": at.isoformat()}
+        status.replies = [*(status.replies or []), reply]
+    elif isinstance(body, entries.NoticeUnanswered):
+        status.unanswered_at = body.due
+    elif isinstance(body, entries.NoticeDelivered):
+        status.delivered = entries.body_to_dict(body)
+    elif isinstance(body, entries.NoticeDeadLetter):
+        status.dead_letter = entries.body_to_dict(body)
 
 
 def _check_party(status: NoticeStatus, party: str) -> None:
@@ -337,7 +334,7 @@ def acknowledge(log: Log, notice: str, party: str, actor: str) -> EntryRow:
             value=notice,
             expected="a notice not yet acknowledged",
         )
-    body = orjson.dumps({"party": party})
+    body = dump_body(entries.NoticeAck(party=party))
     return log.append([Draft(ACK, body, subject=notice, actor=actor)])[0]
 
 
@@ -347,7 +344,7 @@ def reply(log: Log, notice: str, party: str, text: str, actor: str) -> EntryRow:
     _check_party(status, party)
     if not text.strip():
         raise NoticeError("a reply needs text", value=text, expected="text")
-    body = orjson.dumps({"party": party, "text": text})
+    body = dump_body(entries.NoticeReply(party=party, text=text))
     return log.append([Draft(REPLY, body, subject=notice, actor=actor)])[0]
 
 
@@ -364,18 +361,18 @@ def sweep_unanswered(log: Log, now: datetime) -> list[EntryRow]:
         if notice.ack_due is None or status.answered or status.unanswered_at:
             continue
         if notice.ack_due < now:
-            body = {
-                "notice": notice.id,
-                "party": notice.recipient,
-                "liaison": notice.liaison,
-                "due": notice.ack_due.isoformat(),
-                "cause": notice.cause,
-                "title": notice.title,
-            }
+            body = entries.NoticeUnanswered(
+                notice=notice.id,
+                party=notice.recipient,
+                liaison=notice.liaison,
+                due=notice.ack_due,
+                cause=notice.cause,
+                title=notice.title,
+            )
             drafts.append(
                 Draft(
                     UNANSWERED,
-                    orjson.dumps(body),
+                    dump_body(body),
                     subject=notice.id,
                     actor=ACTOR,
                     id="unanswered-" + notice.id.removeprefix("notice-"),

@@ -26,6 +26,8 @@ from typing import Any
 import orjson
 
 from ceasefire.log.service import Draft, Log
+from ceasefire.model import entries
+from ceasefire.model.entries import body_of, dump_body
 from ceasefire.notify import email, webhook
 from ceasefire.notify.notices import (
     ACTOR,
@@ -124,7 +126,7 @@ class Outbox:
             return 0
         for row in self.log.store.entries(self.cursor, size):
             if row.kind == NOTICE:
-                notice = Notice.from_dict(orjson.loads(row.payload)["body"])
+                notice = Notice.from_body(body_of(row, entries.Notice))
                 if notice.channel in DELIVERABLE and notice.id not in self.finished:
                     self.pending.setdefault(notice.id, Pending(notice))
                     added += 1
@@ -214,7 +216,8 @@ class Outbox:
             "attempts": item.attempts,
             **extra,
         }
-        return Draft(kind, orjson.dumps(body), subject=item.notice.id, actor=ACTOR)
+        typed = entries.body_from_dict(kind, body)
+        return Draft(kind, dump_body(typed), subject=item.notice.id, actor=ACTOR)
 
     def run(
         self,

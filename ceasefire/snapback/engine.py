@@ -184,7 +184,7 @@ def _appeals_for(
     ]
 
 
-def run_group(  # noqa: C901 - one event loop, kept whole so the order of events is visible
+def run_group(
     rule: PenaltyRule,
     group: str,
     breaches: Sequence[Breach],
@@ -192,45 +192,210 @@ def run_group(  # noqa: C901 - one event loop, kept whole so the order of events
     now: datetime,
 ) -> list[Transition]:
     """Every state change of one (rule, group) up to ``now``, in time order."""
-    # confirmation changes are the only moments a count can change
-    boundaries = sorted(
-        {
-            moment
-            for b in breaches
-            for start, end in b.confirmed
-            for moment in (start, end)
-            if moment is not None and moment <= now
-        }
-    )
-    starts: dict[datetime, list[Breach]] = {}
-    ends: dict[datetime, list[Breach]] = {}
-    for b in breaches:
-        for start, end in b.confirmed:
-            starts.setdefault(start, []).append(b)
-            if end is not None:
-                ends.setdefault(end, []).append(b)
-    pool = _Pool()
-    """Confirmed, unused breaches; kept up to date only while watching."""
-    # scheduled steps and expiries: (time, order, sequence, what, step, trigger);
-    # at equal times confirmation changes (the boundaries) come first
-    queue: list[tuple[datetime, int, int, str, int, int]] = []
-    position = 0
-    counter = 0
-    used: set[str] = set()
-    active: _Active | None = None
-    triggers = 0
-    out: list[Transition] = []
+    return _GroupRun(rule, group, breaches, appeals).until(now)
 
-    def emit(state: str, at: datetime, reasons: dict[str, Any], **more: Any) -> None:
-        assert active is not None
-        out.append(
-            Transition(
-                rule.id, group, active.number, state, active.state, at, reasons, **more
+
+Event = tuple[datetime, str, int, int]
+"""(moment, what, step index, trigger number): what is confirm, step or expire."""
+
+
+class _GroupRun:
+    """One (rule, group) as a state machine driven by events in time order.
+
+    The state is ``active``: None while *watching* (confirmed, unused breaches
+    wait in ``pool``), else the running trigger, whose ``state`` moves
+    triggered → warning → … → penalty and ends withdrawn or expired (back to
+    watching). Events are the moments a confirmation starts or ends (the
+    ``boundaries``) and the trigger's scheduled steps and expiry (``queue``);
+    at equal times confirmation changes come first.
+    """
+
+    def __init__(
+        self,
+        rule: PenaltyRule,
+        group: str,
+        breaches: Sequence[Breach],
+        appeals: Sequence[Appeal],
+    ) -> None:
+        self.rule, self.group = rule, group
+        self.breaches, self.appeals = breaches, appeals
+        self.starts: dict[datetime, list[Breach]] = {}
+        self.ends: dict[datetime, list[Breach]] = {}
+        for b in breaches:
+            for start, end in b.confirmed:
+                self.starts.setdefault(start, []).append(b)
+                if end is not None:
+                    self.ends.setdefault(end, []).append(b)
+        self.boundaries: list[datetime] = []
+        self.position = 0
+        self.pool = _Pool()
+        """Confirmed, unused breaches; kept up to date only while watching."""
+        self.queue: list[tuple[datetime, int, int, str, int, int]] = []
+        """Scheduled (time, order, sequence, what, step, trigger)."""
+        self.counter = 0
+        self.used: set[str] = set()
+        self.active: _Active | None = None
+        self.triggers = 0
+        self.out: list[Transition] = []
+
+    def until(self, now: datetime) -> list[Transition]:
+        """Run every event up to ``now``; return the transitions."""
+        # confirmation changes are the only moments a count can change
+        self.boundaries = sorted(
+            {
+                moment
+                for b in self.breaches
+                for start, end in b.confirmed
+                for moment in (start, end)
+                if moment is not None and moment <= now
+            }
+        )
+        while (event := self._next_event()) is not None and event[0] <= now:
+            moment, what, index, number = event
+            if what == "confirm":
+                self._on_confirm(moment)
+            elif self.active is not None and self.active.number == number:
+                if what == "step":
+                    self._on_step(moment, index)
+                else:
+                    self._on_expire(moment)
+        return self.out
+
+    def _next_event(self) -> Event | None:
+        if self.position < len(self.boundaries):
+            boundary = self.boundaries[self.position]
+            if not self.queue or boundary <= self.queue[0][0]:
+                self.position += 1
+                return boundary, "confirm", -1, 0
+        if self.queue:
+            moment, _, _, what, index, number = heapq.heappop(self.queue)
+            return moment, what, index, number
+        return None
+
+    # ------------------------------------------------------------ events
+
+    def _on_confirm(self, moment: datetime) -> None:
+        active = self.active
+        if active is not None and moment < active.appeal_end:
+            still = [b for b in active.breaches if b.confirmed_at(moment)]
+            if _measure(self.rule, still) < self.rule.threshold:
+                self._withdraw(moment, active, still)
+        if self.active is not None:
+            # while a trigger runs, only the end of one of its breaches'
+            # confirmations (inside the appeal window) or a scheduled event
+            # can change anything: skip the boundaries in between
+            self.position = bisect.bisect_left(
+                self.boundaries,
+                _next_relevant(self.active, moment, self.queue),
+                lo=self.position,
             )
+            return
+        out = self.out
+        if out and out[-1].at == moment and out[-1].state == WITHDRAWN:
+            return  # rebuilt and re-checked at the withdrawal
+        for b in self.ends.get(moment, []):
+            self.pool.remove(b)
+        fresh = [b for b in self.starts.get(moment, []) if b.incident not in self.used]
+        for b in fresh:
+            self.pool.add(b)
+        if fresh:
+            self._try_trigger(moment, fresh)
+
+    def _withdraw(self, moment: datetime, active: _Active, still: list[Breach]) -> None:
+        reasons = self._reasons(active)
+        reasons["no_longer_confirmed"] = [
+            b.incident for b in active.breaches if b not in still
+        ]
+        reasons["appeals"] = _appeals_for(self.appeals, active, self.group, moment)
+        self._emit(WITHDRAWN, moment, reasons)
+        self.used.difference_update(b.incident for b in active.breaches)
+        self._back_to_watching(moment)
+
+    def _on_step(self, moment: datetime, index: int) -> None:
+        assert self.active is not None
+        step = self.rule.escalation[index]
+        reasons = self._reasons(self.active)
+        reasons["appeals"] = _appeals_for(self.appeals, self.active, self.group, moment)
+        reasons["step"] = index + 1
+        self._emit(
+            step.step, moment, reasons, notify=tuple(step.notify), action=step.action
+        )
+
+    def _on_expire(self, moment: datetime) -> None:
+        assert self.active is not None
+        self._emit(EXPIRED, moment, self._reasons(self.active))
+        self._back_to_watching(moment)
+
+    # ------------------------------------------------------------ transitions
+
+    def _back_to_watching(self, moment: datetime) -> None:
+        self.active = None
+        self.pool.clear()
+        for b in self.breaches:
+            if b.incident not in self.used and b.confirmed_at(moment):
+                self.pool.add(b)
+        self._try_trigger(moment)
+
+    def _try_trigger(self, moment: datetime, near: list[Breach] | None = None) -> None:
+        width = timedelta(days=self.rule.window_days)
+        if near is None:
+            candidates = self.pool.between(None, None)
+        else:  # a new trigger must include a breach confirmed just now
+            lowest = min(b.observed_at for b in near) - width
+            highest = max(b.observed_at for b in near) + width
+            candidates = self.pool.between(lowest, highest)
+        found = find_window(self.rule, candidates)
+        if found is None:
+            return
+        start, end, chosen = found
+        for b in chosen:
+            self.pool.remove(b)
+        self.triggers += 1
+        appeal_end = moment + timedelta(hours=self.rule.appeal_window_hours)
+        self.active = _Active(
+            self.triggers, moment, chosen, (start, end), appeal_end, state=WATCHING
+        )
+        self.used.update(b.incident for b in chosen)
+        self._emit(TRIGGERED, moment, self._reasons(self.active))
+        self._schedule(moment, appeal_end)
+
+    def _schedule(self, moment: datetime, appeal_end: datetime) -> None:
+        """Queue the running trigger's escalation steps and its expiry."""
+        due = moment
+        for index, step in enumerate(self.rule.escalation):
+            due = due + timedelta(hours=step.after_hours)
+            when = max(due, appeal_end) if step.step == "penalty" else due
+            self._push(when, 1, "step", index)
+        if self.rule.expires_after_days is not None:
+            expiry = moment + timedelta(days=self.rule.expires_after_days)
+            self._push(expiry, 2, "expire", -1)
+
+    def _push(self, when: datetime, order: int, what: str, index: int) -> None:
+        self.counter += 1
+        entry = (when, order, self.counter, what, index, self.triggers)
+        heapq.heappush(self.queue, entry)
+
+    def _emit(
+        self, state: str, at: datetime, reasons: dict[str, Any], **more: Any
+    ) -> None:
+        active = self.active
+        assert active is not None
+        self.out.append(
+            Transition(
+                self.rule.id,
+                self.group,
+                active.number,
+                state,
+                active.state,
+                at,
+                reasons,
+                **more,
+            )  # fmt: skip
         )
         active.state = state
 
-    def base_reasons(a: _Active) -> dict[str, Any]:
+    def _reasons(self, a: _Active) -> dict[str, Any]:
+        rule = self.rule
         return {
             "measure": rule.measure,
             "value": _measure(rule, a.breaches),
@@ -244,110 +409,6 @@ def run_group(  # noqa: C901 - one event loop, kept whole so the order of events
             "triggered_at": a.at.isoformat(),
             "appeal_until": a.appeal_end.isoformat(),
         }
-
-    def rebuild(moment: datetime) -> None:
-        pool.clear()
-        for b in breaches:
-            if b.incident not in used and b.confirmed_at(moment):
-                pool.add(b)
-
-    def try_trigger(moment: datetime, near: list[Breach] | None = None) -> None:
-        nonlocal active, triggers, counter
-        width = timedelta(days=rule.window_days)
-        if near is None:
-            candidates = pool.between(None, None)
-        else:  # a new trigger must include a breach confirmed just now
-            lowest = min(b.observed_at for b in near) - width
-            highest = max(b.observed_at for b in near) + width
-            candidates = pool.between(lowest, highest)
-        found = find_window(rule, candidates)
-        if found is None:
-            return
-        start, end, chosen = found
-        for b in chosen:
-            pool.remove(b)
-        triggers += 1
-        active = _Active(
-            triggers,
-            moment,
-            chosen,
-            (start, end),
-            moment + timedelta(hours=rule.appeal_window_hours),
-            state=WATCHING,
-        )
-        used.update(b.incident for b in chosen)
-        emit(TRIGGERED, moment, base_reasons(active))
-        due = moment
-        for index, step in enumerate(rule.escalation):
-            due = due + timedelta(hours=step.after_hours)
-            when = max(due, active.appeal_end) if step.step == "penalty" else due
-            counter += 1
-            heapq.heappush(queue, (when, 1, counter, "step", index, triggers))
-        if rule.expires_after_days is not None:
-            counter += 1
-            expiry = moment + timedelta(days=rule.expires_after_days)
-            heapq.heappush(queue, (expiry, 2, counter, "expire", -1, triggers))
-
-    while True:
-        boundary = boundaries[position] if position < len(boundaries) else None
-        if boundary is not None and (not queue or boundary <= queue[0][0]):
-            moment, what, index, number = boundary, "confirm", -1, 0
-            position += 1
-        elif queue:
-            moment, _, _, what, index, number = heapq.heappop(queue)
-        else:
-            break
-        if moment > now:
-            break
-        if what == "confirm":
-            if active is not None and moment < active.appeal_end:
-                still = [b for b in active.breaches if b.confirmed_at(moment)]
-                if _measure(rule, still) < rule.threshold:
-                    reasons = base_reasons(active)
-                    reasons["no_longer_confirmed"] = [
-                        b.incident for b in active.breaches if b not in still
-                    ]
-                    reasons["appeals"] = _appeals_for(appeals, active, group, moment)
-                    emit(WITHDRAWN, moment, reasons)
-                    used.difference_update(b.incident for b in active.breaches)
-                    active = None
-                    rebuild(moment)
-                    try_trigger(moment)
-            if active is not None:
-                # while a trigger runs, only the end of one of its breaches'
-                # confirmations (inside the appeal window) or a scheduled event
-                # can change anything: skip the boundaries in between
-                position = bisect.bisect_left(
-                    boundaries, _next_relevant(active, moment, queue), lo=position
-                )
-                continue
-            if out and out[-1].at == moment and out[-1].state == WITHDRAWN:
-                continue  # rebuilt and re-checked at the withdrawal
-            for b in ends.get(moment, []):
-                pool.remove(b)
-            fresh = [b for b in starts.get(moment, []) if b.incident not in used]
-            for b in fresh:
-                pool.add(b)
-            if fresh:
-                try_trigger(moment, fresh)
-        elif what == "step" and active is not None and active.number == number:
-            step = rule.escalation[index]
-            reasons = base_reasons(active)
-            reasons["appeals"] = _appeals_for(appeals, active, group, moment)
-            reasons["step"] = index + 1
-            emit(
-                step.step,
-                moment,
-                reasons,
-                notify=tuple(step.notify),
-                action=step.action,
-            )
-        elif what == "expire" and active is not None and active.number == number:
-            emit(EXPIRED, moment, base_reasons(active))
-            active = None
-            rebuild(moment)
-            try_trigger(moment)
-    return out
 
 
 class _Pool:

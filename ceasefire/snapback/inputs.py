@@ -19,10 +19,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 import numpy as np
-import orjson
 
 from ceasefire.agreement.load import Agreement
 from ceasefire.compliance import logic
@@ -31,9 +29,11 @@ from ceasefire.compliance.facts import Incident, facts_from_incidents
 from ceasefire.compliance.run import JOINT_PREFIX
 from ceasefire.factfinding.incidents import groups_of, read_log
 from ceasefire.factfinding.workflow import REPLY
+from ceasefire.model import entries
 from ceasefire.model.agreement import Clause
+from ceasefire.model.entries import Kind, parse_entry
 from ceasefire.snapback.engine import Appeal, Breach
-from ceasefire.store.base import Store
+from ceasefire.store.base import EntryRow, Store
 
 
 @dataclass(frozen=True)
@@ -82,6 +82,22 @@ def confirmed_intervals(
     return tuple(intervals)
 
 
+def change_of(row: EntryRow) -> Change:
+    """A ``state_change`` entry as the engine's history sees it."""
+    entry = parse_entry(row.payload)
+    assert isinstance(entry.body, entries.StateChange)
+    return Change(entry.recorded_at, entry.body.to, entry.actor or "")
+
+
+def appeal_of(row: EntryRow) -> Appeal:
+    """A party's ``reply`` to an incident, as an appeal against a trigger."""
+    entry = parse_entry(row.payload)
+    assert isinstance(entry.body, entries.Reply) and row.subject is not None
+    return Appeal(
+        row.id, row.subject, entry.body.party, entry.recorded_at, entry.body.position
+    )
+
+
 def read_inputs(store: Store, agreement: Agreement) -> LogInputs:
     """Confirmed-breach candidates and replies, from one read of the log."""
     view = read_log(store)
@@ -90,25 +106,12 @@ def read_inputs(store: Store, agreement: Agreement) -> LogInputs:
     size = 0
     for row in store.entries():
         size = row.seq + 1
-        if row.kind not in ("state_change", REPLY) or row.subject is None:
+        if row.kind not in (Kind.STATE_CHANGE, REPLY) or row.subject is None:
             continue
-        envelope: dict[str, Any] = orjson.loads(row.payload)
-        at = datetime.fromisoformat(envelope["recorded_at"])
-        body = envelope["body"]
-        if row.kind == "state_change":
-            history.setdefault(row.subject, []).append(
-                Change(at, body["to"], str(envelope.get("actor") or ""))
-            )
+        if row.kind == Kind.STATE_CHANGE:
+            history.setdefault(row.subject, []).append(change_of(row))
         else:
-            appeals.append(
-                Appeal(
-                    row.id,
-                    row.subject,
-                    body["party"],
-                    at,
-                    body.get("position", "contests"),
-                )
-            )
+            appeals.append(appeal_of(row))
     groups = groups_of(view)
     by_id = view.by_id
     # the fixed part of each standard: evaluate as if jointly verified

@@ -20,7 +20,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
-import orjson
 
 from ceasefire.agreement.load import Agreement
 from ceasefire.compliance import logic
@@ -28,7 +27,9 @@ from ceasefire.compliance.evaluate import Evaluator, VerdictTable
 from ceasefire.compliance.facts import Incident, facts_from_incidents
 from ceasefire.factfinding.workflow import REPLY
 from ceasefire.log.service import Draft, Log
+from ceasefire.model import entries
 from ceasefire.model.agreement import PenaltyRule
+from ceasefire.model.entries import raw_body
 from ceasefire.notify import notices as notices_
 from ceasefire.snapback.engine import (
     AGREEMENT,
@@ -40,8 +41,13 @@ from ceasefire.snapback.engine import (
     Transition,
     run,
 )
-from ceasefire.snapback.inputs import Change, confirmed_intervals
-from ceasefire.snapback.record import ACTOR, PENALTY_STATE, entry_id, subject_of
+from ceasefire.snapback.inputs import (
+    Change,
+    appeal_of,
+    change_of,
+    confirmed_intervals,
+)
+from ceasefire.snapback.record import PENALTY_STATE, draft, entry_id
 
 
 @dataclass
@@ -94,29 +100,13 @@ class Live:
         count = 0
         for row in self.log.store.entries(self.cursor, size):
             count += 1
-            if row.kind == "report":
-                bodies.append(orjson.loads(row.payload)["body"])
-            elif row.kind == "state_change" and row.subject is not None:
-                envelope = orjson.loads(row.payload)
-                self.history.setdefault(row.subject, []).append(
-                    Change(
-                        datetime.fromisoformat(envelope["recorded_at"]),
-                        envelope["body"]["to"],
-                        str(envelope.get("actor") or ""),
-                    )
-                )
+            if row.kind == entries.Kind.REPORT:
+                bodies.append(raw_body(row))  # on to the facts as dicts, unvalidated
+            elif row.kind == entries.Kind.STATE_CHANGE and row.subject is not None:
+                self.history.setdefault(row.subject, []).append(change_of(row))
                 touched.add(row.subject)
             elif row.kind == REPLY and row.subject is not None:
-                envelope = orjson.loads(row.payload)
-                self.appeals.append(
-                    Appeal(
-                        row.id,
-                        row.subject,
-                        envelope["body"]["party"],
-                        datetime.fromisoformat(envelope["recorded_at"]),
-                        envelope["body"].get("position", "contests"),
-                    )
-                )
+                self.appeals.append(appeal_of(row))
             elif row.kind in (PENALTY_STATE, notices_.NOTICE):
                 self.recorded.add(row.id)
         self.cursor = size
@@ -192,20 +182,7 @@ class Live:
             if eid in self.recorded:
                 continue
             self.recorded.add(eid)
-            body = {
-                "agreement": doc.id,
-                "agreement_version": doc.version,
-                **transition.to_dict(),
-            }
-            drafts.append(
-                Draft(
-                    PENALTY_STATE,
-                    orjson.dumps(body),
-                    actor=ACTOR,
-                    id=eid,
-                    subject=subject_of(doc.id, transition.rule, transition.group),
-                )  # fmt: skip
-            )
+            drafts.append(draft(doc, transition))
             drafts += self._notices(notices_.for_transition(doc, transition))
         if drafts:
             present = self.log.store.existing_ids([d.id for d in drafts])
@@ -253,15 +230,7 @@ class Live:
             if notice.id in self.recorded:
                 continue
             self.recorded.add(notice.id)
-            drafts.append(
-                Draft(
-                    notices_.NOTICE,
-                    orjson.dumps(notice.to_dict()),
-                    subject=notice.id,
-                    actor=notices_.ACTOR,
-                    id=notice.id,
-                )  # fmt: skip
-            )
+            drafts.append(notice.draft())
         return drafts
 
 

@@ -10,15 +10,16 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
-import orjson
-
 from ceasefire.agreement.load import Agreement
 from ceasefire.log.service import Draft, Log
+from ceasefire.model import entries
+from ceasefire.model.agreement import AgreementDocument
+from ceasefire.model.entries import Kind, dump_body
 from ceasefire.snapback.engine import Transition, run
 from ceasefire.snapback.inputs import read_inputs
 from ceasefire.store.base import EntryRow, Store
 
-PENALTY_STATE = "penalty_state"
+PENALTY_STATE = Kind.PENALTY_STATE
 ACTOR = "snapback"
 
 
@@ -40,6 +41,20 @@ def entry_id(agreement_id: str, transition: Transition) -> str:
     return f"penalty-{digest[:26]}"
 
 
+def draft(doc: AgreementDocument, transition: Transition) -> Draft:
+    """The ``penalty_state`` entry of a transition, with its stable id."""
+    body = entries.PenaltyState.model_validate(
+        {"agreement": doc.id, "agreement_version": doc.version, **transition.to_dict()}
+    )
+    return Draft(
+        PENALTY_STATE,
+        dump_body(body),
+        subject=subject_of(doc.id, transition.rule, transition.group),
+        actor=ACTOR,
+        id=entry_id(doc.id, transition),
+    )
+
+
 def record(
     log: Log, agreement: Agreement, transitions: list[Transition]
 ) -> list[EntryRow]:
@@ -48,15 +63,7 @@ def record(
     ids = [entry_id(doc.id, t) for t in transitions]
     present = log.store.existing_ids(ids)
     drafts = [
-        Draft(
-            PENALTY_STATE,
-            orjson.dumps(
-                {"agreement": doc.id, "agreement_version": doc.version, **t.to_dict()}
-            ),
-            subject=subject_of(doc.id, t.rule, t.group),
-            actor=ACTOR,
-            id=entry_id_,
-        )
+        draft(doc, t)
         for t, entry_id_ in zip(transitions, ids, strict=True)
         if entry_id_ not in present
     ]
