@@ -19,6 +19,7 @@ from ceasefire.api.redact import (
     protected,
     report_view,
 )
+from ceasefire.model.redaction import verdict_view, visible
 from ceasefire.model.states import INITIAL
 from ceasefire.store.base import EntryRow, ReportRow
 
@@ -93,8 +94,7 @@ def replies_visible(rows: list[EntryRow], who: Principal) -> list[dict[str, Any]
     for row, entry in replies:
         party = entry["body"].get("party")
         at = published.get(row.id)
-        own = who.role == "party" and who.party == party
-        if who.trusted or own or at is not None:
+        if visible("reply.text", who, owner=party, published=at is not None):
             shown.append(
                 {
                     "id": row.id,
@@ -121,15 +121,23 @@ def evidence_of(
 
 
 def trail_of(rows: list[EntryRow], who: Principal) -> list[dict[str, Any]]:
-    """Every log entry about the incident: who, when, why, and the state after it."""
+    """Every log entry about the incident: who, when, why, and the state after it.
+
+    Unpublished replies are left out for those who may not read them (their
+    timing alone says a party answered); reasons follow the policy.
+    """
     state = INITIAL
     trail = []
+    hidden = _unpublished_replies(rows, who)
     for row in rows:
+        if row.id in hidden:
+            continue
         entry = orjson.loads(row.payload)
         reason = None
         if row.kind == "state_change":
             state = entry["body"]["to"]
-            reason = entry["body"].get("reason")
+            if visible("trail.reason", who):
+                reason = entry["body"].get("reason")
         trail.append(
             {
                 "seq": row.seq,
@@ -141,6 +149,12 @@ def trail_of(rows: list[EntryRow], who: Principal) -> list[dict[str, Any]]:
             }
         )
     return trail
+
+
+def _unpublished_replies(rows: list[EntryRow], who: Principal) -> set[str]:
+    """Ids of the reply entries ``who`` may not see yet."""
+    shown = {reply["id"] for reply in replies_visible(rows, who)}
+    return {r.id for r in rows if r.kind == "reply" and r.id not in shown}
 
 
 def detail(
@@ -155,7 +169,9 @@ def detail(
         "incident": summary(row, verdicts, who, grid),
         "reports": [{**report_view(row.body, who, grid), "state": row.state}],
         "evidence": evidence_of(about, who, protected(row.body)),
-        "verdicts": visible_verdicts(verdicts, who),
+        "verdicts": [
+            verdict_view(v, who, grid) for v in visible_verdicts(verdicts, who)
+        ],
         "replies": replies_visible(about, who),
         "trail": trail_of(about, who),
     }
