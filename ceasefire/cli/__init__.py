@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import sys
+import zlib
+from gzip import BadGzipFile
+from typing import Any
+
 import click
 
 from ceasefire import __version__
@@ -13,10 +18,32 @@ from ceasefire.cli.log import evidence_group, log_group
 from ceasefire.cli.report import report_group
 from ceasefire.cli.serve import demo, serve
 from ceasefire.cli.snapback import notices_group, notify_group, snapback_group
+from ceasefire.cli.tokens import tokens_group
+
+
+class _Cli(click.Group):
+    """The root group: a truncated or corrupt archive is an error message, not 'Aborted!'."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (
+            EOFError,
+            BadGzipFile,
+            zlib.error,
+        ) as exc:  # click reads EOFError as Ctrl-D
+            named = [
+                a for a in sys.argv[1:] if a.endswith((".gz", ".zip", ".bz2", ".xz"))
+            ]
+            raise click.ClickException(
+                f"{', '.join(named) or 'an input file'}: the compressed file is truncated"
+                f" or corrupt ({exc}); download it again or check it with gzip -t"
+            ) from None
 
 
 @click.group(
-    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}
+    cls=_Cli,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
 @click.version_option(__version__, prog_name="ceasefire")
 def cli() -> None:
@@ -47,3 +74,4 @@ cli.add_command(bulletin_group)
 cli.add_command(snapback_group)
 cli.add_command(notices_group)
 cli.add_command(notify_group)
+cli.add_command(tokens_group)

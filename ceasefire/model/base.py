@@ -106,7 +106,7 @@ class Node(BaseModel):
     @classmethod
     def _bounded(cls, value: Any) -> Any:
         # free-form fields (dict[str, Any]) skip pydantic's own number checks
-        if isinstance(value, dict | list | str):
+        if isinstance(value, dict | list | str | int | float):
             check_free(value)
         return value
 
