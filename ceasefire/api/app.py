@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -30,7 +30,7 @@ and the `next` cursor. See docs/http-api.md.
 def create_app(
     db_url: str,
     agreements: list[Path],
-    tokens: dict[str, TokenSpec],
+    tokens: Mapping[str, TokenSpec],
     *,
     rate: float = 50.0,
     burst: int = 200,

@@ -13,6 +13,7 @@ import hmac
 import json
 import re
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -169,14 +170,14 @@ class TokenTable:
     """
 
     def __init__(
-        self, tokens: dict[str, TokenSpec], source: Path | None = None
+        self, tokens: Mapping[str, TokenSpec], source: Path | None = None
     ) -> None:
         self._source = source
         self._stamp = self._mtime()
         self._checked = time.monotonic()
         self._load(tokens)
 
-    def _load(self, tokens: dict[str, TokenSpec]) -> None:
+    def _load(self, tokens: Mapping[str, TokenSpec]) -> None:
         self._entries = [
             (token.encode(), token_info(token, spec), f"token-{number}")
             for number, (token, spec) in enumerate(sorted(tokens.items()))

@@ -271,7 +271,9 @@ def evidence_view(
     """A logged evidence entry as ``reader`` may see it: hashes always."""
     if reader.role in TRUSTED:
         return body
-    kept = {k: body[k] for k in ("sha256", "size", "media_type") if k in body}
+    kept: dict[str, Any] = {
+        k: body[k] for k in ("sha256", "size", "media_type") if k in body
+    }
     for key in ("filename", "captured_at"):
         if key in body and visible(f"evidence.{key}", reader, open_source=open_source):
             kept[key] = body[key]
