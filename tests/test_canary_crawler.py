@@ -285,3 +285,12 @@ def test_exports_and_reports_use_the_policy_module() -> None:
 
     source = Path(policy.__file__).read_text(encoding="utf-8")
     assert "import fastapi" not in source and "from ceasefire.api" not in source
+
+
+def test_the_public_edition_of_the_daily_report_obeys_the_policy() -> None:
+    from ceasefire.reports.daily import to_event
+
+    event = repr(to_event(canary_report(), "public"))
+    for canary in forbidden(None):
+        assert canary not in event, canary
+    assert "CANARY-WEAPON" in repr(to_event(canary_report(), "restricted"))

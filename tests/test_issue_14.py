@@ -426,3 +426,26 @@ def test_issue_14_terminal_output_escapes_control_characters(tmp_path: Path) -> 
     listed = _cli("quarantine", "list", "--db", "sqlite:///m.db", cwd=tmp_path)
     for output in (done.stdout, done.stderr, listed.stdout):
         assert "\x1b" not in output and "\x07" not in output
+
+
+def test_issue_14_log_verify_reports_swapped_seq_without_a_traceback(
+    tmp_path: Path,
+) -> None:
+    import sqlite3
+
+    from ceasefire.log.service import Log
+    from ceasefire.store import open_store
+
+    url = build_mission(tmp_path / "m.db")
+    with open_store(url) as store:
+        assert Log(store).verify() == []
+    with sqlite3.connect(
+        tmp_path / "m.db"
+    ) as db:  # swap the positions of entries 3 and 5
+        db.execute("UPDATE entries SET seq = -1 WHERE seq = 3")
+        db.execute("UPDATE entries SET seq = 3 WHERE seq = 5")
+        db.execute("UPDATE entries SET seq = 5 WHERE seq = -1")
+    done = _cli("log", "verify", "--db", url, cwd=tmp_path)
+    assert done.returncode != 0
+    assert "Traceback" not in done.stderr
+    assert "entry 3" in done.stdout + done.stderr

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 Rule = Literal["show", "hide", "cell", "open", "own"]
@@ -87,6 +88,18 @@ class Reader(Protocol):
 
     @property
     def party(self) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class Audience:
+    """A reader outside any request: an edition of a report or an export."""
+
+    role: str
+    party: str | None = None
+
+
+PUBLIC = Audience("public")
+"""The public edition's reader."""
 
 
 def rule(field: str, reader: Reader) -> Rule:
