@@ -129,10 +129,11 @@ Time = Annotated[
 
 
 def utc_text_safe(value: str | None) -> str | None:
-    """ISO text in UTC like the projection's, but never raising: clamps to the bounds.
+    """ISO text in UTC like the projection's, but never raising, for filters and old logs.
 
-    For reading logs written before the bounds existed (a value the door
-    refuses today may already be logged).
+    Instants before 1900 read as 1900-01-01 (nothing the door accepts is
+    older) and those that cannot be moved to UTC as the edge they lie at, so
+    a filter or a value logged before the bounds existed cannot fail a query.
     """
     if value is None:
         return None
@@ -140,7 +141,8 @@ def utc_text_safe(value: str | None) -> str | None:
         moment = datetime.fromisoformat(value)
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=UTC)
-        utc = moment.astimezone(UTC)
+        utc = max(moment.astimezone(UTC), EARLIEST)
     except (OverflowError, ValueError):
-        utc = EARLIEST if str(value)[:4] < "1900" else datetime.max.replace(tzinfo=UTC)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        late = str(value)[:4] >= "1900"
+        utc = datetime.max.replace(tzinfo=UTC) if late else EARLIEST
+    return f"{utc.year:04d}-" + utc.strftime("%m-%dT%H:%M:%S.%fZ")
