@@ -30,6 +30,8 @@ TOKENS = {
     "party-cadlr-token-0123456": "party:cadlr",
 }
 BY_ROLE = {role: token for token, role in TOKENS.items()}
+NAMED = {token: {"role": role, "name": "tester"} for token, role in TOKENS.items()}
+"""The same tokens issued to a named holder: the log's actor is ``<role>/tester``."""
 
 
 def source_reports() -> list[dict[str, Any]]:
@@ -79,7 +81,7 @@ def serve(
     app = create_app(
         db_url,
         [MINSK] if agreements is None else agreements,
-        TOKENS if tokens is None else tokens,
+        NAMED if tokens is None else tokens,
         **options,
     )
     port = free_port()

@@ -228,7 +228,7 @@ def test_only_analysts_decide_and_the_state_machine_holds(base_url: str) -> None
         ("under_review", "to under_review"),
         ("verified", "to verified"),
     ]
-    assert trail[-1]["actor"] == "analyst"
+    assert trail[-1]["actor"] == "analyst/tester"
     with client(base_url) as public:
         shown = public.get(f"/api/incidents/{incident}").json()["trail"]
         assert shown[0]["actor"] == "mission"  # the importer's name is not public

@@ -131,9 +131,11 @@ def test_signature_is_hmac_sha256_of_timestamp_and_body(tmp_path: Path, alaska) 
         receiver.stop()
     ((headers, body),) = seen
     stamp = headers["X-Ceasefire-Timestamp"]
-    expected = hmac.new(SECRET, f"{stamp}.".encode() + body, hashlib.sha256).hexdigest()
-    assert headers["X-Ceasefire-Signature"] == f"v1={expected}"
-    assert headers["Idempotency-Key"] == orjson.loads(body)["id"]
+    delivery = headers["X-Ceasefire-Delivery"]  # signed too since issue 14 (replays)
+    signed = f"{delivery}.{stamp}.".encode() + body
+    expected = hmac.new(SECRET, signed, hashlib.sha256).hexdigest()
+    assert headers["X-Ceasefire-Signature"] == f"v2={expected}"
+    assert delivery == headers["Idempotency-Key"] == orjson.loads(body)["id"]
     # a tampered body or another key does not verify
     assert Inbox(SECRET).accept(headers, body.replace(b"ru", b"ua")) == 401
     assert Inbox(b"other").accept(headers, body) == 401

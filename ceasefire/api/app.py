@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -11,8 +11,9 @@ from fastapi import FastAPI
 
 from ceasefire import __version__
 from ceasefire.api import errors
-from ceasefire.api.auth import Role, TokenTable
+from ceasefire.api.auth import TokenSpec, TokenTable
 from ceasefire.api.context import ApiContext, load_agreements
+from ceasefire.api.limits import MAX_BODY, BodyLimit
 from ceasefire.api.ratelimit import RateLimiter
 from ceasefire.api.redact import PUBLIC_GRID_DEG
 from ceasefire.store import open_store
@@ -29,17 +30,21 @@ and the `next` cursor. See docs/http-api.md.
 def create_app(
     db_url: str,
     agreements: list[Path],
-    tokens: dict[str, Role],
+    tokens: Mapping[str, TokenSpec],
     *,
     rate: float = 50.0,
     burst: int = 200,
     public_grid_deg: float = PUBLIC_GRID_DEG,
+    tokens_file: Path | None = None,
+    max_body: int = MAX_BODY,
 ) -> FastAPI:
     """The API (and the web UI, when ``ceasefire.web`` is installed) over one store.
 
-    ``tokens`` maps bearer tokens to roles (``monitor``, ``analyst``,
-    ``guarantor``, ``public`` or ``party:<id>``). ``rate``/``burst``: each
-    caller's token bucket. Agreements are loaded and checked here, and the
+    ``tokens`` maps bearer tokens (or ``sha256:<hex>`` of them) to roles
+    (``monitor``, ``analyst``, ``guarantor``, ``public`` or ``party:<id>``) or
+    to ``{"role", "name", "expires", "revoked"}``; with ``tokens_file`` the
+    table follows that file's changes (revocations). ``rate``/``burst``: each
+    caller's token bucket. Bodies over ``max_body`` bytes get a 413 unread. Agreements are loaded and checked here, and the
     store is opened (and migrated) once, so a bad file fails at start-up.
     """
     ctx = ApiContext(
@@ -62,7 +67,8 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.ctx = ctx
-    app.state.tokens = TokenTable(tokens)
+    app.state.tokens = TokenTable(tokens, tokens_file)
+    app.add_middleware(BodyLimit, limit=max_body)
     errors.install(app)
     from ceasefire.api import (
         routes_agreements,

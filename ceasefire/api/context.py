@@ -33,6 +33,8 @@ class ApiContext:
     cache: dict[str, bytes] = field(default_factory=dict)
     """Responses that never change while serving (agreement geometry)."""
     write_lock: threading.Lock = field(default_factory=threading.Lock)
+    auth_limiter: RateLimiter = field(default_factory=lambda: RateLimiter(1.0, 20))
+    """Failed authentications per client address: 20 at once, then one a second."""
     _local: threading.local = field(default_factory=threading.local)
     _opened: list[Store] = field(default_factory=list)
 
@@ -84,11 +86,8 @@ def context(request: Request) -> ApiContext:
     return found
 
 
-def caller(request: Request) -> Principal:
-    """The authenticated caller, after its rate limit (a FastAPI dependency)."""
-    who = principal_of(request)
-    limiter: RateLimiter = request.app.state.ctx.limiter
-    wait = limiter.take(who.key)
+def _limit(limiter: RateLimiter, key: str) -> None:
+    wait = limiter.take(key)
     if wait > 0:
         raise ApiError(
             429,
@@ -96,4 +95,21 @@ def caller(request: Request) -> Principal:
             f" (limit {limiter.rate:g}/s, bursts of {limiter.burst})",
             headers={"Retry-After": limiter.retry_after(wait)},
         )
+
+
+def caller(request: Request) -> Principal:
+    """The authenticated caller, after its rate limit (a FastAPI dependency).
+
+    A wrong token spends from its address's bucket of failures, so guessing
+    tokens is throttled too (issue 14).
+    """
+    ctx: ApiContext = request.app.state.ctx
+    try:
+        who = principal_of(request)
+    except ApiError as exc:
+        if exc.status == 401:
+            host = request.client.host if request.client else "unknown"
+            _limit(ctx.auth_limiter, f"failed-{host}")
+        raise
+    _limit(ctx.limiter, who.key)
     return who

@@ -113,8 +113,14 @@ def _store(_: Request, exc: Exception) -> Response:
     return error_response(400, "bad_request", str(exc))
 
 
+def _unexpected(_: Request, exc: Exception) -> Response:
+    # a bug, not the caller's fault: still JSON with a code (issue 14)
+    return error_response(500, "server_error", f"internal error ({type(exc).__name__})")
+
+
 def install(app: FastAPI) -> None:
     """Answer every error the API raises as JSON."""
+    app.add_exception_handler(Exception, _unexpected)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(ApiError, _api)
     app.add_exception_handler(StarletteHTTPException, _http)

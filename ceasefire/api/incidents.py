@@ -20,6 +20,7 @@ from ceasefire.api.redact import (
     report_view,
 )
 from ceasefire.model.entries import Reply, body_of
+from ceasefire.model.redaction import verdict_view, visible
 from ceasefire.model.states import INITIAL
 from ceasefire.store.base import EntryRow, ReportRow
 
@@ -95,8 +96,7 @@ def replies_visible(rows: list[EntryRow], who: Principal) -> list[dict[str, Any]
         reply = body_of(row, Reply)  # either shape: {party, text} or the workflow's
         party = reply.party
         at = published.get(row.id)
-        own = who.role == "party" and who.party == party
-        if who.trusted or own or at is not None:
+        if visible("reply.text", who, owner=party, published=at is not None):
             shown.append(
                 {
                     "id": row.id,
@@ -123,15 +123,23 @@ def evidence_of(
 
 
 def trail_of(rows: list[EntryRow], who: Principal) -> list[dict[str, Any]]:
-    """Every log entry about the incident: who, when, why, and the state after it."""
+    """Every log entry about the incident: who, when, why, and the state after it.
+
+    Unpublished replies are left out for those who may not read them (their
+    timing alone says a party answered); reasons follow the policy.
+    """
     state = INITIAL
     trail = []
+    hidden = _unpublished_replies(rows, who)
     for row in rows:
+        if row.id in hidden:
+            continue
         entry = orjson.loads(row.payload)
         reason = None
         if row.kind == "state_change":
             state = entry["body"]["to"]
-            reason = entry["body"].get("reason")
+            if visible("trail.reason", who):
+                reason = entry["body"].get("reason")
         trail.append(
             {
                 "seq": row.seq,
@@ -143,6 +151,12 @@ def trail_of(rows: list[EntryRow], who: Principal) -> list[dict[str, Any]]:
             }
         )
     return trail
+
+
+def _unpublished_replies(rows: list[EntryRow], who: Principal) -> set[str]:
+    """Ids of the reply entries ``who`` may not see yet."""
+    shown = {reply["id"] for reply in replies_visible(rows, who)}
+    return {r.id for r in rows if r.kind == "reply" and r.id not in shown}
 
 
 def detail(
@@ -157,7 +171,9 @@ def detail(
         "incident": summary(row, verdicts, who, grid),
         "reports": [{**report_view(row.body, who, grid), "state": row.state}],
         "evidence": evidence_of(about, who, protected(row.body)),
-        "verdicts": visible_verdicts(verdicts, who),
+        "verdicts": [
+            verdict_view(v, who, grid) for v in visible_verdicts(verdicts, who)
+        ],
         "replies": replies_visible(about, who),
         "trail": trail_of(about, who),
     }

@@ -15,6 +15,8 @@ from ceasefire.api.errors import ApiError
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 10_000
+MAX_POSITION = 2**62
+"""No log gets this long; larger cursors would overflow the store's integers."""
 
 
 def encode_cursor(after_seq: int) -> str:
@@ -32,7 +34,11 @@ def decode_cursor(cursor: str | None) -> int | None:
         after = orjson.loads(raw)["after"]
     except (ValueError, binascii.Error, KeyError, TypeError, orjson.JSONDecodeError):
         after = None
-    if not isinstance(after, int) or isinstance(after, bool) or after < -1:
+    if (
+        not isinstance(after, int)
+        or isinstance(after, bool)
+        or not -1 <= after < MAX_POSITION
+    ):
         raise ApiError(
             422,
             "cursor: not a cursor this API gave out; use the 'next' value of a previous page",

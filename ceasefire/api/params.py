@@ -11,6 +11,8 @@ from pydantic import AwareDatetime
 
 from ceasefire.api.errors import ApiError
 from ceasefire.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_cursor
+from ceasefire.model.base import utc_text_safe
+from ceasefire.model.redaction import PUBLIC_GRID_DEG, Reader, bbox_for
 from ceasefire.model.states import STATES
 from ceasefire.store.base import ReportQuery
 
@@ -87,8 +89,12 @@ def check_states(states: list[str] | None) -> tuple[str, ...]:
 
 
 def iso(moment: datetime | None) -> str | None:
-    """An aware datetime as ISO text for the store."""
-    return None if moment is None else moment.isoformat()
+    """An aware datetime as ISO text for the store, in UTC.
+
+    Any instant is a fine filter; one that cannot be moved to UTC (year 1 at
+    +14:00, year 9999 at -14:00) is clamped instead of failing (issue 14).
+    """
+    return None if moment is None else utc_text_safe(moment.isoformat())
 
 
 def report_query(
@@ -100,10 +106,17 @@ def report_query(
     state: list[str] | None,
     limit: int,
     cursor: str | None,
+    who: Reader | None = None,
+    grid: float = PUBLIC_GRID_DEG,
 ) -> ReportQuery:
-    """The store query for a list request (one more row than asked: is there a next page?)."""
+    """The store query for a list request (one more row than asked: is there a next page?).
+
+    With ``who``, the bbox is the one the policy lets that reader use (whole
+    public cells for the public).
+    """
+    box = parse_bbox(bbox)
     return ReportQuery(
-        bbox=parse_bbox(bbox),
+        bbox=box if who is None else bbox_for(box, who, grid),
         since=iso(since),
         until=iso(until),
         event_types=tuple(event_type or ()),

@@ -113,7 +113,18 @@ def list_incidents(
     cursor: Cursor = None,
 ) -> Response:
     """Incidents in log order with state, breach flag and breached clauses."""
-    query = report_query(bbox, since, until, event_type, party, state, limit, cursor)
+    query = report_query(
+        bbox,
+        since,
+        until,
+        event_type,
+        party,
+        state,
+        limit,
+        cursor,
+        who,
+        ctx.public_grid_deg,
+    )
     items, next_cursor = _page(ctx, who, query, limit, clause, breach, agreement)
     return json_response({"items": items, "next": next_cursor})
 
@@ -139,7 +150,18 @@ def incidents_geojson(
     cursor: Cursor = None,
 ) -> Response:
     """Incidents as GeoJSON Points; properties as in /api/incidents."""
-    query = report_query(bbox, since, until, event_type, party, state, limit, cursor)
+    query = report_query(
+        bbox,
+        since,
+        until,
+        event_type,
+        party,
+        state,
+        limit,
+        cursor,
+        who,
+        ctx.public_grid_deg,
+    )
     items, next_cursor = _page(ctx, who, query, limit, clause, breach, agreement)
     features = [
         point_feature(

@@ -14,6 +14,7 @@ from ceasefire.api.dto import Me
 from ceasefire.api.errors import ApiError
 from ceasefire.api.geojson import json_response
 from ceasefire.log.heads import FORMAT
+from ceasefire.model.redaction import visible
 
 router = APIRouter(tags=["log"])
 Caller = Annotated[Principal, Depends(caller)]
@@ -51,11 +52,13 @@ def proof(
     entry: str,
     tree_size: Annotated[
         int | None,
-        Query(ge=1, description="Prove against this tree size (default: now)."),
+        Query(
+            ge=1, le=2**62, description="Prove against this tree size (default: now)."
+        ),
     ] = None,
 ) -> Response:
     """An inclusion proof of one entry (by id or position), for the standalone verifier."""
-    if entry.isdigit() and len(entry) > 18:
+    if not entry.isascii() or (entry.isdigit() and len(entry) > 18):
         raise ApiError(
             404, f"no entry {entry!r} in the log", field="entry", value=entry
         )
@@ -66,6 +69,6 @@ def proof(
         "entry": {"seq": row.seq, "id": row.id, "kind": row.kind},
         "proof": found.to_json(),
     }
-    if who.trusted:  # the exact bytes let anyone recompute the leaf: staff only
+    if visible("proof.payload", who):  # the exact bytes name the actor and body
         body["entry"]["payload"] = orjson.loads(row.payload)
     return json_response(body)

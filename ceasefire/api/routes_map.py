@@ -130,8 +130,9 @@ def map_incidents(
     if agreement is not None:
         ctx.agreement(agreement)
     query = report_query(
-        bbox, since, until, event_type, party, state, MAX_POINTS, cursor=None
-    )
+        bbox, since, until, event_type, party, state, MAX_POINTS, None, who,
+        ctx.public_grid_deg,
+    )  # fmt: skip
     store = ctx.store()
     points = store.report_points(query)
     truncated = len(points.ids) > MAX_POINTS

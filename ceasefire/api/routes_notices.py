@@ -9,6 +9,7 @@ changes recorded in the log (``ceasefire snapback status --record`` or
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Any
 
 import orjson
@@ -24,6 +25,7 @@ from ceasefire.api.geojson import json_response
 from ceasefire.api.pagination import decode_cursor, encode_cursor
 from ceasefire.api.params import Cursor, Limit
 from ceasefire.errors import DetailedError
+from ceasefire.model.redaction import WITHHELD, notice_view, visible
 from ceasefire.notify import notices
 from ceasefire.notify.atom import feed
 from ceasefire.notify.cap import to_cap
@@ -86,7 +88,7 @@ def list_notices(
         if len(items) == limit:
             more = True
             break
-        items.append(status.to_dict())
+        items.append(notice_view(status.to_dict(), who))
     following = encode_cursor(items[-1]["seq"]) if more and items else None
     return json_response({"items": items, "next": following})
 
@@ -122,12 +124,14 @@ def reply(ctx: Ctx, who: Caller, notice_id: str, answer: ReplyIn) -> Response:
 @router.get("/api/notices/{notice_id}/cap")
 def cap(ctx: Ctx, who: Caller, notice_id: str) -> Response:
     """The notice as an OASIS CAP 1.2 alert (validated against the schema)."""
-    status = _status(ctx, who, notice_id)
-    return Response(to_cap(status.notice), media_type="application/cap+xml")
+    notice = _status(ctx, who, notice_id).notice
+    if not visible("notice.liaison", who, owner=notice.recipient):
+        notice = replace(notice, liaison=WITHHELD, address=None)
+    return Response(to_cap(notice), media_type="application/cap+xml")
 
 
 @router.get("/api/notices.atom")
-def atom(ctx: Ctx) -> Response:
+def atom(ctx: Ctx, who: Caller) -> Response:
     """The public Atom feed of escalation steps."""
     data = feed(
         list(notices.book(ctx.log()).values()),
@@ -140,6 +144,7 @@ def atom(ctx: Ctx) -> Response:
 @router.get("/api/penalties")
 def penalties(
     ctx: Ctx,
+    who: Caller,
     agreement: Annotated[str | None, Query(description="Agreement id.")] = None,
 ) -> Response:
     """Each (rule, party)'s recorded state and its history of state changes."""

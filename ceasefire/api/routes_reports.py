@@ -64,7 +64,18 @@ def list_reports(
     cursor: Cursor = None,
 ) -> Response:
     """Reports in log order, as the caller's role may see them."""
-    query = report_query(bbox, since, until, event_type, party, state, limit, cursor)
+    query = report_query(
+        bbox,
+        since,
+        until,
+        event_type,
+        party,
+        state,
+        limit,
+        cursor,
+        who,
+        ctx.public_grid_deg,
+    )
     rows, next_cursor = page_of(ctx.store().report_rows(query), limit)
     items = [
         {**report_view(r.body, who, ctx.public_grid_deg), "state": r.state}
@@ -91,7 +102,18 @@ def reports_geojson(
     cursor: Cursor = None,
 ) -> Response:
     """Reports as GeoJSON Points (paged like /api/reports)."""
-    query = report_query(bbox, since, until, event_type, party, state, limit, cursor)
+    query = report_query(
+        bbox,
+        since,
+        until,
+        event_type,
+        party,
+        state,
+        limit,
+        cursor,
+        who,
+        ctx.public_grid_deg,
+    )
     rows, next_cursor = page_of(ctx.store().report_rows(query), limit)
     features = []
     for row in rows:  # the properties name no source: only the place is redacted

@@ -26,6 +26,7 @@ from ceasefire.api.params import (
     parse_bbox,
 )
 from ceasefire.api.verdicts import verdict_query
+from ceasefire.model.redaction import bbox_for, cell_size_for, verdict_view
 from ceasefire.model.verdict import OUTCOMES
 from ceasefire.store.base import ReportQuery, VerdictQuery
 
@@ -75,8 +76,11 @@ def list_verdicts(
         agreement, clause, party, verdict, iso(since), iso(until), MAX_VERDICTS
     )
     rows = visible_verdicts(_read(ctx, wanted), who)
-    start = (decode_cursor(cursor) or -1) + 1
-    page = rows[start : start + limit]
+    after = decode_cursor(cursor)  # the index of the last verdict served
+    start = 0 if after is None else after + 1
+    page = [
+        verdict_view(v, who, ctx.public_grid_deg) for v in rows[start : start + limit]
+    ]
     more = start + limit < len(rows)
     next_cursor = encode_cursor(start + limit - 1) if more else None
     return json_response({"items": page, "next": next_cursor})
@@ -122,9 +126,15 @@ def coverage(
         float, Query(gt=0.01, le=5, description="Grid cell size in degrees.")
     ] = COVERAGE_CELL_DEG,
 ) -> Response:
-    """Where monitoring reached: grid cells with the number of reports in each."""
+    """Where monitoring reached: grid cells with the number of reports in each.
+
+    The public gets whole cells of the public grid (a smaller ``cell_deg`` is
+    rounded up to it) and a bbox widened to those cells: no finer answer.
+    """
+    grid = ctx.public_grid_deg
+    cell_deg = cell_size_for(cell_deg, who, grid)
     query = ReportQuery(
-        bbox=parse_bbox(bbox),
+        bbox=bbox_for(parse_bbox(bbox), who, grid),
         since=iso(since),
         until=iso(until),
         limit=COVERAGE_SCAN + 1,

@@ -8,6 +8,11 @@ answers at once. To add a command: one line in ``COMMANDS`` naming its
 
 from __future__ import annotations
 
+import sys
+import zlib
+from gzip import BadGzipFile
+from typing import Any
+
 import click
 
 from ceasefire.cli.lazy import LazyCommand, LazyGroup
@@ -104,12 +109,36 @@ COMMANDS: dict[str, LazyCommand] = {
         "ceasefire.cli.tracker:observations_group",
         "Reported indicator values (generators, supplies, schools) from HXL feeds.",
     ),
+    "tokens": LazyCommand(
+        "ceasefire.cli.tokens:tokens_group",
+        "Bearer tokens of the API: one per person or system, with a role.",
+    ),
 }
 """Every command: name → where it lives and its summary for ``--help``."""
 
 
+class _Cli(LazyGroup):
+    """The root group: a truncated or corrupt archive is an error message, not 'Aborted!'."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (
+            EOFError,
+            BadGzipFile,
+            zlib.error,
+        ) as exc:  # click reads EOFError as Ctrl-D
+            named = [
+                a for a in sys.argv[1:] if a.endswith((".gz", ".zip", ".bz2", ".xz"))
+            ]
+            raise click.ClickException(
+                f"{', '.join(named) or 'an input file'}: the compressed file is truncated"
+                f" or corrupt ({exc}); download it again or check it with gzip -t"
+            ) from None
+
+
 @click.group(
-    cls=LazyGroup,
+    cls=_Cli,
     lazy=COMMANDS,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )

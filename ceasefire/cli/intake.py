@@ -15,6 +15,7 @@ from ceasefire.cli.progress import (
     import_with_progress,
     parse_since,
 )
+from ceasefire.cli.terminal import printable
 from ceasefire.errors import DetailedError
 from ceasefire.io.exporters import FORMATS, format_for
 from ceasefire.io.geojson import apply_mapping
@@ -121,9 +122,9 @@ def import_command(
                 markup=False,
             )
             continue
-        click.echo(str(summary))
+        click.echo(printable(str(summary)))
         for reason, count in sorted(summary.reasons.items(), key=lambda item: -item[1]):
-            click.echo(f"  quarantined {count:,}: {reason}")
+            click.echo(printable(f"  quarantined {count:,}: {reason}"))
     sys.exit(1 if refused else 0)
 
 
@@ -160,8 +161,10 @@ def quarantine_list(db: str, file: str | None, fmt: str) -> None:
         return
     for row in rows:
         click.echo(
-            f"{row['file']}{':' if row.get('unit', 'line') == 'line' else ' record '}"
-            f"{row['row']} [{row['column']}] {row['reason']} (got {row['value']!r})"
+            printable(
+                f"{row['file']}{':' if row.get('unit', 'line') == 'line' else ' record '}"
+                f"{row['row']} [{row['column']}] {row['reason']} (got {row['value']!r})"
+            )
         )
     click.echo(f"{len(rows)} quarantined rows")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
@@ -32,11 +33,16 @@ def run_server(app: object, host: str, port: int) -> None:
     uvicorn.run(app, host=host, port=port, log_level="warning")  # type: ignore[arg-type]
 
 
-def _app(db: str, agreements: list[Path], tokens: dict[str, str]) -> object:
+def _app(
+    db: str,
+    agreements: list[Path],
+    tokens: dict[str, Any],
+    tokens_file: Path | None = None,
+) -> object:
     from ceasefire.api import create_app
 
     try:
-        return create_app(db, agreements, tokens)
+        return create_app(db, agreements, tokens, tokens_file=tokens_file)
     except AgreementError as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
@@ -59,7 +65,7 @@ def _app(db: str, agreements: list[Path], tokens: dict[str, str]) -> object:
     "--tokens",
     "tokens_file",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help='JSON file {"<token>": "<role>"}; roles: monitor, analyst, guarantor, party:<id>.',
+    help="Tokens file written by `ceasefire tokens new ROLE:NAME` (followed while serving).",
 )
 def serve(
     db: str,
@@ -80,14 +86,14 @@ def serve(
     """
     from ceasefire.api.auth import load_tokens
 
-    tokens: dict[str, str] = {}
+    tokens: dict[str, Any] = {}
     if tokens_file is not None:
         try:
             tokens = load_tokens(tokens_file)
         except DetailedError as exc:
             fail(exc)
     check_store(db)
-    app = _app(db, list(agreements), tokens)
+    app = _app(db, list(agreements), tokens, tokens_file)
     click.echo(f"serving {db} at http://{host}:{port}/ (Ctrl-C stops)")
     run_server(app, host, port)
 

@@ -1,10 +1,11 @@
 """A reference webhook receiver: verify the signature, drop repeated keys.
 
 Used by the tests and the benchmark, and meant to be read by whoever writes
-a guarantor's receiver: it verifies the HMAC over the raw body, refuses
-stale timestamps, and answers a repeated ``Idempotency-Key`` with 200 without
-processing it again (the sender retries until it gets a 2xx). Seen keys can be
-kept in a file so a restarted receiver still knows them.
+a guarantor's receiver: it verifies the HMAC over the delivery id, timestamp
+and raw body, refuses stale timestamps, and answers a repeated *delivery id*
+with 200 without processing it again (the sender retries until it gets a
+2xx), whatever ``Idempotency-Key`` says: that header is not signed. Seen ids
+can be kept in a file so a restarted receiver still knows them.
 """
 
 from __future__ import annotations
@@ -45,7 +46,9 @@ class Inbox:
             with self.lock:
                 self.rejected += 1
             return 401
-        key = {k.lower(): v for k, v in headers.items()}.get("idempotency-key", "")
+        key = webhook.delivery_id(
+            headers
+        )  # signed: a new Idempotency-Key changes nothing
         with self.lock:
             if key in self.seen:
                 self.duplicates += 1

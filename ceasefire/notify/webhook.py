@@ -1,15 +1,19 @@
 """HMAC-SHA256-signed webhooks: how we sign, how a receiver verifies.
 
-A delivery is an HTTP POST of the notice's JSON with three headers:
+A delivery is an HTTP POST of the notice's JSON with four headers:
 
+* ``X-Ceasefire-Delivery``: the delivery id (the notice id: a retry of the
+  same notice is the same delivery);
 * ``X-Ceasefire-Timestamp``: Unix seconds when it was signed;
-* ``X-Ceasefire-Signature``: ``v1=`` and the hex HMAC-SHA256, keyed with the
-  shared secret, of ``<timestamp>.<body bytes>``;
-* ``Idempotency-Key``: the notice id; a retry carries the same key, so a
-  receiver that keeps the keys it has seen processes each notice once.
+* ``X-Ceasefire-Signature``: ``v2=`` and the hex HMAC-SHA256, keyed with the
+  shared secret, of ``<delivery id>.<timestamp>.<body bytes>``;
+* ``Idempotency-Key``: the delivery id again, for receivers that key on it.
 
 A receiver recomputes the HMAC over the raw body it received, compares in
-constant time and refuses timestamps outside its tolerance (replays).
+constant time, refuses timestamps outside its tolerance, and processes each
+delivery id once within that window. It must dedupe on the *signed* delivery
+id: the Idempotency-Key header is not signed, so a captured delivery replayed
+under a new key would otherwise be processed again (issue 14).
 """
 
 from __future__ import annotations
@@ -22,16 +26,18 @@ import time
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
+DELIVERY = "X-Ceasefire-Delivery"
 TIMESTAMP = "X-Ceasefire-Timestamp"
 SIGNATURE = "X-Ceasefire-Signature"
 IDEMPOTENCY = "Idempotency-Key"
-SCHEME = "v1"
+SCHEME = "v2"
 TOLERANCE_SECONDS = 300
 
 
-def signature(secret: bytes, timestamp: int, body: bytes) -> str:
-    """``v1=<hex HMAC-SHA256(secret, "<timestamp>." + body)>``."""
-    mac = hmac.new(secret, str(timestamp).encode() + b"." + body, hashlib.sha256)
+def signature(secret: bytes, delivery: str, timestamp: int, body: bytes) -> str:
+    """``v2=<hex HMAC-SHA256(secret, "<delivery>.<timestamp>." + body)>``."""
+    signed = f"{delivery}.{timestamp}.".encode() + body
+    mac = hmac.new(secret, signed, hashlib.sha256)
     return f"{SCHEME}={mac.hexdigest()}"
 
 
@@ -42,8 +48,9 @@ def signed_headers(
     moment = int(time.time()) if timestamp is None else timestamp
     return {
         "Content-Type": "application/json",
+        DELIVERY: key,
         TIMESTAMP: str(moment),
-        SIGNATURE: signature(secret, moment, body),
+        SIGNATURE: signature(secret, key, moment, body),
         IDEMPOTENCY: key,
     }
 
@@ -56,16 +63,27 @@ def verify(
     now: float | None = None,
     tolerance: float = TOLERANCE_SECONDS,
 ) -> bool:
-    """Whether a received webhook is ours, unaltered and recent (for receivers)."""
+    """Whether a received webhook is ours, unaltered and recent (for receivers).
+
+    Recent is not enough against replays: also keep the delivery ids seen
+    within ``tolerance`` (``delivery_id``) and process each once.
+    """
     lowered = {k.lower(): v for k, v in headers.items()}
     stamp = lowered.get(TIMESTAMP.lower(), "")
     given = lowered.get(SIGNATURE.lower(), "")
-    if not stamp.isdigit():
+    delivery = lowered.get(DELIVERY.lower(), "")
+    if not (stamp.isascii() and stamp.isdigit() and len(stamp) < 16) or not delivery:
         return False
     moment = time.time() if now is None else now
     if abs(moment - int(stamp)) > tolerance:
         return False
-    return hmac.compare_digest(given, signature(secret, int(stamp), body))
+    return hmac.compare_digest(given, signature(secret, delivery, int(stamp), body))
+
+
+def delivery_id(headers: Mapping[str, str]) -> str:
+    """The signed delivery id of a received webhook (after ``verify``)."""
+    lowered = {k.lower(): v for k, v in headers.items()}
+    return lowered.get(DELIVERY.lower(), "")
 
 
 class Poster:

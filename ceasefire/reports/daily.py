@@ -33,6 +33,7 @@ from ceasefire.reports.sections import (
     ViolationRow,
     breach_status,
 )
+from ceasefire.model import redaction
 from ceasefire.store.base import ReportQuery, Store
 
 Edition = Literal["public", "restricted"]
@@ -314,6 +315,8 @@ def _oblast_names() -> dict[str, str]:
 
 def to_event(body: dict[str, Any], edition: Edition) -> Event:
     """A report body as ``edition`` shows it (public: no source, coarse place)."""
+    if edition == "public":  # the one redaction policy (issue 14), then layout
+        body = redaction.report_view(body, redaction.PUBLIC, PUBLIC_GRID_DEG)
     location = body["location"]
     region = _oblast_names().get(location.get("admin1") or "", NO_REGION)
     source = body["source"]

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
-from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -65,7 +65,10 @@ def _lang(request: Request, lang: str | None) -> str:
 
 
 def _router() -> APIRouter:
-    router = APIRouter(include_in_schema=False)  # pages, not API: keep OpenAPI clean
+    from ceasefire.api.context import caller
+
+    # pages, not API: keep OpenAPI clean; rate-limited like every route (issue 14)
+    router = APIRouter(include_in_schema=False, dependencies=[Depends(caller)])
 
     def shell(page: str) -> Callable[..., HTMLResponse]:
         def view(request: Request, lang: str | None = Query(None)) -> HTMLResponse:

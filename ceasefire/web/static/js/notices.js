@@ -25,5 +25,6 @@ listPage("/api/notices", (agreement) => [
   ["title", (n) => [el("strong", {}, n.title ?? n.cause), n.body ? el("div", { class: "muted" }, n.body) : null]],
   ["ack_due", (n) => when(n.ack_due)],
   ["acknowledged", acknowledge],
-  ["status", (n) => el("span", { class: `status-${n.state}` }, t(`notice_${n.state}`))],
+  // the public is not told whether a party answered (issue 14): no state then
+  ["status", (n) => (n.state ? el("span", { class: `status-${n.state}` }, t(`notice_${n.state}`)) : "—")],
 ]);
