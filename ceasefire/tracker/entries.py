@@ -12,11 +12,10 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import TypeVar
 
-import orjson
-
 from ceasefire.io.base import stable_id
 from ceasefire.log.service import Draft, Log
 from ceasefire.model.base import Node
+from ceasefire.model.entries import raw_body
 from ceasefire.model.tracker import KINDS
 from ceasefire.store.base import EntryRow, Store
 
@@ -63,7 +62,7 @@ def append_new(log: Log, drafts: Sequence[Draft], batch: int = 5_000) -> int:
 
 def body_of(row: EntryRow, model: type[BodyT]) -> BodyT:
     """The typed body of a logged entry."""
-    return model.model_validate_json(orjson.dumps(orjson.loads(row.payload)["body"]))
+    return model.model_validate(raw_body(row), strict=False)  # JSON text forms
 
 
 def read(
