@@ -198,7 +198,9 @@ class Frontline:
         if self.territory is not None:
             pieces = pieces.clipped(self.territory, self.noise_width_m)
         gain = Gain(
-            shapely.multipolygons(list(pieces.parts)),
+            shapely.multipolygons(pieces.parts)
+            if len(pieces.parts)
+            else shapely.MultiPolygon(),
             float(pieces.area_m2.sum()) / 1e6,
             float(pieces.area_m2[pieces.noise].sum()) / 1e6,
         )
