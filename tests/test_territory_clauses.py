@@ -158,3 +158,23 @@ def test_freeze_cap_breach_needs_two_publishers(mission: tuple[str, list[str]]) 
     assert finding.area_km2 > 10.0 and finding.changed_between is not None
     assert finding.place is not None and finding.place.oblast in {"UA-23", "UA-65"}
     assert not next(v for v in alone if v.party == "ru").standard_met
+
+
+def test_territory_command_prints_each_verdict(mission: tuple[str, list[str]]) -> None:
+    db, _ = mission
+    result = CliRunner().invoke(
+        cli, ["territory", "--agreement", str(EXAMPLES / "alaska-terms.yaml"), "--db", db,
+              "--cap-km2", "10"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.output.splitlines()]
+    found = {(r["clause"], r["party"], r["zone"]): r for r in rows}
+    assert set(found) == {
+        ("ua-withdrawal", "ua", "ua_withdrawal_zone"),
+        ("ru-pullback", "ru", "ru_pullback_zone"),
+        ("freeze", "ru", "southern_sector"),
+        ("freeze", "ua", "southern_sector"),
+    }
+    pullback = found[("ru-pullback", "ru", "ru_pullback_zone")]
+    assert pullback["verdict"] == "breach" and pullback["standard_met"] is True
+    assert pullback["sources"] == ["deepstate", "nzz"]

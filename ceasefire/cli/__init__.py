@@ -8,7 +8,7 @@ from ceasefire import __version__
 from ceasefire.cli.agreement import agreement
 from ceasefire.cli.compliance import evaluate_command, replay_command
 from ceasefire.cli.factfinding import bulletin_group, incidents_group, replies_group
-from ceasefire.cli.frontline import frontline_command
+from ceasefire.cli.frontline import frontline_command, territory_command
 from ceasefire.cli.intake import export_command, import_command, quarantine_group
 from ceasefire.cli.log import evidence_group, log_group
 from ceasefire.cli.report import report_group
@@ -49,3 +49,4 @@ cli.add_command(snapback_group)
 cli.add_command(notices_group)
 cli.add_command(notify_group)
 cli.add_command(frontline_command)
+cli.add_command(territory_command)
