@@ -116,9 +116,16 @@ def freeze(
     since: date | None = None,
     min_sources: int = 2,
 ) -> list[TerritoryVerdict]:
-    """ "No party gains ground in the zone beyond ``cap_km2``": per party, the
-    first observed day (from ``since``) each source shows more."""
+    """Freeze cap: "no party gains ground in the zone beyond ``cap_km2``".
+
+    Per party, the first observed day (from ``since``, default entry into
+    force, else the baseline) each source shows more.
+    """
     parties = sides(agreement)
+    if since is None:
+        force = agreement.entry_into_force
+        zone_info = ZoneInfo(agreement.document.timezone)
+        since = force.astimezone(zone_info).date() if force else baseline_day(agreement)
     per_party: dict[str, list[SourceFinding]] = {p: [] for p in parties}
     for source in sources:
         if not observations(store, source):
@@ -172,7 +179,7 @@ def withdrawal(
     sources: list[str],
     min_sources: int = 2,
 ) -> TerritoryVerdict:
-    """ "``party`` holds none of ``zone`` after ``deadline``": per source, the
+    """Withdrawal: "``party`` holds none of ``zone`` after ``deadline``": per source, the
     % of its baseline holding vacated on each day, and what it still holds at
     the deadline (its last map on or before it)."""
     holder, _ = sides(agreement)
