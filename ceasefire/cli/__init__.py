@@ -109,6 +109,14 @@ COMMANDS: dict[str, LazyCommand] = {
         "ceasefire.cli.tracker:observations_group",
         "Reported indicator values (generators, supplies, schools) from HXL feeds.",
     ),
+    "frontline": LazyCommand(
+        "ceasefire.cli.frontline:frontline_command",
+        "Ground gained since the agreement's baseline, per party, day and zone.",
+    ),
+    "territory": LazyCommand(
+        "ceasefire.cli.frontline:territory_command",
+        "Verdicts of the territorial clauses: withdrawal, pullback and freeze cap.",
+    ),
     "tokens": LazyCommand(
         "ceasefire.cli.tokens:tokens_group",
         "Bearer tokens of the API: one per person or system, with a role.",

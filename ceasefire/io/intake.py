@@ -307,6 +307,9 @@ def import_file(
     since: datetime | None = None,
 ) -> ImportSummary:
     """Import one file. ``strict``: refuse the whole file at its first bad row."""
+    observe = getattr(importer, "import_observations", None)
+    if observe is not None:  # control maps are observations of days, not report rows
+        return cast(ImportSummary, observe(log, path, actor, progress))
     summary = ImportSummary(str(path), importer.name)
     summary.unit = "record" if by_record(importer) else "line"
     rows = reader_for(importer)(path)

@@ -12,7 +12,9 @@ from ceasefire.io import (
     bellingcat,
     bellingcat_timemap,
     cir,
+    control_maps,
     corridors,
+    deepstate_daily,
     flat,
     gdelt,
     geojson,
@@ -43,6 +45,10 @@ IMPORTERS: dict[str, Importer] = {
         hxl.IMPORTER,
         flat.IMPORTER,
         kobo.IMPORTER,
+        deepstate_daily.IMPORTER,  # control maps before generic GeoJSON
+        control_maps.DEEPSTATE_ARCHIVE,
+        control_maps.NZZ,
+        control_maps.ISW,
         geojson.IMPORTER,
         geoparquet.IMPORTER,
     )

@@ -1,0 +1,214 @@
+"""``ceasefire frontline``: the area each party gained since the agreement's baseline."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import click
+import orjson
+
+from ceasefire.cli.log import db_option, err, fail
+from ceasefire.control.change import NOISE_WIDTH_M, DayChange
+from ceasefire.control.output import day_features, day_json, table_row
+from ceasefire.control.run import changes, sides
+from ceasefire.errors import DetailedError
+from ceasefire.store import open_store
+
+
+def _day(text: str | None, option: str) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(
+            f"{text!r} is not YYYY-MM-DD", param_hint=option
+        ) from None
+
+
+@click.command(name="frontline")
+@click.option(
+    "--agreement",
+    "agreement_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The agreement: its territory, zones, baseline and which party holds which side.",
+)
+@db_option
+@click.option("--from", "since", help="First day to show (YYYY-MM-DD).")
+@click.option("--to", "until", help="Last day to show (YYYY-MM-DD).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json", "geojson"]), default="table"
+)
+@click.option(
+    "--source",
+    default="deepstate",
+    show_default=True,
+    help="Whose control maps: deepstate, deepstate-archive, nzz or isw.",
+)
+@click.option(
+    "--baseline",
+    help="Compare with this day instead of the agreement's control_baseline"
+    " (or entry into force).",
+)
+@click.option(
+    "--noise-m",
+    type=float,
+    default=NOISE_WIDTH_M,
+    show_default=True,
+    help="Pieces narrower than this (metres) are labelled noise; they stay in the totals.",
+)
+def frontline_command(
+    agreement_path: Path,
+    db: str,
+    since: str | None,
+    until: str | None,
+    fmt: str,
+    source: str,
+    baseline: str | None,
+    noise_m: float,
+) -> None:
+    """Ground gained since the agreement's baseline, per party, day and zone.
+
+    For each observed day, the area each party holds that it did not hold at
+    the baseline: the same source's map of that day against its map of the
+    baseline day, geodesic km² within the agreement's territory, unsmoothed,
+    broken down by the agreement's zones, with the net movement per zone.
+
+    Control maps come from `ceasefire import` of DeepState, NZZ or ISW files.
+
+    \b
+    Example:
+      ceasefire import --db sqlite:///mission.db deepstate_occupied_daily_2024-07-08_2026-08-22.geojson.gz
+      ceasefire frontline --agreement examples/alaska-terms.yaml --db sqlite:///mission.db --from 2025-10-01
+      ceasefire frontline --agreement examples/alaska-terms.yaml --db sqlite:///mission.db --format json
+    """
+    from ceasefire.agreement.load import load  # noqa: PLC0415 (slow import, only here)
+
+    first, last = _day(since, "--from"), _day(until, "--to")
+    base = _day(baseline, "--baseline")
+    try:
+        agreement = load(agreement_path)
+        with open_store(db) as store:
+            found = changes(agreement, store, source, first, last, base, noise_m)
+            _write(found, fmt, sides(agreement), noise_m)
+    except DetailedError as exc:
+        fail(exc)
+
+
+def _write(
+    found: Iterator[DayChange], fmt: str, parties: tuple[str, str], noise: float
+) -> None:
+    out = sys.stdout
+    if fmt == "json":
+        out.write("[")
+        for number, change in enumerate(found):
+            out.write(
+                ("," if number else "")
+                + "\n"
+                + orjson.dumps(day_json(change, noise)).decode()
+            )
+        out.write("\n]\n")
+    elif fmt == "geojson":
+        out.write('{"type":"FeatureCollection","features":[')
+        first = True
+        for change in found:
+            for feature in day_features(change):
+                out.write(
+                    ("" if first else ",") + "\n" + orjson.dumps(feature).decode()
+                )
+                first = False
+        out.write("\n]}\n")
+    else:
+        header = ["date", "baseline", *(f"{p} gained km²" for p in parties)]
+        click.echo("\t".join(header))
+        shown = 0
+        for change in found:
+            click.echo("\t".join(table_row(change)))
+            shown += 1
+        if not shown:
+            err.print("no control maps in that range", markup=False)
+
+
+@click.command(name="territory")
+@click.option(
+    "--agreement",
+    "agreement_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The agreement whose withdrawal obligations and sectors are checked.",
+)
+@db_option
+@click.option(
+    "--source",
+    "sources",
+    multiple=True,
+    default=("deepstate", "nzz"),
+    show_default=True,
+    help="Control-map sources to use (repeat); two publishers meet a 2-source standard.",
+)
+@click.option(
+    "--cap-km2",
+    type=float,
+    default=1.0,
+    show_default=True,
+    help="Freeze: ground a party may gain per sector before it is a breach.",
+)
+@click.option(
+    "--sector",
+    "sectors",
+    multiple=True,
+    help="Freeze sectors (zone ids; default: the zones with regime 'buffer').",
+)
+def territory_command(
+    agreement_path: Path,
+    db: str,
+    sources: tuple[str, ...],
+    cap_km2: float,
+    sectors: tuple[str, ...],
+) -> None:
+    """Verdicts of the territorial clauses: withdrawal, pullback and freeze cap.
+
+    One JSON object a line: each
+    withdrawal obligation (the party holds none of its zone after the
+    deadline; % vacated per day) and the freeze cap per sector, with area,
+    place, the days between which it changed and the sources showing it.
+
+    \b
+    Example:
+      ceasefire territory --agreement examples/alaska-terms.yaml --db sqlite:///mission.db
+      ceasefire territory --agreement examples/alaska-terms.yaml --db sqlite:///m.db --cap-km2 10
+    """
+    from dataclasses import asdict  # noqa: PLC0415
+
+    from ceasefire.agreement.load import load  # noqa: PLC0415 (slow import, only here)
+    from ceasefire.compliance.territory import (  # noqa: PLC0415
+        freeze,
+        withdrawal,
+        withdrawal_terms,
+    )
+
+    try:
+        agreement = load(agreement_path)
+        chosen = list(sectors) or [
+            g.id for g in agreement.document.geometries if g.regime == "buffer"
+        ]
+        with open_store(db) as store:
+            found = [
+                withdrawal(agreement, store, t.clause, t.zone, t.party, t.deadline,
+                           list(sources), t.min_sources)
+                for t in withdrawal_terms(agreement)
+            ]  # fmt: skip
+            for sector in chosen:
+                found += freeze(
+                    agreement, store, "freeze", sector, cap_km2, list(sources)
+                )
+    except DetailedError as exc:
+        fail(exc)
+        return
+    for verdict in found:
+        row = asdict(verdict) | {"sources": verdict.sources}
+        click.echo(orjson.dumps(row, default=str).decode())

@@ -1,0 +1,1 @@
+"""Control of territory: observations of who holds what, and change since a baseline."""
