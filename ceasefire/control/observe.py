@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-import orjson
 import shapely
 
 from ceasefire.control.blobs import put_polygons
@@ -26,6 +25,7 @@ from ceasefire.model.control import (
     ControlObservation,
     ControlStatus,
 )
+from ceasefire.model.entries import raw_body
 from ceasefire.store.base import Store
 
 
@@ -126,8 +126,8 @@ def observations(store: Store, source: str) -> list[ControlObservation]:
     for row in store.entries_about(subject_of(source)):
         if row.kind != CONTROL_KIND:
             continue
-        body = orjson.dumps(orjson.loads(row.payload)["body"])
-        observation = ControlObservation.model_validate_json(body)
+        body = raw_body(row)
+        observation = ControlObservation.model_validate(body, strict=False)
         by_day[observation.observed_on] = observation
     return [by_day[day] for day in sorted(by_day)]
 

@@ -26,6 +26,7 @@ from ceasefire.agreement.load import Agreement
 from ceasefire.geo import boundaries
 from ceasefire.geo.crs import local_projection
 from ceasefire.log.service import Log
+from ceasefire.model import redaction
 from ceasefire.reports import sections
 from ceasefire.reports.sections import (
     RestrictionRow,
@@ -33,7 +34,6 @@ from ceasefire.reports.sections import (
     ViolationRow,
     breach_status,
 )
-from ceasefire.model import redaction
 from ceasefire.store.base import ReportQuery, Store
 
 Edition = Literal["public", "restricted"]
