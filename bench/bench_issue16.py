@@ -194,7 +194,7 @@ def main() -> None:
 
 
 def report(rows: int, runs: dict[str, list[dict[str, Any]]]) -> None:
-    """Medians and ratios (rows/s of import + first query; peer over ours)."""
+    """Medians, and our speed over each one's (import + first query), as issue 16 counts."""
     total = {
         name: statistics.median(r["import"] + r["query"] for r in results)
         for name, results in runs.items()
@@ -206,7 +206,7 @@ def report(rows: int, runs: dict[str, list[dict[str, Any]]]) -> None:
             f"  {name:7s} {total[name]:7.2f} s ({rows / total[name]:8,.0f} rows/s):"
             f" import {med('import'):.2f} s, first query {med('query'):.3f} s,"
             f" wrote {med('written') / 1e6:,.0f} MB, peak {med('peak_mb'):,.0f} MB;"
-            f" ratio vs ours {total['ours'] / total[name]:.2f}; load"
+            f" ours ÷ this (speed) {total[name] / total['ours']:.2f}; load"
             f" {', '.join(r['load'] for r in results)}"
         )
 

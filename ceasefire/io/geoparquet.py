@@ -168,7 +168,7 @@ def write_columns(batches: Iterable[Columns], out: IO[bytes] | Path) -> int:
         count += batch.num_rows
 
     with (
-        pq.ParquetWriter(out, SCHEMA, compression=COMPRESSION) as writer,
+        _writer(out) as writer,
         ThreadPoolExecutor(1) as pool,
     ):
         pending: Future[None] | None = None
@@ -181,6 +181,30 @@ def write_columns(batches: Iterable[Columns], out: IO[bytes] | Path) -> int:
             pending.result()
         writer.add_key_value_metadata({"geo": orjson.dumps(geo_metadata(box)).decode()})
     return count
+
+
+DICTIONARY_COLUMNS = ["event_type", "source_type", "party", "admin1"]
+STATISTICS_COLUMNS = [
+    "id", *DICTIONARY_COLUMNS, "observed_start", "precision_m",
+    "bbox.xmin", "bbox.ymin", "bbox.xmax", "bbox.ymax",
+]  # fmt: skip
+
+
+def _writer(out: IO[bytes] | Path) -> pq.ParquetWriter:
+    """A Parquet writer for SCHEMA.
+
+    Only the low-cardinality columns are dictionary-encoded and only the
+    columns a reader filters on get min/max statistics (the bbox covering
+    among them): trying dictionaries on, and taking statistics of, a million
+    unique report texts and WKB points cost a quarter of the write.
+    """
+    return pq.ParquetWriter(
+        out,
+        SCHEMA,
+        compression=COMPRESSION,
+        use_dictionary=DICTIONARY_COLUMNS,
+        write_statistics=STATISTICS_COLUMNS,
+    )
 
 
 def _union(a: list[float], b: list[float]) -> list[float]:
@@ -339,7 +363,7 @@ def write_batches(
     box: list[float] = []
     count = 0
     with (
-        pq.ParquetWriter(out, SCHEMA, compression=COMPRESSION) as writer,
+        _writer(out) as writer,
         ThreadPoolExecutor(1) as pool,
     ):
         pending: Future[None] | None = None
