@@ -485,3 +485,24 @@ def test_verifier_keys_round_trip_even_when_their_base64_holds_a_plus() -> None:
             assert bytes.fromhex(hex_id) == spec_key_id(name, kind, raw[1:])
             assert parse_verifier_key(text).public_key == raw[1:]
     assert seen_plus > 0
+
+
+def test_publishing_another_log_over_old_tiles_is_refused(tmp_path: Path) -> None:
+    a, b = tmp_path / "a.db", tmp_path / "b.db"
+    for db, tag in ((a, "a"), (b, "b")):
+        with SQLiteStore(db) as store:
+            fill(store, 600, tag=tag)
+    key, _ = make_key(tmp_path / "log.pem")
+    out = tmp_path / "tiles"
+    publish(f"sqlite:///{a}", key, out)
+    code, text = invoke(
+        "log", "tiles", "--db", f"sqlite:///{b}", "--key", str(key),
+        "--origin", ORIGIN, "--out", str(out),
+    )  # fmt: skip
+    assert code == 1 and "holds tiles of another tree" in text, text
+    assert spec_checkpoint((out / "checkpoint").read_text())[1] == 600
+    code, text = invoke(
+        "log", "witness", "--tiles", str(tmp_path), "--log-key", vkey(key, ORIGIN),
+        "--key", str(key), "--name", "w", "--state", str(tmp_path / "w.json"),
+    )  # fmt: skip
+    assert code == 1 and "has no checkpoint file" in text, text

@@ -193,6 +193,10 @@ def witness_command(
       ceasefire log witness --tiles public/log --log-key "$(cat log.vkey)" \\
           --key witness.pem --name witness.example/w1 --state w1.json -o cosigned
     """
+    if not (tiles_dir / "checkpoint").exists():
+        _fail(
+            f"{tiles_dir} has no checkpoint file; expected a `ceasefire log tiles` directory"
+        )
     text = (tiles_dir / "checkpoint").read_text(encoding="utf-8")
     try:
         note = witness(

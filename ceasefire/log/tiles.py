@@ -104,11 +104,30 @@ def publish(
 ) -> Published:
     """Write the tiles and bundles of the first ``size`` entries under ``out``."""
     size = store.size() if size is None else size
+    _check_previous(store, out, size)
     done = Published(size)
     _publish_level_zero(store, out, size, done, progress)
     for level in range(1, levels(size)):
         _publish_level(store, out, size, level, done)
     return done
+
+
+def _check_previous(store: Store, out: Path, size: int) -> None:
+    """Refuse to publish over tiles of another tree: full tiles are kept as they are."""
+    path = out / "checkpoint"
+    if not path.exists():
+        return
+    from ceasefire.log.checkpoint import parse_checkpoint
+    from ceasefire.log.merkle import root
+    from ceasefire.log.note import parse_note
+
+    previous = parse_checkpoint(parse_note(path.read_text(encoding="utf-8")).text)
+    if previous.size > size or root(previous.size, store) != previous.root:
+        raise TileError(
+            f"{out} holds tiles of another tree (its checkpoint: {previous.size}"
+            f" entries, root {previous.root.hex()[:16]}…), not a prefix of this log;"
+            " publish into an empty directory"
+        )
 
 
 def _first_missing(out: Path, size: int, done: Published) -> int:
