@@ -90,6 +90,26 @@ def read_payloads(db: Path) -> None:
     connection.close()
 
 
+def duckdb_copy(parquet: Path) -> float:
+    """Seconds DuckDB takes to COPY a table of the same rows TO a snappy Parquet file.
+
+    The table is loaded (untimed) from our last export, so it holds exactly
+    the rows and columns we write.
+    """
+    import duckdb
+
+    connection = duckdb.connect()
+    connection.execute(f"CREATE TABLE r AS SELECT * FROM read_parquet('{parquet}')")  # noqa: S608
+    target = parquet.with_name("duckdb.parquet")
+    seconds = timed(
+        lambda: connection.execute(
+            f"COPY r TO '{target}' (FORMAT parquet, COMPRESSION snappy)"
+        )
+    )
+    connection.close()
+    return seconds
+
+
 def export_benchmark(db: Path, count: int, out: Path) -> None:
     store = SQLiteStore(db)
     if store.size() < count:
@@ -100,9 +120,11 @@ def export_benchmark(db: Path, count: int, out: Path) -> None:
         )
     catch_up = timed(lambda: store.report_rows(ReportQuery(limit=1)))
     query = ReportQuery(limit=2**62)
-    runs, peer = [], []
+    runs, peer, duck = [], [], []
     for _ in range(3):
         peer.append(timed(lambda: read_payloads(db)))
+        if out.exists():  # issue 16's peer: DuckDB writing the same rows
+            duck.append(duckdb_copy(out))
 
         def export() -> None:
             with out.open("wb") as handle:
@@ -115,6 +137,13 @@ def export_benchmark(db: Path, count: int, out: Path) -> None:
         f"peer: reading the same {store.size():,} entries' bytes from SQLite alone:"
         f" median {statistics.median(peer):.2f} s; export takes {ratio:.1f}× that"
     )
+    if duck:
+        print(
+            f"peer (issue 16): DuckDB COPY of the same rows and columns TO parquet"
+            f" (snappy): median {statistics.median(duck):.2f} s; export takes"
+            f" {statistics.median(runs) / statistics.median(duck):.2f}× that;"
+            f" load {Path('/proc/loadavg').read_text().split()[0]}"
+        )
     print(
         f"export of {store.size():,} reports to GeoParquet: median {statistics.median(runs):.2f} s"
         f" (runs {', '.join(f'{r:.2f}' for r in runs)}; {out.stat().st_size / 1e6:.0f} MB);"

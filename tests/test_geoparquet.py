@@ -150,3 +150,48 @@ def test_point_wkb_is_what_geos_writes() -> None:
         shapely.points(lon, lat), output_dimension=2, byte_order=1
     )
     assert point_wkb(lon, lat).to_pylist() == list(expected)
+
+
+def test_the_arrow_stream_equals_the_row_by_row_export(tmp_path: Path) -> None:
+    # the ADBC path (SQL slices the report out of its envelope, nullable text
+    # comes with a flag) against the rows path, on reports with and without
+    # a party and an oblast, a correction, and a box with a limit
+    pytest.importorskip("adbc_driver_sqlite")
+    sample = list(synthetic(2500, seed=12))
+    for i in range(0, 2500, 3):  # no attribution, and places outside any oblast
+        sample[i] = sample[i].model_copy(update={"attribution": None})
+    for i in range(0, 2500, 7):
+        location = sample[i].location.model_copy(update={"lon": 10.0, "lat": 10.0})
+        sample[i] = sample[i].model_copy(update={"location": location})
+    fix = sample[5].model_copy(
+        update={"id": "01J0000000000000000000FIX0", "supersedes": sample[5].id}
+    )
+    with SQLiteStore(tmp_path / "log.db") as store:
+        Log(store).append_reports([*sample, fix], batch=1000)
+        counts = []
+        for query in (ReportQuery(bbox=(36.0, 46.0, 39.0, 49.0), limit=700), ALL):
+            with (tmp_path / "arrow.parquet").open("wb") as out:
+                arrow_count = export_store(store, query, out)
+            rows_only = _RowsOnly(store)
+            with (tmp_path / "rows.parquet").open("wb") as out:
+                assert export_store(rows_only, query, out) == arrow_count  # type: ignore[arg-type]
+            arrow = pq.read_table(tmp_path / "arrow.parquet")
+            rows = pq.read_table(tmp_path / "rows.parquet")
+            assert arrow.equals(rows)
+            assert (
+                pq.read_metadata(tmp_path / "arrow.parquet").metadata[b"geo"]
+                == (pq.read_metadata(tmp_path / "rows.parquet").metadata[b"geo"])
+            )
+            counts.append(arrow_count)
+        assert counts == [700, 2500]  # the corrected report is left out
+        full = pq.read_table(tmp_path / "arrow.parquet", columns=["party", "admin1"])
+        assert (
+            full.column("party").null_count > 0 and full.column("admin1").null_count > 0
+        )
+
+
+class _RowsOnly:
+    """A store without the Arrow stream: export falls back to fetching rows."""
+
+    def __init__(self, store: SQLiteStore) -> None:
+        self.report_export_rows = store.report_export_rows

@@ -142,6 +142,14 @@ is JSON bytes whose last key is ``"body"``, the report (the logged envelope as
 stored, so a backend need not copy it)."""
 
 
+EXPORT_ARROW_COLUMNS = (
+    "id", "event_type", "source_type", "party", "admin1", "observed_start",
+    "lon", "lat", "precision_m", "report",
+)  # fmt: skip
+"""Columns of ``SQLiteStore.report_export_arrow`` batches: as EXPORT_COLUMNS,
+but ``report`` is the report's JSON text itself."""
+
+
 def export_row(body: dict[str, Any]) -> tuple[Any, ...]:
     """A report body as a row of EXPORT_COLUMNS."""
     location = body["location"]

@@ -34,9 +34,9 @@ A store object holds one connection: use one per thread, as with SQLite.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, overload
 from urllib.parse import urlsplit, urlunsplit
 
 import orjson
@@ -342,6 +342,15 @@ class PostgresStore(Store):
                     copy.set_types(ENTRY_TYPES)
                     for row in rows:
                         copy.write_row(row)
+            # the projection, in the same transaction: log and projection never part
+            done = self._projected_to(required=False)
+            if done is not None:
+                _lock(db, "project", self.schema)
+                done = self._projected_to()
+                if done < size - 1:  # written before projection-on-append
+                    self._project(done, size - 1, self._stored_reports(done, size - 1))
+                fresh = ((r.seq, r.payload) for r in rows if r.kind == "report")
+                self._project(size - 1, size + len(rows) - 1, fresh)
         return size + len(rows)
 
     def subtrees(self, requests: Sequence[tuple[int, int]]) -> list[bytes]:
@@ -464,16 +473,41 @@ class PostgresStore(Store):
 
     # ------------------------------------------------------------ projection
 
-    def _projected_to(self) -> int:
+    @overload
+    def _projected_to(self) -> int: ...
+    @overload
+    def _projected_to(self, *, required: bool) -> int | None: ...
+    def _projected_to(self, *, required: bool = True) -> int | None:
+        """The last log position projected (None: this schema has no projection)."""
         row = self._db.execute(
             "SELECT value FROM meta WHERE key = 'projected_to'"
         ).fetchone()
         if row is None:
-            raise StoreError(f"schema {self.schema!r} has no reports projection")
+            if required:
+                raise StoreError(f"schema {self.schema!r} has no reports projection")
+            return None
         return int(row[0])
 
+    def _stored_reports(self, done: int, end: int) -> list[tuple[int, bytes]]:
+        """Report entries (seq, payload) in (done, end], as stored.
+
+        Read in full before the projection's COPY starts: one connection
+        cannot run a query in the middle of a COPY.
+        """
+        with self._db.cursor(binary=True) as read:
+            read.execute(
+                "SELECT seq, payload FROM entries"
+                " WHERE seq > %s AND seq <= %s AND kind = 'report' ORDER BY seq",
+                (done, end),
+            )
+            return read.fetchall()
+
     def _catch_up(self) -> None:
-        """Project report entries logged since the last query (derived data)."""
+        """Project what a database written before projection-on-append lacks.
+
+        Appends project their own entries in their transaction, so this finds
+        nothing to do unless the log was written by an older ceasefire.
+        """
         if self._projected_to() >= self.size() - 1:
             return
         db = self._db
@@ -481,62 +515,67 @@ class PostgresStore(Store):
             _lock(db, "project", self.schema)
             done = self._projected_to()  # again: another process may have done it
             end = self.size() - 1
-            if done >= end:
-                return
-            supersedes: dict[str, tuple[str, int]] = {}
-            db.execute(
-                "CREATE TEMPORARY TABLE projecting ON COMMIT DROP AS"  # noqa: S608
-                f" SELECT {REPORT_COLUMNS} FROM reports WITH NO DATA"
-            )
-            with db.cursor(binary=True) as read, db.cursor() as write:
-                read.execute(
-                    "SELECT seq, payload FROM entries"
-                    " WHERE seq > %s AND seq <= %s AND kind = 'report' ORDER BY seq",
-                    (done, end),
-                )
-                statement = (
-                    f"COPY projecting ({REPORT_COLUMNS}) FROM STDIN (FORMAT BINARY)"
-                )
-                with write.copy(statement) as copy:
-                    copy.set_types(REPORT_TYPES)
-                    for seq, payload in read:
-                        row = report_columns(seq, orjson.loads(payload))
-                        values = list(row.values)
-                        values[5] = _instant(row.observed_start)
-                        values[6] = _instant(row.observed_end)
-                        copy.write_row(values)
-                        if row.supersedes:  # the last correction wins, as in SQLite
-                            supersedes[row.supersedes] = (row.id, seq)
+            if done < end:
+                self._project(done, end, self._stored_reports(done, end))
+
+    def _project(
+        self, done: int, end: int, reports: Iterable[tuple[int, bytes]]
+    ) -> None:
+        """Project entries (done, end] inside the caller's transaction.
+
+        ``reports`` are the report entries of that range, (seq, payload) in log
+        order; state changes are read by SQL from the (already written) range.
+        """
+        db = self._db
+        supersedes: dict[str, tuple[str, int]] = {}
+        db.execute(
+            "CREATE TEMPORARY TABLE IF NOT EXISTS projecting"  # noqa: S608
+            f" ON COMMIT DELETE ROWS AS SELECT {REPORT_COLUMNS} FROM reports WITH NO DATA"
+        )
+        count = 0
+        with db.cursor() as write:
+            statement = f"COPY projecting ({REPORT_COLUMNS}) FROM STDIN (FORMAT BINARY)"
+            with write.copy(statement) as copy:
+                copy.set_types(REPORT_TYPES)
+                for seq, payload in reports:
+                    row = report_columns(seq, orjson.loads(payload))
+                    values = list(row.values)
+                    values[5] = _instant(row.observed_start)
+                    values[6] = _instant(row.observed_end)
+                    copy.write_row(values)
+                    count += 1
+                    if row.supersedes:  # the last correction wins, as in SQLite
+                        supersedes[row.supersedes] = (row.id, seq)
+        if count:
             db.execute(
                 f"INSERT INTO reports ({REPORT_COLUMNS})"  # noqa: S608 - fixed columns
                 f" SELECT {REPORT_COLUMNS} FROM projecting ORDER BY seq"
                 " ON CONFLICT DO NOTHING"
             )
-            if supersedes:
-                # only reports logged before their correction, as SQLite's
-                # one-at-a-time projection does
-                db.execute(
-                    "UPDATE reports r SET superseded_by = c.new"
-                    " FROM unnest(%s::text[], %s::text[], %s::int8[]) AS c(old, new, seq)"
-                    " WHERE r.id = c.old AND r.seq < c.seq",
-                    (
-                        list(supersedes),
-                        [new for new, _ in supersedes.values()],
-                        [seq for _, seq in supersedes.values()],
-                    ),
-                )
-            # the last state change of each report in the range wins
+            db.execute("TRUNCATE projecting")
+        if supersedes:
+            # only reports logged before their correction, as SQLite's
+            # one-at-a-time projection does
             db.execute(
-                "UPDATE reports r SET state = s.target FROM ("
-                " SELECT DISTINCT ON (subject) subject,"
-                " convert_from(payload, 'UTF8')::jsonb -> 'body' ->> 'to' AS target"
-                " FROM entries WHERE seq > %s AND seq <= %s AND kind = 'state_change'"
-                " ORDER BY subject, seq DESC) s WHERE r.id = s.subject",
-                (done, end),
+                "UPDATE reports r SET superseded_by = c.new"
+                " FROM unnest(%s::text[], %s::text[], %s::int8[]) AS c(old, new, seq)"
+                " WHERE r.id = c.old AND r.seq < c.seq",
+                (
+                    list(supersedes),
+                    [new for new, _ in supersedes.values()],
+                    [seq for _, seq in supersedes.values()],
+                ),
             )
-            db.execute(
-                "UPDATE meta SET value = %s WHERE key = 'projected_to'", (str(end),)
-            )
+        # the last state change of each report in the range wins
+        db.execute(
+            "UPDATE reports r SET state = s.target FROM ("
+            " SELECT DISTINCT ON (subject) subject,"
+            " convert_from(payload, 'UTF8')::jsonb -> 'body' ->> 'to' AS target"
+            " FROM entries WHERE seq > %s AND seq <= %s AND kind = 'state_change'"
+            " ORDER BY subject, seq DESC) s WHERE r.id = s.subject",
+            (done, end),
+        )
+        db.execute("UPDATE meta SET value = %s WHERE key = 'projected_to'", (str(end),))
 
     def _report_where(self, query: ReportQuery) -> tuple[list[str], list[Any]] | None:
         """WHERE conditions and values of ``query``; None when nothing can match."""

@@ -6,8 +6,10 @@ always be rebuilt from the log.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 
@@ -38,10 +40,21 @@ class ReportColumns:
         )  # fmt: skip
 
 
+_UTC_FORM = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.(\d{1,6}))?(?:Z|\+00:00)")
+
+
 def utc_text(value: str | None) -> str | None:
     """ISO text in UTC, so that text order is time order across offsets."""
     if value is None:
         return None
+    return _utc_text(value)
+
+
+@lru_cache(maxsize=65_536)  # imports repeat dates: UCDP has one per day
+def _utc_text(value: str) -> str:
+    found = _UTC_FORM.fullmatch(value)
+    if found is not None:  # already UTC: pad the fraction, no datetime needed
+        return f"{value[:19]}.{(found.group(1) or '').ljust(6, '0')}Z"
     moment = datetime.fromisoformat(value).astimezone(UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import math
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from ceasefire.log.merkle import right_edge
 from ceasefire.store.base import (
+    EXPORT_ARROW_COLUMNS,
     VERDICT_COLUMNS,
     EntryRow,
     Prepare,
@@ -35,6 +36,9 @@ from ceasefire.store.base import (
     verdict_values,
 )
 from ceasefire.store.projection import report_columns, utc_text
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 MIGRATIONS: list[tuple[int, str]] = [
     (
@@ -129,6 +133,11 @@ MIGRATIONS: list[tuple[int, str]] = [
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 
+BULK = 1_000
+"""An append of at least this many entries is a bulk load: see BULK_CACHE_KIB."""
+BULK_CACHE_KIB = 256 * 1024
+"""Page cache of a connection that bulk-loads (SQLite's default is 2 MB)."""
+
 PLAN_CAP = 100_000
 """A page walks an index only if the index hands over at most this many reports."""
 FEW = 2_000
@@ -193,6 +202,7 @@ class SQLiteStore(Store):
             raise StoreError(f"cannot open {self.path}: {exc}") from None
         self._db.execute("PRAGMA journal_mode = WAL")
         self._db.execute("PRAGMA synchronous = FULL")
+        self._bulk = False
         if upgrade:
             migrate(self._db)
 
@@ -203,12 +213,25 @@ class SQLiteStore(Store):
         return 0 if row[0] is None else int(row[0]) + 1
 
     def append(self, prepare: Prepare) -> int:
+        """Append and project in one transaction: log and projection never part."""
         db = self._db
         db.execute("BEGIN IMMEDIATE")
         try:
             size = self.size()
             rows = prepare(size, right_edge(size, self))
+            if len(rows) >= BULK and not self._bulk:
+                # random-order keys (ids, times, places) touch pages all over
+                # the indexes: with SQLite's 2 MB default cache they were
+                # spilled and rewritten through the WAL again and again
+                db.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
+                self._bulk = True
             db.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            done = self._projected_to()
+            if done is not None:  # None: a schema older than the projection
+                if done < size - 1:  # written before projection-on-append
+                    self._project(self._stored_since(done))
+                self._project((row.seq, row.kind, row.payload) for row in rows)
+                self._set_projected(size + len(rows) - 1)
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
@@ -312,52 +335,91 @@ class SQLiteStore(Store):
 
     # ------------------------------------------------------------ projection
 
-    def _catch_up(self) -> None:
-        """Project report entries logged since the last query (derived data)."""
-        db = self._db
-        done = int(
-            db.execute("SELECT value FROM meta WHERE key = 'projected_to'").fetchone()[
-                0
-            ]
+    def _projected_to(self) -> int | None:
+        """The last log position projected (None: no projection in this schema)."""
+        row = self._db.execute(
+            "SELECT value FROM meta WHERE key = 'projected_to'"
+        ).fetchone()
+        return None if row is None else int(row[0])
+
+    def _set_projected(self, last: int) -> None:
+        self._db.execute(
+            "UPDATE meta SET value = ? WHERE key = 'projected_to'", (str(last),)
         )
-        if done >= self.size() - 1:
-            return
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            last = done
-            for seq, kind, payload in db.execute(
-                "SELECT seq, kind, payload FROM entries"
-                " WHERE seq > ? AND kind IN ('report', 'state_change') ORDER BY seq",
-                (done,),
-            ).fetchall():
+
+    def _stored_since(self, done: int) -> Iterator[tuple[int, str, bytes]]:
+        """Report and state-change entries after ``done``, as stored."""
+        yield from self._db.execute(
+            "SELECT seq, kind, payload FROM entries"
+            " WHERE seq > ? AND kind IN ('report', 'state_change') ORDER BY seq",
+            (done,),
+        ).fetchall()
+
+    def _project(self, entries: Iterable[tuple[int, str, bytes]]) -> None:
+        """Project entries (in log order) inside the caller's transaction.
+
+        New reports go in by batch, in log order (their key is their position,
+        so the table grows at its end); a state change or a correction first
+        flushes the batch, so every update sees the rows before it, as a
+        one-at-a-time projection would.
+        """
+        reports: list[tuple[Any, ...]] = []
+        boxes: list[tuple[int, float, float, float, float]] = []
+        for seq, kind, payload in entries:
+            if kind == "report":
                 entry = orjson.loads(payload)
-                if kind == "state_change":
-                    db.execute(
-                        "UPDATE reports SET state = ? WHERE id = ?",
-                        (entry["body"]["to"], entry["subject"]),
-                    )
-                    last = seq
-                    continue
                 row = report_columns(seq, entry)
-                db.execute(
-                    "INSERT OR IGNORE INTO reports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, 'reported')",
-                    row.values,
-                )
-                db.execute(
-                    "INSERT OR IGNORE INTO reports_rtree VALUES (?, ?, ?, ?, ?)",
-                    (seq, row.lon, row.lon, row.lat, row.lat),
-                )
+                reports.append(row.values)
+                boxes.append((seq, row.lon, row.lon, row.lat, row.lat))
                 if row.supersedes:
-                    db.execute(
+                    self._flush(reports, boxes)
+                    self._db.execute(
                         "UPDATE reports SET superseded_by = ? WHERE id = ?",
                         (row.id, row.supersedes),
                     )
+            elif kind == "state_change":
+                self._flush(reports, boxes)
+                entry = orjson.loads(payload)
+                self._db.execute(
+                    "UPDATE reports SET state = ? WHERE id = ?",
+                    (entry["body"]["to"], entry["subject"]),
+                )
+        self._flush(reports, boxes)
 
-                last = seq
-            db.execute(
-                "UPDATE meta SET value = ? WHERE key = 'projected_to'",
-                (str(max(last, self.size() - 1)),),
+    def _flush(
+        self,
+        reports: list[tuple[Any, ...]],
+        boxes: list[tuple[int, float, float, float, float]],
+    ) -> None:
+        """Insert the batched report rows and R*Tree boxes; empty the batch."""
+        if reports:
+            self._db.executemany(
+                "INSERT OR IGNORE INTO reports VALUES"
+                " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, 'reported')",
+                reports,
             )
+            self._db.executemany(
+                "INSERT OR IGNORE INTO reports_rtree VALUES (?, ?, ?, ?, ?)", boxes
+            )
+            reports.clear()
+            boxes.clear()
+
+    def _catch_up(self) -> None:
+        """Project what a database written before projection-on-append lacks.
+
+        Appends project their own entries in their transaction, so this finds
+        nothing to do unless the log was written by an older ceasefire.
+        """
+        done = self._projected_to()
+        if done is None or done >= self.size() - 1:
+            return
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            again = self._projected_to()  # again, under the write lock
+            done = -1 if again is None else again
+            self._project(self._stored_since(done))
+            self._set_projected(self.size() - 1)
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
@@ -611,6 +673,31 @@ class SQLiteStore(Store):
         while rows := cursor.fetchmany(batch):
             yield rows
 
+    def report_export_arrow(
+        self, query: ReportQuery, batch: int = 65_536
+    ) -> Iterator[pa.RecordBatch] | None:
+        """EXPORT_ARROW_COLUMNS of the reports matching ``query``, as Arrow batches.
+
+        Read by the ADBC SQLite driver on a connection of its own: rows go from
+        SQLite to Arrow in C++, with no Python object per value, and the report
+        is sliced out of its stored envelope by SQL (``"body"`` is its last
+        key). None when the driver is not installed (use report_export_rows).
+        """
+        try:
+            from adbc_driver_sqlite import dbapi
+        except ImportError:
+            return None
+        body_at = "(instr(e.payload, X'22626F6479223A') + 7)"  # after '"body":'
+        sql, params = self._report_sql(
+            query,
+            "r.id, r.event_type, r.source_type, coalesce(r.party, '') AS party,"
+            " r.party IS NULL AS no_party, coalesce(r.admin1, '') AS admin1,"
+            " r.admin1 IS NULL AS no_admin1, r.observed_start, r.lon, r.lat,"
+            f" r.precision_m, CAST(substr(e.payload, {body_at},"
+            f" length(e.payload) - {body_at}) AS TEXT) AS report",
+        )
+        return _arrow_batches(dbapi, self.path, sql, params, batch)
+
     # ------------------------------------------------------------ schema
 
     def schema_version(self) -> int:
@@ -619,3 +706,31 @@ class SQLiteStore(Store):
 
     def close(self) -> None:
         self._db.close()
+
+
+def _arrow_batches(
+    dbapi: Any, path: Path, sql: str, params: list[Any], batch: int
+) -> Iterator[pa.RecordBatch]:
+    """Run ``sql`` on a fresh ADBC connection; yield its batches, nulls restored.
+
+    Nullable text comes as '' plus an IS NULL flag: the driver infers a
+    column's type from its first rows, and a first batch of only NULLs would
+    make a text column an integer one.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    with dbapi.connect(str(path)) as connection, connection.cursor() as cursor:
+        cursor.adbc_statement.set_options(
+            **{"adbc.sqlite.query.batch_rows": str(batch)}
+        )
+        cursor.execute(sql, params)
+        for found in cursor.fetch_record_batch():
+            columns = {name: found.column(name) for name in found.schema.names}
+            for name in ("party", "admin1"):
+                flag = columns.pop(f"no_{name}").cast(pa.bool_())
+                text = columns[name].cast(pa.string())
+                columns[name] = pc.if_else(flag, pa.scalar(None, pa.string()), text)
+            yield pa.RecordBatch.from_pydict(
+                {name: columns[name] for name in EXPORT_ARROW_COLUMNS}
+            )
