@@ -51,7 +51,7 @@ def test_an_upward_import_breaks_the_contract(tmp_path: Path) -> None:
 # module reads bodies through ceasefire.model.entries.
 PAYLOAD_PARSING_DEBT = {
     "ceasefire/log/service.py": 2,
-    "ceasefire/store/sqlite.py": 2,
+    "ceasefire/store/sqlite.py": 3,
     "ceasefire/store/postgres.py": 2,
     "ceasefire/factfinding/incidents.py": 3,
     "ceasefire/compliance/run.py": 1,

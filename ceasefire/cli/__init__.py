@@ -34,7 +34,7 @@ COMMANDS: dict[str, LazyCommand] = {
         "Serve the HTTP API (and the web map) over a store.",
     ),
     "log": LazyCommand(
-        "ceasefire.cli.log:log_group",
+        "ceasefire.cli.log_tlog:log_group",  # with checkpoint, tiles, vkey, witness
         "Append to, sign, prove and verify the incident log.",
     ),
     "evidence": LazyCommand(

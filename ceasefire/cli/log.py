@@ -542,7 +542,3 @@ def evidence_verify(db: str) -> None:
     if not problems:
         click.echo("ok: all evidence matches its hash")
     sys.exit(1 if problems else 0)
-
-
-# checkpoint, tiles, vkey and witness (C2SP forms of the log) register on log_group
-from ceasefire.cli import log_tlog  # noqa: E402, F401

@@ -218,3 +218,7 @@ def witness_command(
     else:
         output.write_text(note.to_text(), encoding="utf-8")
         err.print(f"cosigned by {name}: {output}", markup=False)
+
+
+__all__ = ["log_group"]
+"""The ``log`` group with these commands on it: what ``ceasefire log`` loads."""
