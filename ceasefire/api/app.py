@@ -71,6 +71,7 @@ def create_app(
     app.add_middleware(BodyLimit, limit=max_body)
     errors.install(app)
     from ceasefire.api import (
+        ogc,
         routes_agreements,
         routes_incidents,
         routes_log,
@@ -88,6 +89,7 @@ def create_app(
         routes_log,
         routes_notices,
         routes_map,
+        ogc,
     ):
         app.include_router(module.router)
     if importlib.util.find_spec("ceasefire.web") is not None:
