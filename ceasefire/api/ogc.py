@@ -37,8 +37,7 @@ GREGORIAN = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"
 CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
-    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
-]
+]  # not oas30: FastAPI's definition is OpenAPI 3.1
 DEFAULT_LIMIT = 100
 MAX_VERDICTS = 1_000_000
 EXTENT_SCAN = 10**9
@@ -414,7 +413,7 @@ def landing(request: Request, who: Caller) -> Response:
                 _link(
                     f"{root}/openapi.json",
                     "service-desc",
-                    "application/vnd.oai.openapi+json;version=3.0",
+                    "application/vnd.oai.openapi+json;version=3.1",
                     "The API definition",
                 ),
                 _link(
