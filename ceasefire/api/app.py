@@ -10,7 +10,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from ceasefire import __version__
-from ceasefire.api import errors
+from ceasefire.api import errors, swagger
 from ceasefire.api.auth import TokenSpec, TokenTable
 from ceasefire.api.context import ApiContext, load_agreements
 from ceasefire.api.limits import MAX_BODY, BodyLimit
@@ -60,11 +60,13 @@ def create_app(
         yield
         ctx.close()
 
+    web_ui = importlib.util.find_spec("ceasefire.web") is not None
     app = FastAPI(
         title="ceasefire",
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None if web_ui else "/docs",  # swagger.install serves it offline
     )
     app.state.ctx = ctx
     app.state.tokens = TokenTable(tokens, tokens_file)
@@ -92,7 +94,8 @@ def create_app(
         ogc,
     ):
         app.include_router(module.router)
-    if importlib.util.find_spec("ceasefire.web") is not None:
+    swagger.install(app, offline=web_ui)
+    if web_ui:
         from ceasefire import web
 
         web.mount(app)
