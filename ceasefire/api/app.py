@@ -11,6 +11,7 @@ from fastapi import FastAPI
 
 from ceasefire import __version__
 from ceasefire.api import errors, swagger
+from ceasefire.api.accesslog import AccessLog
 from ceasefire.api.auth import TokenSpec, TokenTable
 from ceasefire.api.context import ApiContext, load_agreements
 from ceasefire.api.limits import MAX_BODY, BodyLimit
@@ -71,6 +72,7 @@ def create_app(
     app.state.ctx = ctx
     app.state.tokens = TokenTable(tokens, tokens_file)
     app.add_middleware(BodyLimit, limit=max_body)
+    app.add_middleware(AccessLog)  # outermost: logs every answer, 413s too
     errors.install(app)
     from ceasefire.api import (
         ogc,
