@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -20,6 +21,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from ceasefire.model.redaction import PUBLIC_GRID_DEG
@@ -319,3 +321,61 @@ def test_ogr2ogr_copies_as_many_as_the_api_serves(
                 assert feature["properties"]["source_id"] == "withheld"
         else:  # the token reached the server: exact places
             assert (lon, lat) == (report["location"]["lon"], report["location"]["lat"])
+
+
+@pytest.mark.browser
+def test_gdal_reads_the_demo_mission(tmp_path: Path) -> None:
+    """`ceasefire demo` (its committed-slice fallback): every collection, verdict counts."""
+    require_gdal()
+    from ceasefire.demo import build_demo, demo_inputs
+
+    inputs = demo_inputs(tmp_path / "no-shared-data")
+    assert inputs.fallback
+    built = build_demo(tmp_path / "demo", inputs, lambda *_: None)
+    guarantor = next(t for t, role in built.tokens.items() if role == "guarantor")
+    with serve(built.url, inputs.agreements, built.tokens) as base:
+        listing = gdal("ogrinfo", "-ro", "-so", f"OAPIF:{base}/ogc")
+        names = [
+            line.split(": ", 1)[1].split(" ")[0]
+            for line in listing.splitlines()
+            if re.match(r"\d+: ", line)
+        ]
+        counts = {}
+        for who, header in (("public", None), ("guarantor", guarantor)):
+            gpkg = tmp_path / f"{who}.gpkg"
+            command = ["ogr2ogr"]
+            if header:
+                command += [
+                    "--config",
+                    "GDAL_HTTP_HEADERS",
+                    f"Authorization: Bearer {header}",
+                ]
+            run = subprocess.run(
+                [*command, "-f", "GPKG", str(gpkg), f"OAPIF:{base}/ogc", "verdicts-minsk-ii"],
+                capture_output=True, text=True, timeout=120, check=False,
+            )  # fmt: skip
+            assert run.returncode == 0, run.stderr
+            info = gdal("ogrinfo", "-ro", "-so", "-al", str(gpkg))
+            counts[who] = int(re.search(r"Feature Count: (\d+)", info)[1])  # type: ignore[index]
+        api = {
+            who: len(
+                httpx.get(
+                    f"{base}/api/verdicts",
+                    params={"agreement": "minsk-ii", "limit": 10_000},
+                    headers={"Authorization": f"Bearer {token}"} if token else {},
+                ).json()["items"]
+            )
+            for who, token in (("public", None), ("guarantor", guarantor))
+        }
+    ids = sorted(yaml_id(p) for p in inputs.agreements)
+    assert names == ["reports"] + [
+        f"{kind}-{i}" for i in ids for kind in ("verdicts", "agreement")
+    ]
+    assert counts == api
+    assert counts["guarantor"] == built.counts["verdicts minsk-ii"] > 0
+
+
+def yaml_id(path: Path) -> str:
+    import yaml
+
+    return str(yaml.safe_load(path.read_text(encoding="utf-8"))["id"])
