@@ -26,7 +26,7 @@ from ceasefire.api.geojson import GEOJSON, point_feature, report_properties
 from ceasefire.api.incidents import visible_verdicts
 from ceasefire.api.pagination import MAX_LIMIT, decode_cursor, encode_cursor
 from ceasefire.api.params import iso, parse_bbox
-from ceasefire.model.redaction import bbox_for, report_view, verdict_view
+from ceasefire.model.redaction import bbox_for, report_view, rule, verdict_view
 from ceasefire.store.base import ReportQuery, VerdictQuery
 
 router = APIRouter(tags=["ogc"])
@@ -149,12 +149,15 @@ def _extent(box: Box | None, start: str | None, end: str | None) -> dict[str, An
 
 
 def _report_extent(ctx: ApiContext, who: Principal) -> dict[str, Any]:
-    """Bounds of every report, in whole public cells for the public; cached per log size."""
+    """Bounds of every report, in whole public cells for the public.
+
+    One cached answer per place rule, recomputed when the log has grown
+    (kept with the log size it was computed at, so the cache never grows).
+    """
     store = ctx.store()
-    key = (
-        f"ogc-extent:{store.size()}:{bbox_for((0, 0, 0, 0), who, ctx.public_grid_deg)}"
-    )
-    if key not in ctx.cache:
+    key, size = f"ogc-extent:{rule('place', who)}", store.size()
+    cached = orjson.loads(ctx.cache[key]) if key in ctx.cache else None
+    if cached is None or cached["size"] != size:
         points = store.report_points(ReportQuery(limit=EXTENT_SCAN))
         box: Box | None = None
         start = end = None
@@ -162,8 +165,9 @@ def _report_extent(ctx: ApiContext, who: Principal) -> dict[str, Any]:
             raw = (min(points.lon), min(points.lat), max(points.lon), max(points.lat))
             box = bbox_for(raw, who, ctx.public_grid_deg)
             start, end = _iso_seconds(min(points.t)), _iso_seconds(max(points.t))
-        ctx.cache[key] = orjson.dumps(_extent(box, start, end))
-    found: dict[str, Any] = orjson.loads(ctx.cache[key])
+        cached = {"size": size, "extent": _extent(box, start, end)}
+        ctx.cache[key] = orjson.dumps(cached)
+    found: dict[str, Any] = cached["extent"]
     return found
 
 
