@@ -5,6 +5,7 @@
 #   poppler-utils   pdftotext/pdfinfo: tests read the daily report's PDF back
 #   libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core   WeasyPrint's text layout and fonts
 #   openjdk-17-jre-headless   Java for the Spark engine's tests (pyspark, local mode)
+#   gdal-bin        ogrinfo/ogr2ogr: tests/test_ogc.py reads the OGC API as GDAL's OAPIF driver
 # Installs only what is missing; only root can install. Progress goes to stderr.
 set -euo pipefail
 
@@ -12,6 +13,7 @@ missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v pdftotext >/dev/null || missing+=(poppler-utils)
 command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
+command -v ogrinfo >/dev/null || missing+=(gdal-bin)
 for package in libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing+=("$package")
 done

@@ -10,7 +10,8 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from ceasefire import __version__
-from ceasefire.api import errors
+from ceasefire.api import errors, swagger
+from ceasefire.api.accesslog import AccessLog
 from ceasefire.api.auth import TokenSpec, TokenTable
 from ceasefire.api.context import ApiContext, load_agreements
 from ceasefire.api.limits import MAX_BODY, BodyLimit
@@ -60,17 +61,21 @@ def create_app(
         yield
         ctx.close()
 
+    web_ui = importlib.util.find_spec("ceasefire.web") is not None
     app = FastAPI(
         title="ceasefire",
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None if web_ui else "/docs",  # swagger.install serves it offline
     )
     app.state.ctx = ctx
     app.state.tokens = TokenTable(tokens, tokens_file)
     app.add_middleware(BodyLimit, limit=max_body)
+    app.add_middleware(AccessLog)  # outermost: logs every answer, 413s too
     errors.install(app)
     from ceasefire.api import (
+        ogc,
         routes_agreements,
         routes_incidents,
         routes_log,
@@ -90,9 +95,11 @@ def create_app(
         routes_notices,
         routes_map,
         routes_tracker,
+        ogc,
     ):
         app.include_router(module.router)
-    if importlib.util.find_spec("ceasefire.web") is not None:
+    swagger.install(app, offline=web_ui)
+    if web_ui:
         from ceasefire import web
 
         web.mount(app)

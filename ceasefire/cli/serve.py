@@ -30,6 +30,9 @@ def run_server(app: object, host: str, port: int) -> None:
     """Serve ``app`` with uvicorn until interrupted."""
     import uvicorn
 
+    from ceasefire.api.accesslog import to_stderr
+
+    to_stderr()  # the request log, in the Common Log Format
     uvicorn.run(app, host=host, port=port, log_level="warning")  # type: ignore[arg-type]
 
 
