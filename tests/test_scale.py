@@ -109,6 +109,16 @@ def test_dataset_is_geoparquet_that_duckdb_and_geopandas_read(
     assert (point.x, point.y) == (report["location"]["lon"], report["location"]["lat"])
 
 
+def _store_verdicts(
+    evaluator: Evaluator, store: Store
+) -> dict[tuple[str, str], dict[str, object]]:
+    """The store engine's verdicts (``ceasefire evaluate``), keyed by incident and clause."""
+    return {
+        _key(v.to_dict()): v.to_dict()
+        for v in evaluate_store(evaluator, store).verdicts()
+    }
+
+
 def _current_bodies(store: Store) -> list[dict[str, object]]:
     from ceasefire.compliance.run import current_reports
 
@@ -119,12 +129,7 @@ def test_embedded_dataset_engine_equals_the_store_engine_on_the_real_record(
     real_record: Store, tmp_path: Path
 ) -> None:
     evaluator = Evaluator(load(MINSK))
-    expected = {
-        _key(v): v
-        for v in (
-            x.to_dict() for x in evaluate_store(evaluator, real_record).verdicts()
-        )
-    }
+    expected = _store_verdicts(evaluator, real_record)
     export_store(real_record, tmp_path / "record")
     embedded.evaluate_dataset(evaluator, tmp_path / "record", tmp_path / "verdicts")
     found = {_key(v): v for v in _verdict_rows(tmp_path / "verdicts")}
@@ -139,12 +144,7 @@ def test_spark_verdicts_equal_the_embedded_engine_on_the_real_record(
     from ceasefire.scale.spark import evaluate_spark
 
     evaluator = Evaluator(load(MINSK))
-    expected = {
-        _key(v): v
-        for v in (
-            x.to_dict() for x in evaluate_store(evaluator, real_record).verdicts()
-        )
-    }
+    expected = _store_verdicts(evaluator, real_record)
     export_store(real_record, tmp_path / "record")
     counts = evaluate_spark(
         spark, evaluator, tmp_path / "record", tmp_path / "verdicts"

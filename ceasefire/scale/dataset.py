@@ -121,6 +121,24 @@ def batch_of(
     return pa.RecordBatch.from_arrays(arrays, schema=SCHEMA)
 
 
+def write_by_month(
+    batches: Iterable[pa.RecordBatch], out: Path, schema: pa.Schema, name: str
+) -> None:
+    """Batches of ``schema`` as Parquet files in ``out/month=YYYY-MM/`` (hive)."""
+    ds.write_dataset(
+        batches,
+        out,
+        schema=schema,
+        format="parquet",
+        partitioning=ds.partitioning(
+            pa.schema([("month", pa.string())]), flavor="hive"
+        ),
+        existing_data_behavior="delete_matching",
+        basename_template=name + "-{i}.parquet",
+        max_rows_per_group=BATCH,
+    )
+
+
 def write_batches(
     batches: Iterable[pa.RecordBatch], out: Path, head: LogHead | None
 ) -> int:
@@ -135,18 +153,7 @@ def write_batches(
             count += batch.num_rows
             yield batch.replace_schema_metadata(schema.metadata)
 
-    ds.write_dataset(
-        counted(),
-        out,
-        schema=schema,
-        format="parquet",
-        partitioning=ds.partitioning(
-            pa.schema([("month", pa.string())]), flavor="hive"
-        ),
-        existing_data_behavior="delete_matching",
-        basename_template="part-{i}.parquet",
-        max_rows_per_group=BATCH,
-    )
+    write_by_month(counted(), out, schema, "part")
     sidecar = {"rows": count, "log_head": head.to_dict() if head else None}
     (out / SIDECAR).write_bytes(orjson.dumps(sidecar, option=orjson.OPT_INDENT_2))
     return count

@@ -7,10 +7,9 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.dataset as ds
 
 from ceasefire.compliance.evaluate import Evaluator
-from ceasefire.scale.dataset import BATCH, head_of, open_dataset
+from ceasefire.scale.dataset import BATCH, head_of, open_dataset, write_by_month
 from ceasefire.scale.kernel import (
     KERNEL_COLUMNS,
     VERDICT_SCHEMA,
@@ -43,17 +42,7 @@ def write_verdicts(batches: Iterator[pa.RecordBatch], out: Path) -> Counter[str]
             counts.update(batch.column("verdict").to_pylist())
             yield batch
 
-    ds.write_dataset(
-        counted(),
-        out,
-        schema=VERDICT_SCHEMA,
-        format="parquet",
-        partitioning=ds.partitioning(
-            pa.schema([("month", pa.string())]), flavor="hive"
-        ),
-        existing_data_behavior="delete_matching",
-        basename_template="verdicts-{i}.parquet",
-    )
+    write_by_month(counted(), out, VERDICT_SCHEMA, "verdicts")
     return counts
 
 
