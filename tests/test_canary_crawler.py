@@ -135,6 +135,7 @@ def plant(url: str) -> dict[str, str]:
         "reply_id": reply.id,
         "agreement_id": "minsk-ii",
         "seq": str(seq),
+        "featureId": body["id"],  # OGC API items: the canary report (or its verdict)
     }
 
 
@@ -162,7 +163,10 @@ FILTERS: list[dict[str, Any]] = [
     {"limit": 10_000, "agreement": "minsk-ii", "breach": "true"},
     {"limit": 10_000, "party": "ua"},
     {"cell_deg": 0.0101},
+    {"limit": 10_000, "datetime": "2015-01-01T00:00:00Z/2016-01-01T00:00:00Z"},
 ]
+OGC_COLLECTIONS = ("reports", "verdicts-minsk-ii", "agreement-minsk-ii")
+"""The OGC API collections of the planted mission: each crawled as every role."""
 PAGES = ("/", "/dashboard", "/notices", "/commitments", "/incidents/{incident_id}")
 
 
@@ -175,9 +179,11 @@ def urls(
             continue
         names = {p["name"] for p in operations["get"].get("parameters", [])}
         for template in (path, path.replace("{entry}", "{seq}")):
-            filled = template.format(**ids)
-            for params in FILTERS:
-                yield filled, {k: v for k, v in params.items() if k in names}
+            collections = OGC_COLLECTIONS if "{collectionId}" in template else ("",)
+            for collection in collections:
+                filled = template.format(**ids, collectionId=collection)
+                for params in FILTERS:
+                    yield filled, {k: v for k, v in params.items() if k in names}
     for page in PAGES:
         yield page.format(**ids), {}
 

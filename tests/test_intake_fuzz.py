@@ -28,8 +28,12 @@ from ceasefire.io.registry import IMPORTERS
 from ceasefire.log.service import Log
 from ceasefire.store.sqlite import SQLiteStore
 
-NOT_PLAIN_CSV = {"bellingcat", "gdelt", "geojson", "geoparquet", "hxl"}
-"""JSON, zipped TSV, GeoJSON, Parquet, HXL (needs a tag row): not plain CSV."""
+NOT_PLAIN_CSV = {
+    "bellingcat", "gdelt", "geojson", "geoparquet", "hxl",
+    "deepstate-archive", "deepstate-daily", "isw-control", "nzz-territory",
+}  # fmt: skip
+"""JSON, zipped TSV, GeoJSON (incl. the control maps), Parquet, HXL (needs a tag
+row): not plain CSV."""
 CSV_FORMATS = sorted(set(IMPORTERS) - NOT_PLAIN_CSV)
 
 VALUES = st.one_of(

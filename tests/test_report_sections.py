@@ -42,7 +42,8 @@ def test_restrictions_by_category_and_side_and_uav_kinds_apart(
         patrol(3, "movement_restricted", restriction="delay",
                attribution={"party": "ua"}),
         patrol(4, "movement_restricted"),  # no category, no side
-        patrol(5, "monitor_uav_interference"),
+        patrol(5, "uav_jamming"),
+        patrol(10, "uav_fired_upon"),
         patrol(6, "weapon_missing", weapon={"class": "artillery", "model": "D-30",
                                             "count": 3}),
         patrol(7, "shelling"),
@@ -61,7 +62,7 @@ def test_restrictions_by_category_and_side_and_uav_kinds_apart(
         ("Category not stated", "side not established"): 1,
     }
     assert (report.uav.jamming, report.uav.fired_upon, report.uav.unspecified) == (
-        0, 0, 1,
+        1, 1, 0,
     )  # fmt: skip
     (missing,) = report.missing
     assert missing.event.weapon == "3 × D-30" and missing.verdicts == ()
