@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -54,6 +55,10 @@ def test_each_response_is_one_clf_line(base_url: str, lines: list[str]) -> None:
         missing = http.get("/ogc/collections/nope")
     with client(base_url) as http:
         posted = http.post("/api/reports", json={}, headers={"Idempotency-Key": "k"})
+    # the server logs once the response is sent: the client may read it first
+    deadline = time.monotonic() + 5
+    while len(lines) < 3 and time.monotonic() < deadline:
+        time.sleep(0.01)
     assert len(lines) == 3, lines
     parsed = [CLF.match(line) for line in lines]
     assert all(parsed), lines
