@@ -31,6 +31,7 @@ from ceasefire.log.heads import (
     save_private_key,
 )
 from ceasefire.log.service import Log
+from ceasefire.model.entries import Evidence, body_of
 from ceasefire.model.report import Report, new_id
 from ceasefire.schema import report_schema_text
 from ceasefire.store import open_store
@@ -523,7 +524,7 @@ def evidence_add(
         )
     except DetailedError as exc:
         fail(exc)
-    digest = orjson.loads(row.payload)["body"]["sha256"]
+    digest = body_of(row, Evidence).sha256
     click.echo(f"{file}: sha256 {digest} ({media_type}), entry {row.seq}")
 
 
