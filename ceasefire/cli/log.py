@@ -44,6 +44,14 @@ db_option = click.option(
     show_default=True,
     help="Store URL: sqlite:///FILE or postgresql://HOST/DB (or set CEASEFIRE_DB).",
 )
+output_option = click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="OUT.html (self-contained) or OUT.pdf.",
+)
+"""The ``-o/--output`` of the commands that write a report document."""
 err = Console(stderr=True, soft_wrap=True)  # messages are grep-able: never wrapped
 
 
