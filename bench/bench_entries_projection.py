@@ -15,6 +15,7 @@ from pathlib import Path
 import orjson
 
 from ceasefire.log.service import Draft, Log
+from ceasefire.model.entries import Kind
 from ceasefire.store import open_store
 from ceasefire.store.base import ReportQuery
 
@@ -29,7 +30,7 @@ def main(n: int, label: str) -> None:
     for i in range(n):
         body = dict(base, id=f"r{i:07d}")
         drafts.append(
-            Draft("report", orjson.dumps(body), subject=body["id"], id=body["id"])
+            Draft(Kind.REPORT, orjson.dumps(body), subject=body["id"], id=body["id"])
         )
     start = time.perf_counter()
     for at in range(0, n, 5000):
