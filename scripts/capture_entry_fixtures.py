@@ -17,7 +17,7 @@ from pathlib import Path
 
 import orjson
 
-from ceasefire.model.entries import BODIES, Kind
+from ceasefire.model.entries import BODIES, Kind, payload_body
 
 OUT = Path(__file__).resolve().parents[1] / "tests" / "data" / "entries"
 
@@ -39,7 +39,7 @@ def main(folders: list[str]) -> None:
                 if kind not in {k.value for k in Kind}:
                     continue
                 try:
-                    body = orjson.loads(payload)["body"]
+                    body = payload_body(payload)
                 except orjson.JSONDecodeError:
                     continue  # a log a test tampered with
                 version = BODIES[Kind(kind)].identify(body)

@@ -63,3 +63,11 @@ def test_times_are_written_as_isoformat_writes_them() -> None:
     assert (
         orjson.loads(dump_body(body))["assigned_at"] == orjson.loads(raw)["assigned_at"]
     )
+
+
+def test_a_rejected_record_keeps_its_unit_and_a_line_has_none() -> None:
+    line = {"file": "a.json", "row": 3, "column": "lat", "value": 95.5,
+            "reason": "out of range; expected -90 to 90", "raw": {"lat": "95.5"}}  # fmt: skip
+    record = {**line, "unit": "record"}
+    assert orjson.loads(dump_body(parse_body("rejected", line))) == line
+    assert orjson.loads(dump_body(parse_body("rejected", record))) == record

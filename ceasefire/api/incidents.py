@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
-
 from ceasefire.api.auth import Principal
 from ceasefire.api.redact import (
     actor_view,
@@ -19,7 +17,7 @@ from ceasefire.api.redact import (
     protected,
     report_view,
 )
-from ceasefire.model.entries import Reply, body_of
+from ceasefire.model.entries import Kind, Reply, body_of, envelope_of, raw_body
 from ceasefire.model.redaction import verdict_view, visible
 from ceasefire.model.states import INITIAL
 from ceasefire.store.base import EntryRow, ReportRow
@@ -86,10 +84,10 @@ def replies_visible(rows: list[EntryRow], who: Principal) -> list[dict[str, Any]
     published: dict[str, str] = {}
     replies: list[tuple[EntryRow, dict[str, Any]]] = []
     for row in rows:
-        entry = orjson.loads(row.payload)
-        if row.kind == "reply_published":
+        entry = envelope_of(row.payload)
+        if row.kind == Kind.REPLY_PUBLISHED:
             published[entry["body"]["reply"]] = entry["recorded_at"]
-        elif row.kind == "reply":
+        elif row.kind == Kind.REPLY:
             replies.append((row, entry))
     shown = []
     for row, entry in replies:
@@ -116,8 +114,8 @@ def evidence_of(
     """Logged evidence about the incident, with its hashes."""
     found = []
     for row in rows:
-        if row.kind == "evidence":
-            body = orjson.loads(row.payload)["body"]
+        if row.kind == Kind.EVIDENCE:
+            body = raw_body(row)
             found.append({"seq": row.seq, **evidence_view(body, who, report_protected)})
     return found
 
@@ -134,9 +132,9 @@ def trail_of(rows: list[EntryRow], who: Principal) -> list[dict[str, Any]]:
     for row in rows:
         if row.id in hidden:
             continue
-        entry = orjson.loads(row.payload)
+        entry = envelope_of(row.payload)
         reason = None
-        if row.kind == "state_change":
+        if row.kind == Kind.STATE_CHANGE:
             state = entry["body"]["to"]
             if visible("trail.reason", who):
                 reason = entry["body"].get("reason")
@@ -156,7 +154,7 @@ def trail_of(rows: list[EntryRow], who: Principal) -> list[dict[str, Any]]:
 def _unpublished_replies(rows: list[EntryRow], who: Principal) -> set[str]:
     """Ids of the reply entries ``who`` may not see yet."""
     shown = {reply["id"] for reply in replies_visible(rows, who)}
-    return {r.id for r in rows if r.kind == "reply" and r.id not in shown}
+    return {r.id for r in rows if r.kind == Kind.REPLY and r.id not in shown}
 
 
 def detail(

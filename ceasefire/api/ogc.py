@@ -26,7 +26,7 @@ from ceasefire.api.geojson import GEOJSON, point_feature, report_properties
 from ceasefire.api.incidents import visible_verdicts
 from ceasefire.api.pagination import MAX_LIMIT, decode_cursor, encode_cursor
 from ceasefire.api.params import iso, parse_bbox
-from ceasefire.model.entries import raw_body
+from ceasefire.model.entries import Kind, raw_body
 from ceasefire.model.redaction import bbox_for, report_view, rule, verdict_view
 from ceasefire.store.base import ReportQuery, VerdictQuery
 
@@ -543,7 +543,7 @@ def _find(
     if kind == "reports":
         log = ctx.log()
         entry = log.store.entry_by_id(feature_id)
-        if entry is None or entry.kind != "report":
+        if entry is None or entry.kind != Kind.REPORT:
             return None
         body = raw_body(entry)
         return _report_feature(body, log.state_of(feature_id), who, grid)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import Query
+from fastapi import Depends, Query
 from pydantic import AwareDatetime
 
 from ceasefire.api.errors import ApiError
@@ -125,3 +126,60 @@ def report_query(
         after_seq=decode_cursor(cursor),
         limit=limit + 1,
     )
+
+
+@dataclass(frozen=True)
+class ReportFilters:
+    """The filters every report and incident list takes, parsed by FastAPI once.
+
+    A dependency (``Filters``) rather than six parameters repeated on each
+    route, as litestar's filter dependencies are; the OpenAPI document lists
+    the same query parameters, in the same order.
+    """
+
+    bbox: str | None
+    since: datetime | None
+    until: datetime | None
+    event_type: list[str] | None
+    party: str | None
+    state: list[str] | None
+
+    def query(
+        self, limit: int, cursor: str | None, who: Reader | None, grid: float
+    ) -> ReportQuery:
+        """The store query of these filters (see ``report_query``)."""
+        return report_query(
+            self.bbox, self.since, self.until, self.event_type, self.party,
+            self.state, limit, cursor, who, grid,
+        )  # fmt: skip
+
+
+def report_filters(
+    bbox: BBox = None,
+    since: Since = None,
+    until: Until = None,
+    event_type: EventType = None,
+    party: Party = None,
+    state: StateParam = None,
+) -> ReportFilters:
+    """The ``ReportFilters`` of a request (a FastAPI dependency)."""
+    return ReportFilters(bbox, since, until, event_type, party, state)
+
+
+@dataclass(frozen=True)
+class Paging:
+    """A list request's page size and the cursor it continues from."""
+
+    limit: int
+    cursor: str | None
+
+
+def paging(limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Paging:
+    """The ``Paging`` of a request (a FastAPI dependency)."""
+    return Paging(limit, cursor)
+
+
+Filters = Annotated[ReportFilters, Depends(report_filters)]
+"""A route parameter taking the shared list filters."""
+PageParams = Annotated[Paging, Depends(paging)]
+"""A route parameter taking ``limit`` and ``cursor``."""

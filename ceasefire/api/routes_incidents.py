@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Annotated, Any
 
 import orjson
@@ -24,20 +24,11 @@ from ceasefire.api.dto import (
 from ceasefire.api.errors import ApiError
 from ceasefire.api.geojson import GEOJSON, collection, json_response, point_feature
 from ceasefire.api.pagination import encode_cursor
-from ceasefire.api.params import (
-    BBox,
-    Cursor,
-    EventType,
-    Limit,
-    Party,
-    Since,
-    StateParam,
-    Until,
-    report_query,
-)
+from ceasefire.api.params import Filters, PageParams
 from ceasefire.api.verdicts import by_incident
 from ceasefire.factfinding import workflow
 from ceasefire.log.service import Draft
+from ceasefire.model.entries import Kind, raw_body
 from ceasefire.store.base import ReportQuery, ReportRow
 
 router = APIRouter(tags=["incidents"])
@@ -53,6 +44,25 @@ Breach = Annotated[
 AgreementParam = Annotated[
     str | None, Query(description="Verdicts of this agreement only.")
 ]
+
+
+@dataclass(frozen=True)
+class IncidentFilters:
+    """The filters on an incident's verdicts, applied after the store's."""
+
+    clause: str | None
+    breach: bool | None
+    agreement: str | None
+
+
+def incident_filters(
+    clause: Clause = None, breach: Breach = None, agreement: AgreementParam = None
+) -> IncidentFilters:
+    """The ``IncidentFilters`` of a request (a FastAPI dependency)."""
+    return IncidentFilters(clause, breach, agreement)
+
+
+VerdictFilters = Annotated[IncidentFilters, Depends(incident_filters)]
 MAX_SCAN_BATCHES = 20
 """A filtered page reads at most this many batches before handing out a cursor."""
 
@@ -62,11 +72,10 @@ def _page(
     who: Principal,
     query: ReportQuery,
     limit: int,
-    clause: str | None,
-    breach: bool | None,
-    agreement: str | None,
+    wanted: IncidentFilters,
 ) -> tuple[list[dict[str, Any]], str | None]:
     """A page of incident summaries; clause and breach filter after the store's."""
+    clause, breach, agreement = wanted.clause, wanted.breach, wanted.agreement
     if agreement is not None:
         ctx.agreement(agreement)
     filtering = clause is not None or breach is not None
@@ -100,32 +109,13 @@ def _page(
 def list_incidents(
     ctx: Ctx,
     who: Caller,
-    bbox: BBox = None,
-    since: Since = None,
-    until: Until = None,
-    event_type: EventType = None,
-    party: Party = None,
-    state: StateParam = None,
-    clause: Clause = None,
-    breach: Breach = None,
-    agreement: AgreementParam = None,
-    limit: Limit = 100,
-    cursor: Cursor = None,
+    filters: Filters,
+    verdicts: VerdictFilters,
+    page: PageParams,
 ) -> Response:
     """Incidents in log order with state, breach flag and breached clauses."""
-    query = report_query(
-        bbox,
-        since,
-        until,
-        event_type,
-        party,
-        state,
-        limit,
-        cursor,
-        who,
-        ctx.public_grid_deg,
-    )
-    items, next_cursor = _page(ctx, who, query, limit, clause, breach, agreement)
+    query = filters.query(page.limit, page.cursor, who, ctx.public_grid_deg)
+    items, next_cursor = _page(ctx, who, query, page.limit, verdicts)
     return json_response({"items": items, "next": next_cursor})
 
 
@@ -137,32 +127,13 @@ def list_incidents(
 def incidents_geojson(
     ctx: Ctx,
     who: Caller,
-    bbox: BBox = None,
-    since: Since = None,
-    until: Until = None,
-    event_type: EventType = None,
-    party: Party = None,
-    state: StateParam = None,
-    clause: Clause = None,
-    breach: Breach = None,
-    agreement: AgreementParam = None,
-    limit: Limit = 100,
-    cursor: Cursor = None,
+    filters: Filters,
+    verdicts: VerdictFilters,
+    page: PageParams,
 ) -> Response:
     """Incidents as GeoJSON Points; properties as in /api/incidents."""
-    query = report_query(
-        bbox,
-        since,
-        until,
-        event_type,
-        party,
-        state,
-        limit,
-        cursor,
-        who,
-        ctx.public_grid_deg,
-    )
-    items, next_cursor = _page(ctx, who, query, limit, clause, breach, agreement)
+    query = filters.query(page.limit, page.cursor, who, ctx.public_grid_deg)
+    items, next_cursor = _page(ctx, who, query, page.limit, verdicts)
     features = [
         point_feature(
             item["id"],
@@ -178,11 +149,11 @@ def incidents_geojson(
 def _incident_row(ctx: ApiContext, incident_id: str) -> ReportRow:
     log = ctx.log()
     entry = log.store.entry_by_id(incident_id)
-    if entry is None or entry.kind != "report":
+    if entry is None or entry.kind != Kind.REPORT:
         raise ApiError(
             404, f"no incident {incident_id!r}", field="id", value=incident_id
         )
-    body = orjson.loads(entry.payload)["body"]
+    body = raw_body(entry)
     return ReportRow(entry.seq, log.state_of(incident_id), body)
 
 
@@ -253,7 +224,7 @@ def publish_reply(ctx: Ctx, who: Caller, incident_id: str, reply_id: str) -> Res
     """Publish a party's reply to everyone (analyst role)."""
     require(who, "analyst")
     entry = ctx.store().entry_by_id(reply_id)
-    if entry is None or entry.kind != "reply" or entry.subject != incident_id:
+    if entry is None or entry.kind != Kind.REPLY or entry.subject != incident_id:
         raise ApiError(
             404,
             f"no reply {reply_id!r} to incident {incident_id!r}",
@@ -263,6 +234,6 @@ def publish_reply(ctx: Ctx, who: Caller, incident_id: str, reply_id: str) -> Res
     body = orjson.dumps({"reply": reply_id})
     with ctx.write_lock:
         row = ctx.log().append(
-            [Draft("reply_published", body, subject=incident_id, actor=who.actor)]
+            [Draft(Kind.REPLY_PUBLISHED, body, subject=incident_id, actor=who.actor)]
         )[0]
     return json_response({"id": row.id, "seq": row.seq}, 201)

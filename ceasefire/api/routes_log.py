@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import orjson
 from fastapi import APIRouter, Depends, Query
 from starlette.responses import Response
 
@@ -14,6 +13,7 @@ from ceasefire.api.dto import Me
 from ceasefire.api.errors import ApiError
 from ceasefire.api.geojson import json_response
 from ceasefire.log.heads import FORMAT
+from ceasefire.model.entries import envelope_of
 from ceasefire.model.redaction import visible
 
 router = APIRouter(tags=["log"])
@@ -70,5 +70,5 @@ def proof(
         "proof": found.to_json(),
     }
     if visible("proof.payload", who):  # the exact bytes name the actor and body
-        body["entry"]["payload"] = orjson.loads(row.payload)
+        body["entry"]["payload"] = envelope_of(row.payload)
     return json_response(body)

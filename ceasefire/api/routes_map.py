@@ -19,15 +19,7 @@ from ceasefire.api.auth import Principal
 from ceasefire.api.context import ApiContext, caller, context
 from ceasefire.api.geojson import json_response
 from ceasefire.api.incidents import visible_verdicts
-from ceasefire.api.params import (
-    BBox,
-    EventType,
-    Party,
-    Since,
-    StateParam,
-    Until,
-    report_query,
-)
+from ceasefire.api.params import Filters
 from ceasefire.api.redact import places_view
 from ceasefire.api.verdicts import by_incident
 from ceasefire.store.base import ReportPoints, Store, VerdictQuery
@@ -38,6 +30,15 @@ Ctx = Annotated[ApiContext, Depends(context)]
 AgreementParam = Annotated[
     str | None, Query(description="Verdicts of this agreement only.")
 ]
+
+
+def agreement_filter(agreement: AgreementParam = None) -> str | None:
+    """The agreement whose verdicts to show (a dependency, so that it stays
+    after the shared filters in the OpenAPI document)."""
+    return agreement
+
+
+Agreement = Annotated[str | None, Depends(agreement_filter)]
 MAX_POINTS = 1_000_000
 """At most this many incidents in one answer (``truncated`` says when cut)."""
 FEW_IDS = 5_000
@@ -118,21 +119,13 @@ def breach_clauses(
 def map_incidents(
     ctx: Ctx,
     who: Caller,
-    bbox: BBox = None,
-    since: Since = None,
-    until: Until = None,
-    event_type: EventType = None,
-    party: Party = None,
-    state: StateParam = None,
-    agreement: AgreementParam = None,
+    filters: Filters,
+    agreement: Agreement,
 ) -> Response:
     """Every matching incident for the map, as columns (filters as in /api/incidents)."""
     if agreement is not None:
         ctx.agreement(agreement)
-    query = report_query(
-        bbox, since, until, event_type, party, state, MAX_POINTS, None, who,
-        ctx.public_grid_deg,
-    )  # fmt: skip
+    query = filters.query(MAX_POINTS, None, who, ctx.public_grid_deg)
     store = ctx.store()
     points = store.report_points(query)
     truncated = len(points.ids) > MAX_POINTS

@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Annotated, Any
 
-import orjson
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 from starlette.responses import Response
@@ -25,6 +24,7 @@ from ceasefire.api.geojson import json_response
 from ceasefire.api.pagination import decode_cursor, encode_cursor
 from ceasefire.api.params import Cursor, Limit
 from ceasefire.errors import DetailedError
+from ceasefire.model.entries import raw_body
 from ceasefire.model.redaction import WITHHELD, notice_view, visible
 from ceasefire.notify import notices
 from ceasefire.notify.atom import feed
@@ -154,7 +154,7 @@ def penalties(
     for row in ctx.store().entries():
         if row.kind != PENALTY_STATE:
             continue
-        body = orjson.loads(row.payload)["body"]
+        body = raw_body(row)
         if agreement is not None and body["agreement"] != agreement:
             continue
         key = (body["agreement"], body["rule"], body["group"])

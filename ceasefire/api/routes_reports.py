@@ -23,18 +23,9 @@ from ceasefire.api.geojson import (
     report_properties,
 )
 from ceasefire.api.pagination import encode_cursor
-from ceasefire.api.params import (
-    BBox,
-    Cursor,
-    EventType,
-    Limit,
-    Party,
-    Since,
-    StateParam,
-    Until,
-    report_query,
-)
+from ceasefire.api.params import Filters, PageParams
 from ceasefire.api.redact import place_view, report_view
+from ceasefire.model.entries import Kind, raw_body
 from ceasefire.model.report import Report, new_id
 from ceasefire.store.base import ReportRow
 
@@ -51,32 +42,10 @@ def page_of(rows: list[ReportRow], limit: int) -> tuple[list[ReportRow], str | N
 
 
 @router.get("/api/reports", response_model=Page)
-def list_reports(
-    ctx: Ctx,
-    who: Caller,
-    bbox: BBox = None,
-    since: Since = None,
-    until: Until = None,
-    event_type: EventType = None,
-    party: Party = None,
-    state: StateParam = None,
-    limit: Limit = 100,
-    cursor: Cursor = None,
-) -> Response:
+def list_reports(ctx: Ctx, who: Caller, filters: Filters, page: PageParams) -> Response:
     """Reports in log order, as the caller's role may see them."""
-    query = report_query(
-        bbox,
-        since,
-        until,
-        event_type,
-        party,
-        state,
-        limit,
-        cursor,
-        who,
-        ctx.public_grid_deg,
-    )
-    rows, next_cursor = page_of(ctx.store().report_rows(query), limit)
+    query = filters.query(page.limit, page.cursor, who, ctx.public_grid_deg)
+    rows, next_cursor = page_of(ctx.store().report_rows(query), page.limit)
     items = [
         {**report_view(r.body, who, ctx.public_grid_deg), "state": r.state}
         for r in rows
@@ -90,31 +59,11 @@ def list_reports(
     responses={200: {"content": {GEOJSON: {}}}},
 )
 def reports_geojson(
-    ctx: Ctx,
-    who: Caller,
-    bbox: BBox = None,
-    since: Since = None,
-    until: Until = None,
-    event_type: EventType = None,
-    party: Party = None,
-    state: StateParam = None,
-    limit: Limit = 100,
-    cursor: Cursor = None,
+    ctx: Ctx, who: Caller, filters: Filters, page: PageParams
 ) -> Response:
     """Reports as GeoJSON Points (paged like /api/reports)."""
-    query = report_query(
-        bbox,
-        since,
-        until,
-        event_type,
-        party,
-        state,
-        limit,
-        cursor,
-        who,
-        ctx.public_grid_deg,
-    )
-    rows, next_cursor = page_of(ctx.store().report_rows(query), limit)
+    query = filters.query(page.limit, page.cursor, who, ctx.public_grid_deg)
+    rows, next_cursor = page_of(ctx.store().report_rows(query), page.limit)
     features = []
     for row in rows:  # the properties name no source: only the place is redacted
         lon, lat, precision = place_view(row.body["location"], who, ctx.public_grid_deg)
@@ -218,8 +167,8 @@ def submit_report(
             log.append_reports([report], actor=who.actor)
             existing = log.store.entry_by_id(report.id)
             status = 201
-        elif existing.kind != "report" or not _same_report(
-            orjson.loads(existing.payload)["body"], report
+        elif existing.kind != Kind.REPORT or not _same_report(
+            raw_body(existing), report
         ):
             if derived:
                 raise _reused(idempotency_key)

@@ -29,6 +29,7 @@ from ceasefire.factfinding.incidents import (
     read_log,
 )
 from ceasefire.log.service import Draft, Log
+from ceasefire.model.entries import IncidentMerge, body_of, raw_body
 
 F = TypeVar("F", bound=Callable[..., Any])
 UNITS = {"s": 1, "m": 60, "h": 3_600, "d": 86_400}
@@ -323,9 +324,7 @@ def merge_command(
         ids.append(found.id)
     view = read_log(log.store)
     row = record_merge(log, ids, view.order, actor, reason)
-    click.echo(
-        f"merged into {orjson.loads(row.payload)['body']['incident']} (entry {row.id})"
-    )
+    click.echo(f"merged into {body_of(row, IncidentMerge).incident} (entry {row.id})")
 
 
 @incidents_group.command("split")
@@ -455,7 +454,7 @@ def assign_command(
         parties=parties,
         reply_window_hours=reply_hours,
     )
-    body = orjson.loads(rows[0].payload)["body"]
+    body = raw_body(rows[0])
     click.echo(
         f"{found.id} under review; replies until {body['reply_deadline']}"
         f" ({body['reply_window_hours']:g} h, {body['reply_window_source']})"
@@ -499,7 +498,7 @@ def decide_command(
     rows = workflow.decide(
         log, found.id, decision, reason, actor, considered=list(considered) or None
     )
-    body = orjson.loads(rows[0].payload)["body"]
+    body = raw_body(rows[0])
     click.echo(
         f"{found.id} {decision}; considered {len(body['considered_replies'])} replies"
         f" (entry {rows[0].id})"

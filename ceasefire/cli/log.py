@@ -31,6 +31,7 @@ from ceasefire.log.heads import (
     save_private_key,
 )
 from ceasefire.log.service import Log
+from ceasefire.model.entries import Evidence, body_of
 from ceasefire.model.report import Report, new_id
 from ceasefire.schema import report_schema_text
 from ceasefire.store import open_store
@@ -43,6 +44,14 @@ db_option = click.option(
     show_default=True,
     help="Store URL: sqlite:///FILE or postgresql://HOST/DB (or set CEASEFIRE_DB).",
 )
+output_option = click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="OUT.html (self-contained) or OUT.pdf.",
+)
+"""The ``-o/--output`` of the commands that write a report document."""
 err = Console(stderr=True, soft_wrap=True)  # messages are grep-able: never wrapped
 
 
@@ -523,7 +532,7 @@ def evidence_add(
         )
     except DetailedError as exc:
         fail(exc)
-    digest = orjson.loads(row.payload)["body"]["sha256"]
+    digest = body_of(row, Evidence).sha256
     click.echo(f"{file}: sha256 {digest} ({media_type}), entry {row.seq}")
 
 

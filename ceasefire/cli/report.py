@@ -9,7 +9,7 @@ import click
 from rich.console import Console
 
 from ceasefire.cli.agreement import load_or_exit
-from ceasefire.cli.log import check_store, db_option
+from ceasefire.cli.log import check_store, db_option, output_option
 from ceasefire.store import StoreError, open_store
 
 
@@ -48,13 +48,7 @@ def report_group() -> None:
     help="public: no source identities, places coarsened to raion and 0.1°."
     " restricted: exact places, sources and accounts.",
 )
-@click.option(
-    "-o",
-    "--output",
-    required=True,
-    type=click.Path(dir_okay=False, writable=True, path_type=Path),
-    help="OUT.html (self-contained) or OUT.pdf.",
-)
+@output_option
 def daily(
     day: datetime, db: str, agreement_path: Path, edition: str, output: Path
 ) -> None:

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ceasefire.cli.agreement import load_or_exit
-from ceasefire.cli.log import db_option, fail, open_log
+from ceasefire.cli.log import db_option, fail, open_log, output_option
 from ceasefire.cli.progress import parse_since
 from ceasefire.errors import DetailedError
 
@@ -372,13 +372,7 @@ def commitments_status(
     show_default=True,
     help="public: claims without source references or entry ids. restricted: everything.",
 )
-@click.option(
-    "-o",
-    "--output",
-    required=True,
-    type=click.Path(dir_okay=False, writable=True, path_type=Path),
-    help="OUT.html (self-contained) or OUT.pdf.",
-)
+@output_option
 def implementation_report(
     agreement_path: Path, db: str, as_of_text: str | None, edition: str, output: Path
 ) -> None:

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import orjson
 
 from ceasefire.compliance.evaluate import Evaluator, VerdictTable
 from ceasefire.compliance.facts import (
@@ -23,13 +22,14 @@ from ceasefire.compliance.facts import (
 )
 from ceasefire.compliance.spatial import SpatialCache
 from ceasefire.log.service import Log
+from ceasefire.model.entries import Kind, envelope_of
 from ceasefire.model.verdict import LogHead, Verdict
 from ceasefire.store.base import ReportQuery, Store
 
 ALL_ROWS = 2**62
 """A limit no log reaches: the projection is read whole."""
 JOINT_PREFIX = "joint"
-DECISION = "incident_decision"
+DECISION = Kind.INCIDENT_DECISION
 """The log entry of a joint fact-finding team's decision (ceasefire.factfinding)."""
 """Actors whose decisions count as joint verification (until issue 6 says more)."""
 
@@ -50,14 +50,14 @@ def _joint(store: Store, subject: str) -> bool:
     last = None
     decided = False
     for row in store.entries_about(subject):
-        if row.kind == "state_change":
+        if row.kind == Kind.STATE_CHANGE:
             last = row
         decided = decided or row.kind == DECISION
     if decided:
         return True
     if last is None:
         return False
-    actor = orjson.loads(last.payload).get("actor") or ""
+    actor = envelope_of(last.payload).get("actor") or ""
     return str(actor).startswith(JOINT_PREFIX)
 
 

@@ -20,12 +20,11 @@ import shapely
 from ceasefire.control.blobs import put_polygons
 from ceasefire.log.service import Draft, Log
 from ceasefire.model.control import (
-    CONTROL_KIND,
     ControlLayer,
     ControlObservation,
     ControlStatus,
 )
-from ceasefire.model.entries import raw_body
+from ceasefire.model.entries import Kind, dump_body, raw_body, wrap
 from ceasefire.store.base import Store
 
 
@@ -81,11 +80,15 @@ def observation_draft(store: Store, day_map: DayMap, actor: str | None) -> Draft
             for layer in day_map.layers
         ],
     )
-    body = observation.model_dump_json().encode()
+    body = dump_body(wrap(observation))
     key = f"{day_map.source}:{day_map.day.isoformat()}:".encode() + body
     entry_id = "ctl-" + hashlib.sha256(key).hexdigest()[:28]
     return Draft(
-        CONTROL_KIND, body, subject=subject_of(day_map.source), actor=actor, id=entry_id
+        Kind.CONTROL_OBSERVATION,
+        body,
+        subject=subject_of(day_map.source),
+        actor=actor,
+        id=entry_id,
     )
 
 
@@ -124,7 +127,7 @@ def observations(store: Store, source: str) -> list[ControlObservation]:
     """``source``'s observations by day; the last logged one of a day wins."""
     by_day: dict[date, ControlObservation] = {}
     for row in store.entries_about(subject_of(source)):
-        if row.kind != CONTROL_KIND:
+        if row.kind != Kind.CONTROL_OBSERVATION:
             continue
         body = raw_body(row)
         observation = ControlObservation.model_validate(body, strict=False)

@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import orjson
-
 from ceasefire.factfinding.analyst import MERGE, SPLIT, Edit, apply_edits, edit_from_row
 from ceasefire.factfinding.cluster import (
     PRECISION_SECONDS,
@@ -23,10 +21,11 @@ from ceasefire.factfinding.cluster import (
     points_from_bodies,
 )
 from ceasefire.factfinding.corroboration import Corroboration, corroborate
+from ceasefire.model.entries import Kind, raw_body
 from ceasefire.model.states import INITIAL
 from ceasefire.store.base import Store
 
-CLUSTERING = "incident_clustering"
+CLUSTERING = Kind.INCIDENT_CLUSTERING
 """A log entry recording a clustering run: its scale and what it found."""
 
 
@@ -98,8 +97,8 @@ def read_log(store: Store) -> LogView:
     view = LogView()
     superseded: set[str] = set()
     for row in store.entries():
-        if row.kind == "report":
-            body = orjson.loads(row.payload)["body"]
+        if row.kind == Kind.REPORT:
+            body = raw_body(row)
             view.bodies.append(body)
             view.order[body["id"]] = row.seq
             if body.get("supersedes"):
@@ -107,10 +106,10 @@ def read_log(store: Store) -> LogView:
         elif row.kind in (MERGE, SPLIT):
             view.edits.append(edit_from_row(row))
         elif row.kind == CLUSTERING:
-            body = orjson.loads(row.payload)["body"]
+            body = raw_body(row)
             view.params = Params(**body["params"])
-        elif row.kind == "state_change" and row.subject is not None:
-            view.states[row.subject] = orjson.loads(row.payload)["body"]["to"]
+        elif row.kind == Kind.STATE_CHANGE and row.subject is not None:
+            view.states[row.subject] = raw_body(row)["to"]
     if superseded:
         view.bodies = [b for b in view.bodies if b["id"] not in superseded]
     return view

@@ -121,11 +121,27 @@ def _bodies(entries: Sequence[bytes]) -> pa.Array:
     return array
 
 
+def _with_points(
+    arrays: list[pa.Array], lon: np.ndarray, lat: np.ndarray
+) -> tuple[pa.RecordBatch, list[float]]:
+    """The batch of ``arrays`` plus the point and bbox-covering columns, and its bbox."""
+    x, y = pa.array(lon), pa.array(lat)
+    covering = pa.StructArray.from_arrays(
+        [x, y, x, y], names=["xmin", "ymin", "xmax", "ymax"]
+    )
+    box = (
+        [float(lon.min()), float(lat.min()), float(lon.max()), float(lat.max())]
+        if len(lon)
+        else []
+    )
+    batch = [*arrays, point_wkb(lon, lat), covering]
+    return pa.RecordBatch.from_arrays(batch, schema=SCHEMA), box
+
+
 def _batch(columns: Columns) -> tuple[pa.RecordBatch, list[float]]:
     """A record batch and the bounding box of its points."""
     lon = np.asarray(columns.lon, dtype=np.float64)
     lat = np.asarray(columns.lat, dtype=np.float64)
-    x, y = pa.array(lon), pa.array(lat)
     starts = pa.array(columns.observed_start, pa.string())
     arrays = [
         pa.array(columns.id, pa.string()),
@@ -136,17 +152,8 @@ def _batch(columns: Columns) -> tuple[pa.RecordBatch, list[float]]:
         starts.cast(pa.timestamp("us", tz="UTC")),
         pa.array(columns.precision_m, pa.float64()),
         _bodies(columns.entry),
-        point_wkb(lon, lat),
-        pa.StructArray.from_arrays(
-            [x, y, x, y], names=["xmin", "ymin", "xmax", "ymax"]
-        ),
     ]
-    box = (
-        [float(lon.min()), float(lat.min()), float(lon.max()), float(lat.max())]
-        if len(lon)
-        else []
-    )
-    return pa.RecordBatch.from_arrays(arrays, schema=SCHEMA), box
+    return _with_points(arrays, lon, lat)
 
 
 def write_columns(batches: Iterable[Columns], out: IO[bytes] | Path) -> int:
@@ -329,7 +336,6 @@ def arrow_batch(found: pa.RecordBatch) -> tuple[pa.RecordBatch, list[float]]:
     """A store's Arrow batch (EXPORT_ARROW_COLUMNS) as a GeoParquet batch and bbox."""
     lon = found.column("lon").to_numpy(zero_copy_only=False)
     lat = found.column("lat").to_numpy(zero_copy_only=False)
-    x, y = pa.array(lon), pa.array(lat)
     arrays = [
         found.column("id"),
         *(
@@ -339,17 +345,8 @@ def arrow_batch(found: pa.RecordBatch) -> tuple[pa.RecordBatch, list[float]]:
         found.column("observed_start").cast(pa.timestamp("us", tz="UTC")),
         found.column("precision_m").cast(pa.float64()),
         found.column("report"),
-        point_wkb(lon, lat),
-        pa.StructArray.from_arrays(
-            [x, y, x, y], names=["xmin", "ymin", "xmax", "ymax"]
-        ),
     ]
-    box = (
-        [float(lon.min()), float(lat.min()), float(lon.max()), float(lat.max())]
-        if len(lon)
-        else []
-    )
-    return pa.RecordBatch.from_arrays(arrays, schema=SCHEMA), box
+    return _with_points(arrays, lon, lat)
 
 
 def write_batches(

@@ -29,6 +29,7 @@ from ceasefire.io.checks import (
 )
 from ceasefire.io.columns import Prepared
 from ceasefire.log.service import Draft, Log
+from ceasefire.model.entries import Kind, raw_body
 from ceasefire.model.report import Report
 
 BATCH = 10_000
@@ -86,7 +87,7 @@ def rejection_draft(rejection: Rejection, actor: str | None) -> Draft:
     if rejection.unit != "line":  # a JSON or Parquet record number, not a line
         body["unit"] = rejection.unit
     return Draft(
-        "rejected",
+        Kind.REJECTED,  # the body is an entries.Rejected, written as a dict
         orjson.dumps(body),
         actor=actor,
         id="rej-" + hashlib.sha256(key).hexdigest()[:28],
@@ -268,7 +269,7 @@ def _drafts(rows: list[_Accepted], actor: str | None) -> list[Draft]:
                 if raion is not None:
                     row.body["location"]["admin2"] = raion
     return [
-        Draft("report", orjson.dumps(r.body), subject=r.id, actor=actor, id=r.id)
+        Draft(Kind.REPORT, orjson.dumps(r.body), subject=r.id, actor=actor, id=r.id)
         for r in rows
     ]
 
@@ -336,8 +337,8 @@ def quarantined(log: Log, file: str | None = None) -> list[dict[str, object]]:
     """Quarantined rows in the log, optionally of one file (by name or path)."""
     found = []
     for row in log.store.entries():
-        if row.kind == "rejected":
-            body = orjson.loads(row.payload)["body"]
+        if row.kind == Kind.REJECTED:
+            body = raw_body(row)
             if file is None or body["file"] == file or Path(body["file"]).name == file:
                 found.append({"seq": row.seq, **body})
     return found

@@ -23,6 +23,7 @@ from ceasefire.errors import DetailedError
 from ceasefire.geo.admin_lookup import admin_units_at
 from ceasefire.log import merkle
 from ceasefire.log.heads import SignedHead, TreeHead, sign_head, verify_signatures
+from ceasefire.model.entries import Evidence, Kind, body_of, raw_body
 from ceasefire.model.report import Report, new_id
 from ceasefire.model.states import INITIAL, check_transition
 from ceasefire.store.base import EntryRow, Store, StoredHead
@@ -157,7 +158,9 @@ def with_admin_units(reports: list[Report]) -> list[Report]:
 def report_draft(report: Report, actor: str | None = None) -> Draft:
     """A report as a log entry; its subject is itself (its case)."""
     body = report.model_dump_json(by_alias=True, exclude_none=True).encode()
-    return Draft(kind="report", body=body, subject=report.id, actor=actor, id=report.id)
+    return Draft(
+        kind=Kind.REPORT, body=body, subject=report.id, actor=actor, id=report.id
+    )
 
 
 class Log:
@@ -377,8 +380,8 @@ class Log:
         """The current verification state of a report or incident."""
         state = INITIAL
         for row in self.store.entries_about(subject):
-            if row.kind == "state_change":
-                state = orjson.loads(row.payload)["body"]["to"]
+            if row.kind == Kind.STATE_CHANGE:
+                state = raw_body(row)["to"]
         return state
 
     def transition(
@@ -394,9 +397,9 @@ class Log:
         current = self.state_of(subject)
         check_transition(current, target, reason)
         body = orjson.dumps({"from": current, "to": target, "reason": reason})
-        return self.append([Draft("state_change", body, subject=subject, actor=actor)])[
-            0
-        ]
+        return self.append(
+            [Draft(Kind.STATE_CHANGE, body, subject=subject, actor=actor)]
+        )[0]
 
     # ------------------------------------------------------------ evidence
 
@@ -432,7 +435,7 @@ class Log:
             "custody": {"action": "received", "by": actor},
         }
         return self.append(
-            [Draft("evidence", orjson.dumps(body), subject=subject, actor=actor)]
+            [Draft(Kind.EVIDENCE, orjson.dumps(body), subject=subject, actor=actor)]
         )[0]
 
     def verify_evidence(self) -> list[str]:
@@ -444,8 +447,8 @@ class Log:
             if hashlib.sha256(content).hexdigest() != digest:
                 problems.append(f"{digest}: content no longer matches its SHA-256")
         for row in self.store.entries():
-            if row.kind == "evidence":
-                digest = orjson.loads(row.payload)["body"]["sha256"]
+            if row.kind == Kind.EVIDENCE:
+                digest = body_of(row, Evidence).sha256
                 if digest not in stored:
                     problems.append(
                         f"{digest}: logged in entry {row.seq} but its content is missing"

@@ -15,9 +15,6 @@ from pydantic import Field
 
 from ceasefire.model.base import Identifier, Node
 
-CONTROL_KIND = "control_observation"
-"""The log entry kind of a ControlObservation body."""
-
 POLYGON_MEDIA_TYPE = "application/vnd.ceasefire.polygon+wkb"
 """Media type of a stored polygon (ISO WKB, lon/lat WGS84)."""
 

@@ -34,10 +34,19 @@ from pydantic import (
     Field,
     PlainSerializer,
     ValidationError,
+    model_serializer,
 )
 
 from ceasefire.errors import EntryBodyError as EntryBodyError  # re-exported
+from ceasefire.model.control import ControlObservation
 from ceasefire.model.report import Report
+from ceasefire.model.tracker import (
+    CommitmentEvidenceBody,
+    CommitmentStatusBody,
+    DeliveryBody,
+    DisbursementBody,
+    IndicatorObservationBody,
+)
 
 
 class Kind(StrEnum):
@@ -61,6 +70,13 @@ class Kind(StrEnum):
     NOTICE_UNANSWERED = "notice_unanswered"
     NOTICE_DELIVERED = "notice_delivered"
     NOTICE_DEAD_LETTER = "notice_dead_letter"
+    DELIVERY = "delivery"
+    DISBURSEMENT = "disbursement"
+    COMMITMENT_EVIDENCE = "commitment_evidence"
+    COMMITMENT_STATUS = "commitment_status"
+    INDICATOR_OBSERVATION = "indicator_observation"
+    CONTROL_OBSERVATION = "control_observation"
+    REJECTED = "rejected"
 
 
 FROM = AliasChoices("from", "from_")
@@ -78,6 +94,8 @@ class Body(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
     KIND: ClassVar[Kind]
     VERSION: ClassVar[int] = 1
+    STRICT: ClassVar[bool | None] = None
+    """``strict`` for validation; ``None`` keeps the models' own setting."""
 
     @classmethod
     def identify(cls, data: dict[str, Any]) -> int:
@@ -93,16 +111,35 @@ class Body(BaseModel):
 # ------------------------------------------------------------ reports and states
 
 
-class ReportBody(Body):
-    """``report``: one source's account of one event (``ceasefire.model.report``)."""
+class Wrapped(Body):
+    """A body that is a document model of its own, logged as that model's JSON.
 
-    KIND = Kind.REPORT
-    report: Report
+    The model lives with its concept (``model/report.py``, ``model/tracker.py``,
+    ``model/control.py``); this wrapper gives it a kind. ``FIELD`` names the
+    wrapped model; ``EXCLUDE_NONE`` says whether its writer drops ``None``.
+    """
+
+    FIELD: ClassVar[str]
+    EXCLUDE_NONE: ClassVar[bool] = False
 
     @classmethod
     def migrate(cls, data: dict[str, Any], version: int) -> dict[str, Any]:
-        """A report body is the report itself; wrap it for validation."""
-        return {"report": data}
+        """The logged body is the wrapped model itself; wrap it for validation."""
+        return {cls.FIELD: data}
+
+    def inner(self) -> BaseModel:
+        """The wrapped document model."""
+        model: BaseModel = getattr(self, self.FIELD)
+        return model
+
+
+class ReportBody(Wrapped):
+    """``report``: one source's account of one event (``ceasefire.model.report``)."""
+
+    KIND = Kind.REPORT
+    FIELD = "report"
+    EXCLUDE_NONE = True
+    report: Report
 
 
 class StateChange(Body):
@@ -133,6 +170,34 @@ class Evidence(Body):
     """As the uploader gave it (not parsed: it is their claim)."""
     device: str | None
     custody: Custody
+
+
+class Rejected(Body):
+    """``rejected``: a row an importer could not accept, kept in the quarantine.
+
+    ``ceasefire.io.intake`` writes it as a dict (a bad file can have a
+    rejection per row; building a model for each would slow the quarantine);
+    this model says what that dict holds.
+    """
+
+    KIND = Kind.REJECTED
+    file: str
+    row: int
+    """The physical line (``unit`` absent) or the record number."""
+    column: str | None
+    value: str | int | float | bool | None
+    """As read (anything else is written as its ``repr``)."""
+    reason: str
+    raw: dict[str, Any]
+    unit: str | None = None
+    """``record`` for a JSON or Parquet record number; absent for a line."""
+
+    @model_serializer(mode="wrap")
+    def _unit_only_when_not_a_line(self, handler: Any) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        if data.get("unit") is None:
+            data.pop("unit", None)
+        return data
 
 
 # ------------------------------------------------------------ fact-finding
@@ -357,16 +422,103 @@ class NoticeDeadLetter(Body):
     last_error: str
 
 
+# ------------------------------------------------------------ tracker and control
+# Their document models are strict (``model.base.Node``); logged as JSON text,
+# dates and times come back as strings, so they validate with strict=False.
+
+
+class LoggedDelivery(Wrapped):
+    """``delivery``: support announced, allocated or delivered (``model.tracker``)."""
+
+    KIND = Kind.DELIVERY
+    FIELD = "delivery"
+    STRICT = False
+    delivery: DeliveryBody
+
+
+class LoggedDisbursement(Wrapped):
+    """``disbursement``: money that moved, or is planned to (``model.tracker``)."""
+
+    KIND = Kind.DISBURSEMENT
+    FIELD = "disbursement"
+    STRICT = False
+    disbursement: DisbursementBody
+
+
+class LoggedCommitmentEvidence(Wrapped):
+    """``commitment_evidence``: something observed about a commitment."""
+
+    KIND = Kind.COMMITMENT_EVIDENCE
+    FIELD = "evidence"
+    STRICT = False
+    EXCLUDE_NONE = True
+    evidence: CommitmentEvidenceBody
+
+
+class LoggedCommitmentStatus(Wrapped):
+    """``commitment_status``: a commitment's status changed (``model.tracker``)."""
+
+    KIND = Kind.COMMITMENT_STATUS
+    FIELD = "status"
+    STRICT = False
+    EXCLUDE_NONE = True
+    status: CommitmentStatusBody
+
+
+class LoggedIndicatorObservation(Wrapped):
+    """``indicator_observation``: one reported value of an indicator."""
+
+    KIND = Kind.INDICATOR_OBSERVATION
+    FIELD = "observation"
+    STRICT = False
+    observation: IndicatorObservationBody
+
+
+class LoggedControlObservation(Wrapped):
+    """``control_observation``: one source's map of one day (``model.control``)."""
+
+    KIND = Kind.CONTROL_OBSERVATION
+    FIELD = "observation"
+    STRICT = False
+    observation: ControlObservation
+
+
 BODIES: dict[Kind, type[Body]] = {
     cls.KIND: cls
     for cls in (
         ReportBody, StateChange, Evidence, IncidentClustering, IncidentMerge,
         IncidentSplit, Assignment, Reply, ReplyPublished, IncidentDecision,
         Bulletin, PenaltyState, Notice, NoticeAck, NoticeReply, NoticeUnanswered,
-        NoticeDelivered, NoticeDeadLetter,
+        NoticeDelivered, NoticeDeadLetter, LoggedDelivery, LoggedDisbursement,
+        LoggedCommitmentEvidence, LoggedCommitmentStatus, LoggedIndicatorObservation,
+        LoggedControlObservation, Rejected,
     )
 }  # fmt: skip
 """The body model of every kind."""
+
+WRAPPERS: dict[type[BaseModel], type[Wrapped]] = {
+    cls.model_fields[cls.FIELD].annotation: cls  # type: ignore[misc]
+    for cls in BODIES.values()
+    if issubclass(cls, Wrapped)
+}
+"""The kind's wrapper of each document model that is logged as itself."""
+
+
+def wrap(model: BaseModel) -> Wrapped:
+    """A document model (a ``DeliveryBody``, a ``ControlObservation`` …) as a body."""
+    try:
+        wrapper = WRAPPERS[type(model)]
+    except KeyError:
+        raise TypeError(
+            f"{type(model).__name__} is not logged as an entry of its own"
+        ) from None
+    return wrapper.model_validate({wrapper.FIELD: model})
+
+
+def kind_of(model: BaseModel) -> Kind:
+    """The entry kind of a document model logged as itself."""
+    return wrap(model).KIND
+
 
 B = TypeVar("B", bound=Body)
 
@@ -391,9 +543,9 @@ def body_from_dict(kind: str, data: dict[str, Any]) -> Body:
     model = body_model(kind)
     try:
         version = model.identify(data)
-        if version != model.VERSION or model is ReportBody:
+        if version != model.VERSION or issubclass(model, Wrapped):
             data = model.migrate(data, version)
-        return model.model_validate(data)
+        return model.model_validate(data, strict=model.STRICT)
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"]) or "body"
@@ -418,15 +570,20 @@ def parse_body(kind: str, body: bytes | dict[str, Any]) -> Body:
 
 def body_to_dict(body: Body) -> dict[str, Any]:
     """The JSON object of a body, as it is logged."""
-    if isinstance(body, ReportBody):
-        return body.report.model_dump(mode="json", by_alias=True, exclude_none=True)
+    if isinstance(body, Wrapped):
+        return body.inner().model_dump(
+            mode="json", by_alias=True, exclude_none=body.EXCLUDE_NONE
+        )
     return body.model_dump(mode="json", by_alias=True)
 
 
 def dump_body(body: Body) -> bytes:
     """The JSON bytes of a body, as they go into a log entry."""
-    if isinstance(body, ReportBody):
-        return body.report.model_dump_json(by_alias=True, exclude_none=True).encode()
+    if isinstance(body, Wrapped):
+        inner = body.inner()
+        return inner.model_dump_json(
+            by_alias=True, exclude_none=body.EXCLUDE_NONE
+        ).encode()
     return orjson.dumps(body_to_dict(body))
 
 
@@ -488,10 +645,19 @@ def envelope_of(payload: bytes) -> dict[str, Any]:
     return envelope
 
 
+def payload_body(payload: bytes) -> dict[str, Any]:
+    """The body of an entry's logged bytes as JSON, untyped (see ``envelope_of``).
+
+    For the store's projection and bulk report reads, which hold the bytes
+    without a row around them.
+    """
+    body: dict[str, Any] = envelope_of(payload)["body"]
+    return body
+
+
 def raw_body(row: RowLike) -> dict[str, Any]:
     """A row's body as JSON, untyped (see ``envelope_of`` for when)."""
-    body: dict[str, Any] = envelope_of(row.payload)["body"]
-    return body
+    return payload_body(row.payload)
 
 
 def parse_entry(payload: bytes) -> Entry:

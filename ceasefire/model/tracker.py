@@ -1,6 +1,7 @@
 """Typed log-entry bodies of the implementation tracker (issue 15).
 
-Four kinds of entry, each with its body model and kind name in ``KINDS``:
+Five kinds of entry, each with its body model (their kinds are
+``ceasefire.model.entries.Kind``; ``entries.wrap`` gives a body its kind):
 
 - ``delivery``: support a partner announced, allocated or delivered (Kiel
   tracker rows, the plain CSV template), in the source's currency and unit;
@@ -14,8 +15,8 @@ Four kinds of entry, each with its body model and kind name in ``KINDS``:
   series that are reported rather than computed (HXL feeds, monitors).
 
 These are the bodies only; the envelope (id, kind, subject, actor, time) is
-the log's. ``ceasefire/model/entries.py`` (issue 12) is where they belong once
-both branches are merged.
+the log's, and ``ceasefire/model/entries.py`` registers each model under its
+kind (``LoggedDelivery`` …), as it does every other kind.
 """
 
 from __future__ import annotations
@@ -147,13 +148,3 @@ class IndicatorObservationBody(Node):
     series: str | None = None
     """Sub-series, e.g. an oblast."""
     source: str
-
-
-KINDS: dict[str, type[Node]] = {
-    "delivery": DeliveryBody,
-    "disbursement": DisbursementBody,
-    "commitment_evidence": CommitmentEvidenceBody,
-    "commitment_status": CommitmentStatusBody,
-    "indicator_observation": IndicatorObservationBody,
-}
-"""Entry kind → body model."""

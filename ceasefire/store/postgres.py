@@ -44,6 +44,7 @@ import psycopg
 from psycopg import sql
 
 from ceasefire.log.merkle import right_edge
+from ceasefire.model.entries import Kind, envelope_of, payload_body
 from ceasefire.store.base import (
     VERDICT_COLUMNS,
     EntryRow,
@@ -155,6 +156,8 @@ MIGRATIONS: list[tuple[int, str]] = [
         """,
     ),
 ]
+REPORT = Kind.REPORT
+"""Kinds the projection reads, bound once for the per-entry loop."""
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 ENTRY_COLUMNS = "seq, id, kind, subject, recorded_at, payload, leaf, nodes"
@@ -349,7 +352,7 @@ class PostgresStore(Store):
                 done = self._projected_to()
                 if done < size - 1:  # written before projection-on-append
                     self._project(done, size - 1, self._stored_reports(done, size - 1))
-                fresh = ((r.seq, r.payload) for r in rows if r.kind == "report")
+                fresh = ((r.seq, r.payload) for r in rows if r.kind == REPORT)
                 self._project(size - 1, size + len(rows) - 1, fresh)
         return size + len(rows)
 
@@ -538,7 +541,7 @@ class PostgresStore(Store):
             with write.copy(statement) as copy:
                 copy.set_types(REPORT_TYPES)
                 for seq, payload in reports:
-                    row = report_columns(seq, orjson.loads(payload))
+                    row = report_columns(seq, envelope_of(payload))
                     values = list(row.values)
                     values[5] = _instant(row.observed_start)
                     values[6] = _instant(row.observed_end)
@@ -629,8 +632,7 @@ class PostgresStore(Store):
     def report_rows(self, query: ReportQuery) -> list[ReportRow]:
         rows = self._select_reports(query, "r.seq, r.state, e.payload", binary=True)
         return [
-            ReportRow(seq, state, orjson.loads(payload)["body"])
-            for seq, state, payload in rows
+            ReportRow(seq, state, payload_body(payload)) for seq, state, payload in rows
         ]
 
     def report_points(self, query: ReportQuery) -> ReportPoints:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from ceasefire.log.merkle import right_edge
+from ceasefire.model.entries import Kind, envelope_of, payload_body
 from ceasefire.store.base import (
     EXPORT_ARROW_COLUMNS,
     VERDICT_COLUMNS,
@@ -130,6 +131,9 @@ MIGRATIONS: list[tuple[int, str]] = [
         """,
     ),
 ]
+REPORT = Kind.REPORT
+STATE_CHANGE = Kind.STATE_CHANGE
+"""Kinds the projection reads, bound once for the per-entry loop."""
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 
@@ -366,8 +370,8 @@ class SQLiteStore(Store):
         reports: list[tuple[Any, ...]] = []
         boxes: list[tuple[int, float, float, float, float]] = []
         for seq, kind, payload in entries:
-            if kind == "report":
-                entry = orjson.loads(payload)
+            if kind == REPORT:
+                entry = envelope_of(payload)
                 row = report_columns(seq, entry)
                 reports.append(row.values)
                 boxes.append((seq, row.lon, row.lon, row.lat, row.lat))
@@ -377,9 +381,9 @@ class SQLiteStore(Store):
                         "UPDATE reports SET superseded_by = ? WHERE id = ?",
                         (row.id, row.supersedes),
                     )
-            elif kind == "state_change":
+            elif kind == STATE_CHANGE:
                 self._flush(reports, boxes)
-                entry = orjson.loads(payload)
+                entry = envelope_of(payload)
                 self._db.execute(
                     "UPDATE reports SET state = ? WHERE id = ?",
                     (entry["body"]["to"], entry["subject"]),
@@ -474,8 +478,7 @@ class SQLiteStore(Store):
             seqs,
         )
         return [
-            ReportRow(seq, state, orjson.loads(payload)["body"])
-            for seq, state, payload in rows
+            ReportRow(seq, state, payload_body(payload)) for seq, state, payload in rows
         ]
 
     def report_points(self, query: ReportQuery) -> ReportPoints:

@@ -15,23 +15,12 @@ from typing import TypeVar
 from ceasefire.io.base import stable_id
 from ceasefire.log.service import Draft, Log
 from ceasefire.model.base import Node
-from ceasefire.model.entries import raw_body
-from ceasefire.model.tracker import KINDS
+from ceasefire.model.entries import dump_body, kind_of, raw_body, wrap
 from ceasefire.store.base import EntryRow, Store
 
 BodyT = TypeVar("BodyT", bound=Node)
 EPOCH = datetime(2022, 2, 24, tzinfo=UTC)
 """The time part of ids of undated rows (the full-scale invasion)."""
-
-
-def kind_of(body: Node) -> str:
-    """The entry kind of a body model."""
-    for kind, model in KINDS.items():
-        if type(body) is model:
-            return kind
-    raise TypeError(
-        f"{type(body).__name__} is not a tracker body; expected one of {', '.join(KINDS)}"
-    )
 
 
 def draft(
@@ -44,7 +33,7 @@ def draft(
     """A draft whose id is stable for ``key``: importing twice adds nothing."""
     kind = kind_of(body)
     entry_id = stable_id(f"tracker-{kind}", key, moment or EPOCH)
-    data = body.model_dump_json().encode()  # None kept: it can mean "no figure"
+    data = dump_body(wrap(body))  # None kept: it can mean "no figure"
     return Draft(kind=kind, body=data, subject=subject, actor=actor, id=entry_id)
 
 

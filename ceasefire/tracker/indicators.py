@@ -19,10 +19,9 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import orjson
-
 from ceasefire.agreement.load import Agreement
 from ceasefire.model.agreement import Indicator, IndicatorFormula, RelativeInstant
+from ceasefire.model.entries import Kind, payload_body
 from ceasefire.model.tracker import IndicatorObservationBody
 from ceasefire.store.base import ReportQuery, Store
 from ceasefire.tracker.entries import read
@@ -97,7 +96,7 @@ def report_bodies(
     )
     for batch in store.report_export_rows(query):
         for row in batch:
-            yield orjson.loads(row[-1])["body"]
+            yield payload_body(row[-1])
 
 
 def _moment(text: str) -> datetime:
@@ -252,7 +251,7 @@ def observations(
     subject = f"indicator:{agreement.document.id}/{indicator.id}"
     latest: dict[str | None, dict[date, float | None]] = defaultdict(dict)
     for _, body in read(
-        store, subject, "indicator_observation", IndicatorObservationBody
+        store, subject, Kind.INDICATOR_OBSERVATION, IndicatorObservationBody
     ):
         latest[body.series][body.period_start] = body.value
     return {

@@ -17,6 +17,7 @@ from typing import Any
 from ceasefire.io.base import Rejection
 from ceasefire.io.ledger import LedgerBody, LedgerImporter, LedgerRow
 from ceasefire.log.service import Draft, Log
+from ceasefire.model.entries import Kind
 from ceasefire.model.tracker import DeliveryBody, DisbursementBody
 from ceasefire.store.base import Store
 from ceasefire.tracker.entries import append_new, draft, read
@@ -61,13 +62,14 @@ def import_ledger(
 
 def deliveries(store: Store) -> list[DeliveryBody]:
     """Every delivery in the log, in log order."""
-    return [body for _, body in read(store, DELIVERIES, "delivery", DeliveryBody)]
+    return [body for _, body in read(store, DELIVERIES, Kind.DELIVERY, DeliveryBody)]
 
 
 def disbursements(store: Store) -> list[DisbursementBody]:
     """Every disbursement in the log, in log order."""
     return [
-        body for _, body in read(store, DISBURSEMENTS, "disbursement", DisbursementBody)
+        body
+        for _, body in read(store, DISBURSEMENTS, Kind.DISBURSEMENT, DisbursementBody)
     ]
 
 

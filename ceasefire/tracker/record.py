@@ -14,6 +14,7 @@ from typing import Any
 
 from ceasefire.agreement.load import Agreement
 from ceasefire.log.service import Draft, Log
+from ceasefire.model.entries import Kind, dump_body, wrap
 from ceasefire.model.tracker import CommitmentEvidenceBody, CommitmentStatusBody
 from ceasefire.store.base import EntryRow, Store
 from ceasefire.tracker import ledger
@@ -31,9 +32,9 @@ def log_evidence(
     log: Log, body: CommitmentEvidenceBody, actor: str | None = None
 ) -> EntryRow:
     """Append one piece of evidence about a commitment or milestone."""
-    data = body.model_dump_json(exclude_none=True).encode()
+    data = dump_body(wrap(body))
     draft = Draft(
-        "commitment_evidence",
+        Kind.COMMITMENT_EVIDENCE,
         data,
         subject=subject_of(body.agreement, body.commitment),
         actor=actor or body.by,
@@ -47,7 +48,7 @@ def load_evidence(store: Store, agreement: Agreement) -> dict[str, list[Evidence
     for commitment in agreement.document.commitments:
         subject = subject_of(agreement.document.id, commitment.id)
         for row, body in read(
-            store, subject, "commitment_evidence", CommitmentEvidenceBody
+            store, subject, Kind.COMMITMENT_EVIDENCE, CommitmentEvidenceBody
         ):
             step = (
                 f"{body.commitment}/{body.milestone}"
@@ -74,7 +75,9 @@ def history(
     subject = subject_of(agreement_id, commitment_id)
     return [
         body
-        for _, body in read(store, subject, "commitment_status", CommitmentStatusBody)
+        for _, body in read(
+            store, subject, Kind.COMMITMENT_STATUS, CommitmentStatusBody
+        )
     ]
 
 
@@ -101,8 +104,8 @@ def record_statuses(
         changed.append(body)
         drafts.append(
             Draft(
-                "commitment_status",
-                body.model_dump_json(exclude_none=True).encode(),
+                Kind.COMMITMENT_STATUS,
+                dump_body(wrap(body)),
                 subject=subject_of(agreement.document.id, commitment.id),
                 actor=actor,
             )
