@@ -123,7 +123,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
 SLOW = frozenset(
     {
         # 40 s or more in a full run under pytest-xdist -n 2 at load 14 (issue 12);
-        # ./dev test skips them, CI (.ci/run, CEASEFIRE_ALL_TESTS=1) runs them
+        # ./dev test and CI run them; CEASEFIRE_QUICK=1 ./dev test skips them
         "tests/test_cli.py::test_every_command_has_help_with_an_example",
         "tests/test_cli.py::test_map_png_is_a_readable_map",
         "tests/test_compliance_postgis.py::test_alaska_geometric_clauses_equal_postgis_on_100k_synthetic",
