@@ -128,6 +128,8 @@ export const EVENT_TYPES = {
     monitor_uav_interference: "interference with monitors' UAV", civilian_harm: "civilian harm",
     infrastructure_damage: "infrastructure damage", mines_uxo: "mines / UXO", drone_flight: "drone flight",
     other: "other",
+    armed_clash: "armed clash", one_sided_attack: "one-sided attack", uav_jamming: "UAV jamming",
+    uav_fired_upon: "UAV fired upon",
   },
   uk: {
     shelling: "обстріл", small_arms: "вогонь зі стрілецької зброї", explosion: "вибух", air_strike: "авіаудар",
@@ -137,5 +139,7 @@ export const EVENT_TYPES = {
     monitor_uav_interference: "втручання в БПЛА спостерігачів", civilian_harm: "шкода цивільним",
     infrastructure_damage: "пошкодження інфраструктури", mines_uxo: "міни / ВНП", drone_flight: "політ дрона",
     other: "інше",
+    armed_clash: "бойове зіткнення", one_sided_attack: "одностороннє насильство", uav_jamming: "глушіння БПЛА",
+    uav_fired_upon: "обстріл БПЛА",
   },
 };

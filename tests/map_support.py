@@ -1,0 +1,87 @@
+"""A mission store for the map tests and the screenshot script.
+
+Real UCDP GED events of January 2015 and three hand-written patrol reports
+(as tests/test_web_map.py), evaluated against Minsk II; DeepStateMap's daily
+occupied area on the Alaska terms' baseline (15 Aug 2025) and four later days;
+and the Air Force's statements of 1–10 September 2025. The DeepState and Air
+Force slices are cut from ../shared/data into the temporary folder at run
+time (neither file's licence lets us commit a slice).
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from ceasefire.cli import cli
+
+REPO = Path(__file__).resolve().parent.parent
+UCDP = REPO / "tests/data/reports/ucdp-ged-2015.jsonl"
+PATROLS = REPO / "tests/data/reports/patrols-2015-03-05.jsonl"
+MINSK = REPO / "examples/minsk-ii.yaml"
+ALASKA = REPO / "examples/alaska-terms.yaml"
+DAILY = (
+    "deepstate-daily-occupied/deepstate_occupied_daily_2024-07-08_2026-08-22.geojson.gz"
+)
+AIR_FORCE = "missile-drone-attacks/missile_attacks_daily_2022-09_2026-04.csv.gz"
+BASELINE = "2025-08-15"  # alaska-terms.yaml: timeline.control_baseline
+DAYS = ["2025-10-01", "2026-01-01", "2026-04-01", "2026-08-22"]
+STRIKES_FROM, STRIKES_TO = "2025-09-01", "2025-09-10"
+GUARANTOR = "guarantor-token-for-map-tests"
+ANALYST = "analyst-token-for-map-tests"
+TOKENS = {GUARANTOR: "guarantor", ANALYST: "analyst"}
+
+
+def raw_days(path: Path, wanted: set[str]) -> dict[str, str]:
+    """The raw feature lines of the wanted dates (the file has one feature a line)."""
+    found = {}
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        for line in handle:
+            text = line.strip().rstrip(",")
+            if text.startswith('{"type":"Feature"'):
+                day = text[text.index('"date":"') + 8 :][:10]
+                if day in wanted:
+                    found[day] = text
+    return found
+
+
+def strike_rows(path: Path) -> list[dict[str, str]]:
+    """The Air Force's rows starting between STRIKES_FROM and STRIKES_TO (inclusive)."""
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    return [r for r in rows if STRIKES_FROM <= r["time_start"][:10] <= STRIKES_TO]
+
+
+def _csv(rows: list[dict[str, str]]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def build_store(folder: Path, daily: Path, air_force: Path) -> tuple[str, dict[str, str]]:
+    """The store's URL, and the DeepState lines imported (by day)."""
+    lines = raw_days(daily, {BASELINE, *DAYS})
+    sliced = folder / "deepstate_slice.geojson"
+    sliced.write_text(
+        '{"type":"FeatureCollection","name":"deepstatemap_occupied_daily","features":[\n'
+        + ",\n".join(lines[d] for d in sorted(lines))
+        + "\n]}\n"
+    )
+    strikes = folder / "missile_attacks_daily_slice.csv"
+    strikes.write_text(_csv(strike_rows(air_force)))
+    url = f"sqlite:///{folder / 'mission.db'}"
+    for args in (
+        ["log", "append", "--db", url, str(UCDP), str(PATROLS)],
+        ["evaluate", "--agreement", str(MINSK), "--db", url, "-o", "/dev/null"],
+        ["import", "--db", url, str(sliced)],
+        ["import", "--db", url, str(strikes)],
+    ):
+        result = CliRunner().invoke(cli, args, catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+    return url, lines
