@@ -64,7 +64,9 @@ def _csv(rows: list[dict[str, str]]) -> str:
     return out.getvalue()
 
 
-def build_store(folder: Path, daily: Path, air_force: Path) -> tuple[str, dict[str, str]]:
+def build_store(
+    folder: Path, daily: Path, air_force: Path
+) -> tuple[str, dict[str, str]]:
     """The store's URL, and the DeepState lines imported (by day)."""
     lines = raw_days(daily, {BASELINE, *DAYS})
     sliced = folder / "deepstate_slice.geojson"

@@ -128,9 +128,7 @@ def control_days(
         {
             "agreement": agreement_id,
             "source": _shown_source(chosen, who),
-            "sources": [
-                _shown_source(s, who) for s in sources(store, KNOWN_SOURCES)
-            ],
+            "sources": [_shown_source(s, who) for s in sources(store, KNOWN_SOURCES)],
             "baseline": compare.baseline_day.isoformat(),
             "holder": compare.holder,
             "other": compare.other,
@@ -139,7 +137,9 @@ def control_days(
     )
 
 
-def _feature(kind: str, party: str, day: date, shape: Any, km2: float) -> dict[str, Any]:
+def _feature(
+    kind: str, party: str, day: date, shape: Any, km2: float
+) -> dict[str, Any]:
     drawn = shapely.simplify(shape, DRAW_TOLERANCE_DEG, preserve_topology=True)
     return {
         "type": "Feature",
