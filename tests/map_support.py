@@ -49,11 +49,13 @@ def raw_days(path: Path, wanted: set[str]) -> dict[str, str]:
     return found
 
 
-def strike_rows(path: Path) -> list[dict[str, str]]:
-    """The Air Force's rows starting between STRIKES_FROM and STRIKES_TO (inclusive)."""
+def strike_rows(
+    path: Path, first: str = STRIKES_FROM, last: str = STRIKES_TO
+) -> list[dict[str, str]]:
+    """The Air Force's rows starting between ``first`` and ``last`` (inclusive)."""
     with gzip.open(path, "rt", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
-    return [r for r in rows if STRIKES_FROM <= r["time_start"][:10] <= STRIKES_TO]
+    return [r for r in rows if first <= r["time_start"][:10] <= last]
 
 
 def _csv(rows: list[dict[str, str]]) -> str:
@@ -65,25 +67,39 @@ def _csv(rows: list[dict[str, str]]) -> str:
 
 
 def build_store(
-    folder: Path, daily: Path, air_force: Path
+    folder: Path,
+    daily: Path,
+    air_force: Path,
+    days: list[str] | None = None,
+    strikes: tuple[str, str] = (STRIKES_FROM, STRIKES_TO),
+    evaluate_alaska: bool = False,
 ) -> tuple[str, dict[str, str]]:
-    """The store's URL, and the DeepState lines imported (by day)."""
-    lines = raw_days(daily, {BASELINE, *DAYS})
+    """The store's URL, and the DeepState lines imported (by day).
+
+    ``days``: DeepState's days besides the baseline (default ``DAYS``);
+    ``strikes``: the first and last day of the Air Force's rows.
+    """
+    lines = raw_days(daily, {BASELINE, *(days or DAYS)})
     sliced = folder / "deepstate_slice.geojson"
     sliced.write_text(
         '{"type":"FeatureCollection","name":"deepstatemap_occupied_daily","features":[\n'
         + ",\n".join(lines[d] for d in sorted(lines))
         + "\n]}\n"
     )
-    strikes = folder / "missile_attacks_daily_slice.csv"
-    strikes.write_text(_csv(strike_rows(air_force)))
+    csv_slice = folder / "missile_attacks_daily_slice.csv"
+    csv_slice.write_text(_csv(strike_rows(air_force, *strikes)))
     url = f"sqlite:///{folder / 'mission.db'}"
-    for args in (
+    steps = [
         ["log", "append", "--db", url, str(UCDP), str(PATROLS)],
         ["evaluate", "--agreement", str(MINSK), "--db", url, "-o", "/dev/null"],
         ["import", "--db", url, str(sliced)],
-        ["import", "--db", url, str(strikes)],
-    ):
+        ["import", "--db", url, str(csv_slice)],
+    ]
+    if evaluate_alaska:
+        steps.append(
+            ["evaluate", "--agreement", str(ALASKA), "--db", url, "-o", "/dev/null"]
+        )
+    for args in steps:
         result = CliRunner().invoke(cli, args, catch_exceptions=False)
         assert result.exit_code == 0, result.output
     return url, lines

@@ -128,6 +128,7 @@ async function strikes(agreement) {
     else destroyed[i] += n.destroyed;
   }
   const rates = launched.map((l, i) => (seen && l ? destroyed[i] / l : null));
+  document.getElementById("strikes-title").textContent = t(`strikes_per_${unit === "day" ? "night" : "week"}`);
   barsWithRate(document.getElementById("strikes-chart"), bins, unit, launched, rates);
   report.strikeNights = nights.length;
 }

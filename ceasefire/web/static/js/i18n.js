@@ -60,6 +60,7 @@ export const STRINGS = {
     launched: "launched", destroyed: "destroyed", interception_rate: "interception rate",
     rule: "Rule", since: "Since", week_of: "Week of", gain_change: "change in the week",
     no_control: "No control maps for this agreement.",
+    strikes_per_week: "Missiles and drones launched per week (nightly reports summed) and the interception rate",
   },
   uk: {
     ops_room: "оперативний центр",
@@ -115,6 +116,7 @@ export const STRINGS = {
     launched: "запущено", destroyed: "знищено", interception_rate: "частка збитих",
     rule: "Правило", since: "З", week_of: "Тиждень від", gain_change: "зміна за тиждень",
     no_control: "Для цієї угоди немає мап контролю.",
+    strikes_per_week: "Ракети й дрони, запущені за тиждень (сума нічних звітів), і частка збитих",
   },
 };
 

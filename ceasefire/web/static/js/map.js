@@ -171,7 +171,7 @@ async function drawGeometry(map, agreement) {
 async function wireFront(map, agreement, view) {
   const summary = agreement ? await loadControl(agreement.id) : null;
   if (!summary || !summary.days.length) return;
-  map.createPane("control").style.zIndex = "390";
+  map.createPane("control").style.zIndex = "410"; // over the zones, under the lines
   const front = new FrontControl(map, agreement, summary, (day, collection) => {
     view.day = day;
     writeView(view);
@@ -181,6 +181,8 @@ async function wireFront(map, agreement, view) {
   });
   document.getElementById("legend-panel").before(front.panel());
   report.front = front;
+  // a freeze is watched from its baseline: earlier incidents stay one drag away
+  if (!view.from && !view.to) report.setRange(summary.baseline, null);
   await front.show(view.day ?? summary.days.at(-1).date);
 }
 
