@@ -2,10 +2,10 @@
 
 Real UCDP GED events of January 2015 and three hand-written patrol reports
 (as tests/test_web_map.py), evaluated against Minsk II; DeepStateMap's daily
-occupied area on the Alaska terms' baseline (15 Aug 2025) and four later days;
-and the Air Force's statements of 1–10 September 2025. The DeepState and Air
-Force slices are cut from ../shared/data into the temporary folder at run
-time (neither file's licence lets us commit a slice).
+occupied area on the Alaska terms' baseline (15 Aug 2025) and the four days
+of tests/test_frontline.py; and the Air Force's statements of 1–10 September
+2025. Those slices are cut from ../shared/data into a temporary folder at run
+time, so none is committed (the Air Force file's licence is not stated).
 """
 
 from __future__ import annotations
@@ -18,35 +18,19 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from ceasefire.cli import cli
+from tests.test_frontline import BASELINE, DAYS
+from tests.test_frontline import _raw_days as raw_days
 
 REPO = Path(__file__).resolve().parent.parent
 UCDP = REPO / "tests/data/reports/ucdp-ged-2015.jsonl"
 PATROLS = REPO / "tests/data/reports/patrols-2015-03-05.jsonl"
 MINSK = REPO / "examples/minsk-ii.yaml"
 ALASKA = REPO / "examples/alaska-terms.yaml"
-DAILY = (
-    "deepstate-daily-occupied/deepstate_occupied_daily_2024-07-08_2026-08-22.geojson.gz"
-)
 AIR_FORCE = "missile-drone-attacks/missile_attacks_daily_2022-09_2026-04.csv.gz"
-BASELINE = "2025-08-15"  # alaska-terms.yaml: timeline.control_baseline
-DAYS = ["2025-10-01", "2026-01-01", "2026-04-01", "2026-08-22"]
 STRIKES_FROM, STRIKES_TO = "2025-09-01", "2025-09-10"
 GUARANTOR = "guarantor-token-for-map-tests"
 ANALYST = "analyst-token-for-map-tests"
 TOKENS = {GUARANTOR: "guarantor", ANALYST: "analyst"}
-
-
-def raw_days(path: Path, wanted: set[str]) -> dict[str, str]:
-    """The raw feature lines of the wanted dates (the file has one feature a line)."""
-    found = {}
-    with gzip.open(path, "rt", encoding="utf-8") as handle:
-        for line in handle:
-            text = line.strip().rstrip(",")
-            if text.startswith('{"type":"Feature"'):
-                day = text[text.index('"date":"') + 8 :][:10]
-                if day in wanted:
-                    found[day] = text
-    return found
 
 
 def strike_rows(
