@@ -1,5 +1,5 @@
 // The date-range picker: a histogram of incidents per bin, drag across it to select a range.
-import { DAY, binLabel, binStart, binsBetween, dayMs, isoDay, nextBin, unitFor } from "./bins.js";
+import { DAY, binLabel, binsBetween, dayMs, isoDay, nextBin, unitFor } from "./bins.js";
 
 const NS = "http://www.w3.org/2000/svg";
 const svg = (tag, attrs = {}) => {
@@ -36,17 +36,24 @@ export class TimeBrush {
     this._drawSelection();
   }
 
+  /** Incidents (and breaches) per bin; each day's bin is looked up once, not each incident's. */
   counts() {
     const bins = binsBetween(this.first, this.last, this.unit);
-    const index = new Map(bins.map((start, i) => [start, i]));
+    const firstDay = Math.floor(this.first / DAY);
+    const binOfDay = new Int32Array(Math.floor(this.last / DAY) - firstDay + 1);
+    let k = 0;
+    for (let d = 0; d < binOfDay.length; d++) {
+      while (k + 1 < bins.length && bins[k + 1] <= (firstDay + d) * DAY) k++;
+      binOfDay[d] = k;
+    }
     const all = new Uint32Array(bins.length);
     const red = new Uint32Array(bins.length);
     for (let i = 0; i < this.time.length; i++) {
       if (!this.mask[i]) continue;
-      const k = index.get(binStart(this.time[i], this.unit));
-      if (k === undefined) continue;
-      all[k]++;
-      if (this.breach[i]) red[k]++;
+      const bin = binOfDay[Math.floor(this.time[i] / DAY) - firstDay];
+      if (bin === undefined) continue;
+      all[bin]++;
+      if (this.breach[i]) red[bin]++;
     }
     return { bins, all, red };
   }

@@ -140,6 +140,7 @@ function wireView(layer, data, agreement) {
     apply();
   });
   function apply() {
+    const started = performance.now();
     const mask = filterMask(data, view);
     const from = view.from ? dayMs(view.from) : first;
     const to = view.to ? dayMs(view.to) : last;
@@ -151,6 +152,7 @@ function wireView(layer, data, agreement) {
     brush.setRange(from, to);
     writeView(view);
     report.view = { ...view };
+    report.applyMs = performance.now() - started; // filters + histogram, before the redraw
   }
   wireFilters(data, agreement, view, apply);
   apply();
@@ -182,7 +184,8 @@ async function wireFront(map, agreement, view) {
   document.getElementById("legend-panel").before(front.panel());
   report.front = front;
   // a freeze is watched from its baseline: earlier incidents stay one drag away
-  if (!view.from && !view.to) report.setRange(summary.baseline, null);
+  const [, last] = dayRange(report.layer.columns);
+  if (!view.from && !view.to && dayMs(summary.baseline) <= last) report.setRange(summary.baseline, null);
   await front.show(view.day ?? summary.days.at(-1).date);
 }
 
