@@ -18,7 +18,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from ceasefire.cli import cli
-from tests.test_frontline import BASELINE, DAYS
+from tests.test_frontline import BASELINE, DAILY, DAYS
 from tests.test_frontline import _raw_days as raw_days
 
 REPO = Path(__file__).resolve().parent.parent
@@ -31,6 +31,7 @@ STRIKES_FROM, STRIKES_TO = "2025-09-01", "2025-09-10"
 GUARANTOR = "guarantor-token-for-map-tests"
 ANALYST = "analyst-token-for-map-tests"
 TOKENS = {GUARANTOR: "guarantor", ANALYST: "analyst"}
+__all__ = ["BASELINE", "DAILY", "DAYS", "build_store", "raw_days", "strike_rows"]
 
 
 def strike_rows(
