@@ -77,6 +77,7 @@ def create_app(
     from ceasefire.api import (
         ogc,
         routes_agreements,
+        routes_control,
         routes_incidents,
         routes_log,
         routes_map,
@@ -95,6 +96,7 @@ def create_app(
         routes_notices,
         routes_map,
         routes_tracker,
+        routes_control,
         ogc,
     ):
         app.include_router(module.router)
