@@ -10,14 +10,15 @@ and the API shows something true for the public, a party and a guarantor.
 from __future__ import annotations
 
 import gzip
+from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
-from fastapi.testclient import TestClient
 
 from ceasefire.agreement.load import load
-from ceasefire.api.app import create_app
 from ceasefire.demo import ALASKA_IN_FORCE, build_demo, demo_inputs, demo_terms
+from tests.api_support import serve
 from tests.conftest import EXAMPLES, shared_data
 
 DAILY = (
@@ -52,7 +53,9 @@ def _rows(name: str, low: str, high: str, out: Path) -> int:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[object, TestClient, int]:
+def demo(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[object, httpx.Client, int]]:
     folder = tmp_path_factory.mktemp("demo-alaska")
     data = folder / "shared"
     _features(DAILY, "date", "2025-08-15", "2025-09-15", data / DAILY)
@@ -61,8 +64,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[object, TestClient, 
     inputs = demo_inputs(data)
     assert not inputs.fallback
     built = build_demo(folder / "demo", inputs, lambda *_: None)
-    app = create_app(built.url, inputs.agreements, built.tokens)
-    return built, TestClient(app), nights
+    with serve(built.url, inputs.agreements, built.tokens) as base:
+        with httpx.Client(base_url=base, timeout=120) as client:
+            yield built, client, nights
 
 
 def _token(built: object, role: str) -> dict[str, str]:
@@ -77,7 +81,7 @@ def test_alaska_terms_in_force_from_1_sep_2025() -> None:
     assert ALASKA_IN_FORCE.isoformat() == "2025-09-01T00:00:00+03:00"
 
 
-def test_demo_builds_the_alaska_mission(demo: tuple[object, TestClient, int]) -> None:
+def test_demo_builds_the_alaska_mission(demo: tuple[object, httpx.Client, int]) -> None:
     built, client, nights = demo
     counts = built.counts  # type: ignore[attr-defined]
     # every Air Force report of the slice falls after entry into force
@@ -107,7 +111,7 @@ def test_demo_builds_the_alaska_mission(demo: tuple[object, TestClient, int]) ->
 
 
 def test_control_change_per_day_for_every_role(
-    demo: tuple[object, TestClient, int],
+    demo: tuple[object, httpx.Client, int],
 ) -> None:
     built, client, _ = demo
     for headers in ({}, _token(built, "party:ua"), _token(built, "guarantor")):
