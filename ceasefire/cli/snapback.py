@@ -173,6 +173,11 @@ def status_command(
     help="Also feed RULE with CLAUSE's verdicts (repeatable).",
 )  # fmt: skip
 @click.option(
+    "--demo-rule", is_flag=True,
+    help="Add the demo's rule freeze-line-snapback (one breach in 30 days), fed by"
+    " --territory-clause: what `ceasefire demo` replays.",
+)  # fmt: skip
+@click.option(
     "--record", is_flag=True,
     help="Append the state changes (both standings) and their notices to the log.",
 )  # fmt: skip
@@ -180,7 +185,7 @@ def status_command(
 def replay_command(
     agreement_path: Path, db: str, at: str | None, cap_km2: float | None,
     sectors: tuple[str, ...], sources: tuple[str, ...], territory_clause: str,
-    feeds: tuple[str, ...], record: bool, as_json: bool,
+    feeds: tuple[str, ...], demo_rule: bool, record: bool, as_json: bool,
 ) -> None:  # fmt: skip
     """Replay the penalty rules: which went provisional and established, when.
 
@@ -193,11 +198,18 @@ def replay_command(
     Example:
       ceasefire snapback replay -a examples/alaska-terms.yaml --db sqlite:///mission.db
       ceasefire snapback replay -a examples/alaska-terms.yaml --db sqlite:///m.db \\
-          --cap-km2 100 --sector southern_sector --feed freeze=freeze-violations --json
+          --cap-km2 10 --sector southern_sector --demo-rule --json
     """
     from ceasefire.snapback import standing  # noqa: PLC0415 (slow import, only here)
 
     agreement = _agreement(agreement_path)
+    if demo_rule:
+        from ceasefire.demo import FREEZE_SNAPBACK  # noqa: PLC0415
+        from ceasefire.model.agreement import PenaltyRule  # noqa: PLC0415
+
+        extra = PenaltyRule.model_validate(FREEZE_SNAPBACK)
+        agreement = standing.with_rules(agreement, [extra])
+        feeds = (*feeds, f"{territory_clause}={extra.id}")
     moment = _when(at)
     fed: dict[str, list[str]] = {}
     for value in feeds:
@@ -240,6 +252,9 @@ def _print_replay(transitions: list[Any], sent: list[Any], as_json: bool) -> Non
                    "title": notice.title, "at": notice.created_at.isoformat()}  # fmt: skip
             sys.stdout.write(orjson.dumps(row).decode() + "\n")
         return
+    if not transitions:
+        err.print("no rule crossed its threshold", markup=False)
+        return
     table = Table("standing", "rule", "party", "state", "at", "breaches")
     for t in transitions:
         table.add_row(
@@ -251,8 +266,6 @@ def _print_replay(transitions: list[Any], sent: list[Any], as_json: bool) -> Non
     for notice in sent:
         notes.add_row(notice.id, notice.recipient, notice.liaison, notice.title)
     out.print(notes)
-    if not transitions:
-        err.print("no rule crossed its threshold", markup=False)
 
 
 # ------------------------------------------------------------ notices
