@@ -77,6 +77,7 @@ def create_app(
     from ceasefire.api import (
         ogc,
         routes_agreements,
+        routes_control,
         routes_incidents,
         routes_log,
         routes_map,
@@ -97,6 +98,7 @@ def create_app(
         routes_map,
         routes_map_control,
         routes_tracker,
+        routes_control,
         ogc,
     ):
         app.include_router(module.router)

@@ -150,18 +150,21 @@ def penalties(
     """Each (rule, party)'s recorded state and its history of state changes."""
     if agreement is not None:
         ctx.agreement(agreement)
-    groups: dict[tuple[str, str, str], dict[str, Any]] = {}
+    groups: dict[tuple[str, str, str, str], dict[str, Any]] = {}
     for row in ctx.store().entries():
         if row.kind != PENALTY_STATE:
             continue
         body = raw_body(row)
         if agreement is not None and body["agreement"] != agreement:
             continue
-        key = (body["agreement"], body["rule"], body["group"])
+        # provisional states (reported breaches) are a trail of their own
+        standing = body["reasons"].get("standing", "established")
+        key = (body["agreement"], body["rule"], body["group"], standing)
         entry = groups.setdefault(
             key,
-            {"agreement": key[0], "rule": key[1], "party": key[2], "history": []},
-        )
+            {"agreement": key[0], "rule": key[1], "party": key[2],
+             "standing": standing, "history": []},
+        )  # fmt: skip
         entry["history"].append({"seq": row.seq, **body})
     items = []
     for entry in groups.values():
