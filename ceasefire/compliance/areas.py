@@ -90,7 +90,8 @@ def samples(key: str) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, f
     edge = shapely.get_coordinates(shapely.segmentize(shape.boundary, degrees))
     minx, miny, maxx, maxy = shape.bounds
     gx, gy = np.meshgrid(
-        np.arange(minx, maxx + degrees, degrees), np.arange(miny, maxy + degrees, degrees)
+        np.arange(minx, maxx + degrees, degrees),
+        np.arange(miny, maxy + degrees, degrees),
     )
     gx, gy = gx.ravel(), gy.ravel()
     keep = shapely.contains_xy(shape, gx, gy)

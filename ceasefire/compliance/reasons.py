@@ -209,7 +209,11 @@ class _Explainer:
             radius = float(seen["precision_km"][j])
             area = self.cache.areas().key_at(int(self.rows[j]))
             if area is not None:
-                shown = {"true": "inside", "false": "outside", "unknown": "partly inside"}
+                shown = {
+                    "true": "inside",
+                    "false": "outside",
+                    "unknown": "partly inside",
+                }
                 return Reason(
                     fragment, holds, shown[holds], atom.argument, None,
                     {"geometry": atom.argument, "area": area},
@@ -392,7 +396,9 @@ def sentence(
     seen = f"{_what(facts, row)} observed{' ' + where if where else ''} {when}"
     counted = next((r for r in reasons if r.predicate == COUNTED), None)
     if counted is not None:
-        seen += f" ({counted.measured} launched, {counted.detail['destroyed']} destroyed)"
+        seen += (
+            f" ({counted.measured} launched, {counted.detail['destroyed']} destroyed)"
+        )
     seen += _who(actors)
     clause = compiled.clause
     if outcome == "breach":
