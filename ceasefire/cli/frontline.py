@@ -161,12 +161,19 @@ def _write(
     multiple=True,
     help="Override the freeze clauses' sectors (zone ids; repeat).",
 )
+@click.option(
+    "--as-if-in-force",
+    "as_if",
+    help="Judge the agreement as if it entered into force on this day (YYYY-MM-DD);"
+    " deadlines given relative to entry into force move with it.",
+)
 def territory_command(
     agreement_path: Path,
     db: str,
     sources: tuple[str, ...],
     cap_km2: float | None,
     sectors: tuple[str, ...],
+    as_if: str | None,
 ) -> None:
     """Verdicts of the territorial clauses: withdrawal, pullback and freeze cap.
 
@@ -187,8 +194,9 @@ def territory_command(
     from ceasefire.agreement.load import load  # noqa: PLC0415 (slow import, only here)
     from ceasefire.compliance.territory import judge  # noqa: PLC0415
 
+    in_force_from = _day(as_if, "--as-if-in-force")
     try:
-        agreement = load(agreement_path)
+        agreement = load(agreement_path, in_force_from=in_force_from)
         with open_store(db) as store:
             found = judge(
                 agreement, store, list(sources) or None, cap_km2, list(sectors) or None
