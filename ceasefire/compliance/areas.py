@@ -89,11 +89,11 @@ def samples(key: str) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, f
     degrees = step / KM_PER_DEGREE
     edge = shapely.get_coordinates(shapely.segmentize(shape.boundary, degrees))
     minx, miny, maxx, maxy = shape.bounds
-    gx, gy = np.meshgrid(
+    mesh = np.meshgrid(
         np.arange(minx, maxx + degrees, degrees),
         np.arange(miny, maxy + degrees, degrees),
     )
-    gx, gy = gx.ravel(), gy.ravel()
+    gx, gy = mesh[0].ravel(), mesh[1].ravel()
     keep = shapely.contains_xy(shape, gx, gy)
     all_x = np.concatenate([edge[:, 0], gx[keep]])
     all_y = np.concatenate([edge[:, 1], gy[keep]])

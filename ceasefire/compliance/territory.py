@@ -276,7 +276,7 @@ def withdrawal_terms(agreement: Agreement) -> list[WithdrawalTerms]:
         named = [
             z for z in regimes if f"inside({z})" in clause.predicate.replace(" ", "")
         ]
-        zone_id = terms.zone if terms and terms.zone else (named or [None])[0]
+        zone_id = terms.zone if terms and terms.zone else next(iter(named), None)
         if clause.kind != "obligation" or zone_id is None:
             continue
         zone = agreement.document.geometries[
