@@ -7,6 +7,7 @@ pyproj.Geod computation on the bundled geoBoundaries polygons.
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -85,12 +86,13 @@ def _min_distance_km(area: shapely.Geometry, line: shapely.Geometry) -> float:
 
 
 _EVALUATORS: dict[int, Evaluator] = {}
+NO_BREACH = SimpleNamespace(verdict="no_breach")
 
 
 def _verdict(agreement: Agreement, body: dict[str, Any], clause: str) -> Any:
     evaluator = _EVALUATORS.setdefault(id(agreement), Evaluator(agreement))
-    found = evaluator.evaluate_reports([body], include_all=True)
-    return next(v for v in found if v.clause == clause)
+    found = evaluator.evaluate_reports([body])  # no verdict: no breach
+    return next((v for v in found if v.clause == clause), NO_BREACH)
 
 
 def test_every_point_of_lviv_oblast_beyond_400_km_is_a_breach(
