@@ -86,6 +86,24 @@ def _clause_references(doc: AgreementDocument, report: Report) -> None:
         ):
             for j, ident in enumerate(ids):
                 _check(report, ("clauses", i, key, j), ident, known, what, clause.id)
+        if clause.territory is not None:
+            _territory_references(doc, report, i)
+
+
+def _territory_references(doc: AgreementDocument, report: Report, i: int) -> None:
+    """The zones and party a clause's ``territory`` names exist."""
+    clause = doc.clauses[i]
+    terms = clause.territory
+    assert terms is not None
+    zones = [g.id for g in doc.geometries if g.kind in ("zone", "corridor")]
+    path: Path = ("clauses", i, "territory")
+    for j, sector in enumerate(terms.sectors):
+        _check(report, (*path, "sectors", j), sector, zones, "zone", clause.id)
+    if terms.zone is not None:
+        _check(report, (*path, "zone"), terms.zone, zones, "zone", clause.id)
+    if terms.party is not None:
+        parties = [p.id for p in doc.parties]
+        _check(report, (*path, "party"), terms.party, parties, "party", clause.id)
 
 
 def _other_references(doc: AgreementDocument, report: Report) -> None:

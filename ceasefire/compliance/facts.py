@@ -184,6 +184,20 @@ def incidents_from_reports(
     return found
 
 
+def area_key(codes: Sequence[str] | None) -> str | None:
+    """A report's ``location.area`` as one key ("UA-46|UA-61"); None: a point."""
+    return "|".join(sorted(set(codes))) if codes else None
+
+
+def _counts(body: dict[str, Any]) -> dict[str, int] | None:
+    """Launched and destroyed, for sources that count weapons (the Air Force)."""
+    destroyed = (body.get("properties") or {}).get("destroyed_count")
+    if destroyed is None:
+        return None
+    return {"launched": int((body.get("weapon") or {}).get("count", 1)),
+            "destroyed": int(destroyed)}  # fmt: skip
+
+
 def _epoch(text: str | datetime) -> float:
     moment = text if isinstance(text, datetime) else datetime.fromisoformat(text)
     return moment.timestamp()
@@ -263,6 +277,8 @@ class _Builder:
         self.put("lat", location["lat"])
         self.put("precision_km", location.get("precision_m", 100.0) / 1000.0)
         self.put("admin1", location.get("admin1"))
+        self.put("area", area_key(location.get("area")))
+        self.put("counts", _counts(primary))
         starts, ends = [], []
         for body in bodies:
             first, last = observed_span(body["observed"])
@@ -330,6 +346,8 @@ class _Builder:
             joint=np.asarray(rows.get("joint", []), dtype=np.bool_),
             extra={
                 "admin1": list(rows.get("admin1", [])),
+                "area": list(rows.get("area", [])),
+                "counts": list(rows.get("counts", [])),
                 "actors": list(rows.get("actors", [])),
             },
         )

@@ -172,6 +172,33 @@ class EvidenceStandard(Node):
     joint_verification: bool = False
 
 
+class TerritoryTerms(Node):
+    """A clause about control of territory, judged on control maps.
+
+    ``freeze``: no party gains more than ``cap_km2`` of ground across the
+    freeze line in any of ``sectors`` (each source's map of a day against its
+    own map of the control baseline). ``withdrawal``: ``party`` holds none of
+    ``zone`` at the clause's deadline, with the share of the zone vacated per
+    observed day. The clause's ``evidence.min_sources`` counts independent
+    publishers of the maps (DeepState and NZZ are two).
+    """
+
+    kind: Literal["freeze", "withdrawal"]
+    cap_km2: float = Field(default=0.0, ge=0)
+    """freeze: ground a party may gain per sector before it is a breach, km²."""
+    sectors: list[Identifier] = Field(default_factory=list)
+    """freeze: the zones (default: every zone with ``regime: buffer``)."""
+    zone: Identifier | None = None
+    """withdrawal: the zone to be vacated (default: the one the predicate
+    names with ``inside(…)``)."""
+    party: Identifier | None = None
+    """withdrawal: who must leave (default: the zone's ``party``)."""
+    sources: list[str] = Field(default_factory=lambda: ["deepstate", "nzz"])
+    """Control-map sources to judge on (``ceasefire import`` source ids)."""
+    tolerance_km2: float = Field(default=0.05, ge=0)
+    """withdrawal: area below which the party holds none of the zone (map slivers)."""
+
+
 class Clause(Node):
     """One prohibition or obligation, as text and as a checkable predicate."""
 
@@ -193,6 +220,9 @@ class Clause(Node):
     """Definitions the clause relies on beyond those its predicate names."""
     severity: float = Field(default=1.0, gt=0)
     """Weight of one breach in severity-weighted penalty rules."""
+    territory: TerritoryTerms | None = None
+    """A clause over control of territory (freeze cap, withdrawal), judged on
+    control maps by ``ceasefire territory``."""
 
     @model_validator(mode="after")
     def _obligations_have_deadlines(self) -> Clause:
@@ -200,6 +230,15 @@ class Clause(Node):
             raise ValueError(
                 "an obligation needs a deadline after which non-fulfilment is a breach;"
                 " expected a 'deadline' key: a time, a timeline name or {after: …, days: …}"
+            )
+        if (
+            self.territory is not None
+            and self.territory.kind == "withdrawal"
+            and self.deadline is None
+        ):
+            raise ValueError(
+                "a withdrawal over territory is judged at its deadline;"
+                " expected kind: obligation with a 'deadline'"
             )
         return self
 

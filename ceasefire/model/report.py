@@ -99,6 +99,11 @@ class Location(Node):
     """Oblast ISO code, filled by lookup when the report is logged."""
     admin2: str | None = None
     """Raion name, filled by lookup when the report is logged."""
+    area: list[str] | None = None
+    """When the source names an area, not a point: the bundled admin units it
+    names ("UA" the country, "UA-46" an oblast by ISO 3166-2, "UA-46:Stryiskyi
+    Raion" a raion). Compliance then measures distance and inside/outside over
+    the whole area (an interval), not from ``lon``/``lat``."""
 
 
 class Weapon(Node):
