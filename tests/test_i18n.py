@@ -43,7 +43,7 @@ def test_every_english_key_is_translated(lang: str, section: str) -> None:
     english = catalog("en")[section]
     other = catalog(lang)[section]
     assert sorted(set(english) - set(other)) == [], f"missing from {lang}.json"
-    assert sorted(set(other) - set(english)) == [], f"not in en.json: stale keys"
+    assert sorted(set(other) - set(english)) == [], "not in en.json: stale keys"
     empty = sorted(k for k, v in other.items() if not v.strip())
     assert empty == []
     left_in_english = sorted(
@@ -93,7 +93,9 @@ PAGES = ("map", "incident", "dashboard", "notices", "commitments", "tracker")
 FAMILIES: dict[str, tuple[str, ...]] = {
     # key prefix → the values the code builds keys from (t(`state_${state}`) …)
     "state_": get_args(State),
-    "regime_": tuple(v for v in get_args(Geometry.model_fields["regime"].annotation) if v),
+    "regime_": tuple(
+        v for v in get_args(Geometry.model_fields["regime"].annotation) if v
+    ),
     "kind_": ("line", "zone", "corridor", "site"),
     "category_": get_args(Commitment.model_fields["category"].annotation),
     "source_": SOURCE_TYPES,
@@ -104,7 +106,12 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "notice_": ("open", "acknowledged", "replied", "unanswered"),
     "title_": PAGES,
     "tracker_": (
-        "met", "in_progress", "partly_met", "disputed", "lapsed", "not_started",
+        "met",
+        "in_progress",
+        "partly_met",
+        "disputed",
+        "lapsed",
+        "not_started",
     ),  # fmt: skip
 }
 

@@ -123,7 +123,9 @@ def test_map_has_no_english_ui_words(chromium: Any, base_url: str, lang: str) ->
     line = {"uk": "Лінія зіткнення", "ru": "Линия соприкосновения"}[lang]
     assert line in legend and "Line of contact" not in legend
     # oblast labels in the page's language (the map fits the line: zoom ≥ 6)
-    labels = page.eval_on_selector_all(".oblast-label", "els => els.map(e => e.textContent)")
+    labels = page.eval_on_selector_all(
+        ".oblast-label", "els => els.map(e => e.textContent)"
+    )
     donetsk = {"uk": "Донецька", "ru": "Донецкая"}[lang]
     assert donetsk in labels and "Donetsk" not in labels
 

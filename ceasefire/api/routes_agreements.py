@@ -130,7 +130,9 @@ def _geometries(agreement: Agreement) -> bytes:
                     "id": feature.id,
                     "kind": feature.kind,
                     "label": feature.label,
-                    "labels": translate.labels(agreement.document, "geometries", feature.id),
+                    "labels": translate.labels(
+                        agreement.document, "geometries", feature.id
+                    ),
                     "regime": feature.spec.regime,
                     "party": feature.spec.party,
                 },

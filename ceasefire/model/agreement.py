@@ -499,7 +499,9 @@ class Geometry(Node):
         return self
 
 
-Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
+Language = Annotated[
+    str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+]
 """A BCP 47 language tag: ``uk``, ``ru``, ``en``, ``pt-BR``."""
 
 
