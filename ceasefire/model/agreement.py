@@ -558,4 +558,4 @@ class AgreementDocument(Node):
     indicators: list[Indicator] = Field(default_factory=list)
     translations: dict[Language, Translation] = Field(default_factory=dict)
     """Titles and labels in other languages, by language tag (``uk``, ``ru``):
-    the web map, the reports and ``agreement show --lang`` use them."""
+    the web map and the daily report use them."""
