@@ -15,6 +15,7 @@ import importlib.util
 import json
 import os
 import secrets
+import sysconfig
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,13 +26,28 @@ from ceasefire.store import open_store
 from ceasefire.store.base import Store
 
 REPO = Path(__file__).resolve().parents[1]
-EXAMPLES = REPO / "examples"
+
+
+def bundled(name: str) -> Path:
+    """``name`` beside the package (a source tree), else where a wheel put it.
+
+    A wheel installs the examples and the data slice as data files under
+    ``<prefix>/share/ceasefire`` (pyproject.toml, tool.setuptools.data-files).
+    """
+    here = REPO / name
+    if here.exists():
+        return here
+    installed = Path(sysconfig.get_path("data")) / "share" / "ceasefire"
+    return installed / Path(name).name
+
+
+EXAMPLES = bundled("examples")
 SHARED_FILES = (
     "ucdp-ged-ukraine-2014-2022/ucdp_ged_ukraine_2014-01_2022-02.csv.gz",
     "cir-russia-ukraine-monitor-2022/cir_russia_ukraine_monitor_events_2022.csv.gz",
     "bellingcat-civilian-harm/bellingcat_civilian_harm_incidents_2022-2025.json",
 )
-FALLBACK = REPO / "tests" / "data" / "reports"
+FALLBACK = bundled("tests/data/reports")
 DEMO_ROLES = ("monitor", "analyst", "guarantor", "party:ua", "party:ru", "party:cadlr")
 
 Step = Callable[[str, int, int | None], None]
