@@ -184,3 +184,30 @@ def test_quickstart_test_runs_what_the_readme_says() -> None:
     for tool in ("ruff", "mypy", "lint-imports", "pytest"):
         assert tool in body, tool
     assert 'test) setup; run_tests "$@" ;;' in script
+
+
+DEVELOPER_DOCS = {
+    "architecture.md": "the code's layers and known debt, for contributors",
+    "performance.md": "the benchmark record, kept under one heading per issue",
+}
+"""Docs for contributors, where a tracker number says where work was planned."""
+ISSUE_NUMBER = re.compile(r"\b[Ii]ssues? #?\d+|\(#\d+\)")
+
+
+def test_user_docs_name_no_internal_issue_numbers() -> None:
+    # a user reads what a feature does, not where it was planned ("until issue 6")
+    docs = [README, *sorted((REPO / "docs").glob("*.md"))]
+    found = [
+        f"{path.relative_to(REPO)}:{n}: {line.strip()}"
+        for path in docs
+        if path.name not in DEVELOPER_DOCS
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if ISSUE_NUMBER.search(line)
+    ]
+    assert found == []
+
+
+def test_the_issue_number_check_sees_them() -> None:
+    for text in ("until issue 6 lands", "(issue 11, item 1)", "Issue 18", "issues 6"):
+        assert ISSUE_NUMBER.search(text), text
+    assert not ISSUE_NUMBER.search("tests/test_issue_11_intake.py and 11 issues")
