@@ -10,6 +10,7 @@ block (examples/minsk-ii.yaml), the oblast labels from the basemap's names.
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -128,6 +129,9 @@ def test_map_has_no_english_ui_words(chromium: Any, base_url: str, lang: str) ->
     )
     donetsk = {"uk": "Донецька", "ru": "Донецкая"}[lang]
     assert donetsk in labels and "Donetsk" not in labels
+    shots = os.environ.get("CEASEFIRE_SCREENSHOTS")
+    if shots:  # docs/web.md's pictures: CEASEFIRE_SCREENSHOTS=docs/img
+        page.screenshot(path=str(Path(shots) / f"map-{lang}.png"))
 
 
 @pytest.mark.parametrize("lang", ["uk", "ru"])
