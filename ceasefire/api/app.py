@@ -80,6 +80,7 @@ def create_app(
         routes_incidents,
         routes_log,
         routes_map,
+        routes_map_control,
         routes_notices,
         routes_reports,
         routes_tracker,
@@ -94,6 +95,7 @@ def create_app(
         routes_log,
         routes_notices,
         routes_map,
+        routes_map_control,
         routes_tracker,
         ogc,
     ):

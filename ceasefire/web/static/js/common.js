@@ -1,6 +1,8 @@
 // What every page shares: language, API calls with the session's token, the agreement picker.
 import { EVENT_TYPES, STRINGS, pageLanguage, translated } from "./i18n.js";
 
+const TOKEN_KEY = "ceasefire.token";
+
 export const lang = pageLanguage(document.documentElement.lang);
 localStorage.setItem("ceasefire.lang", lang);
 
@@ -59,7 +61,7 @@ export class ApiError extends Error {
 /** GET (or POST with `body`) a JSON API path with the session's bearer token. */
 export async function api(path, { body, method } = {}) {
   const headers = { Accept: "application/json" };
-  const token = sessionStorage.getItem("ceasefire.token");
+  const token = sessionStorage.getItem(TOKEN_KEY);
   if (token) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) headers["Content-Type"] = "application/json";
   const response = await fetch(path, {
@@ -141,6 +143,49 @@ async function showRole() {
   badge.dataset.role = who.role;
 }
 
+/** Check `token` against GET /api/me; store it for this tab's session when accepted. */
+export async function signIn(token) {
+  const response = await fetch("/api/me", { headers: { Accept: "application/json", Authorization: `Bearer ${token}` } });
+  if (!response.ok) throw new Error(t("sign_in_refused"));
+  sessionStorage.setItem(TOKEN_KEY, token);
+  return response.json();
+}
+
+/** The sign-in form: a token field (never echoed), sign in, sign out, cancel. */
+function signInDialog() {
+  const input = el("input", { id: "token-input", type: "password", name: "token", autocomplete: "current-password",
+    required: true, placeholder: t("token_placeholder") });
+  const out = el("p", { class: "status", id: "sign-in-status", role: "status" });
+  const signOut = el("button", { type: "button", id: "sign-out", hidden: !sessionStorage.getItem(TOKEN_KEY) }, t("sign_out"));
+  const cancel = el("button", { type: "button", class: "secondary" }, t("cancel"));
+  const form = el("form", { method: "dialog", id: "sign-in-form" },
+    el("h2", {}, t("sign_in_title")),
+    el("label", { for: "token-input" }, t("token_label")), input,
+    el("p", { class: "muted" }, t("token_note")), out,
+    el("div", { class: "dialog-buttons" }, el("button", { type: "submit", id: "sign-in-submit" }, t("sign_in_submit")), signOut, cancel));
+  const dialog = el("dialog", { id: "sign-in-dialog" }, form);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    out.textContent = "";
+    try {
+      await signIn(input.value.trim());
+      location.reload();
+    } catch (error) {
+      out.textContent = error.message;
+    }
+  });
+  signOut.addEventListener("click", () => { sessionStorage.removeItem(TOKEN_KEY); location.reload(); });
+  cancel.addEventListener("click", () => dialog.close());
+  document.body.append(dialog);
+  return dialog;
+}
+
+function openSignIn() {
+  const dialog = document.getElementById("sign-in-dialog") ?? signInDialog();
+  dialog.showModal();
+  dialog.querySelector("input").focus();
+}
+
 function wireChrome() {
   applyI18n();
   for (const link of document.querySelectorAll(".lang a")) {
@@ -149,13 +194,7 @@ function wireChrome() {
     link.href = url.pathname + url.search;
   }
   for (const link of document.querySelectorAll("nav a")) link.href += `?lang=${lang}`;
-  document.getElementById("sign-in").addEventListener("click", () => {
-    const token = prompt(t("sign_in_prompt"), sessionStorage.getItem("ceasefire.token") ?? "");
-    if (token === null) return;
-    if (token.trim()) sessionStorage.setItem("ceasefire.token", token.trim());
-    else sessionStorage.removeItem("ceasefire.token");
-    location.reload();
-  });
+  document.getElementById("sign-in").addEventListener("click", openSignIn);
   showRole();
 }
 
