@@ -21,6 +21,7 @@ import importlib.util
 import json
 import os
 import secrets
+import sysconfig
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -37,7 +38,22 @@ if TYPE_CHECKING:
     from ceasefire.agreement.load import Agreement
 
 REPO = Path(__file__).resolve().parents[1]
-EXAMPLES = REPO / "examples"
+
+
+def bundled(name: str) -> Path:
+    """``name`` beside the package (a source tree), else where a wheel put it.
+
+    A wheel installs the examples and the data slice as data files under
+    ``<prefix>/share/ceasefire`` (pyproject.toml, tool.setuptools.data-files).
+    """
+    here = REPO / name
+    if here.exists():
+        return here
+    installed = Path(sysconfig.get_path("data")) / "share" / "ceasefire"
+    return installed / Path(name).name
+
+
+EXAMPLES = bundled("examples")
 SHARED_FILES = (
     "ucdp-ged-ukraine-2014-2022/ucdp_ged_ukraine_2014-01_2022-02.csv.gz",
     "cir-russia-ukraine-monitor-2022/cir_russia_ukraine_monitor_events_2022.csv.gz",
@@ -69,7 +85,7 @@ FREEZE_SNAPBACK = {
 }  # fmt: skip
 """Demo-side penalty rule fed by the freeze clause's territorial verdicts (the
 example's rules are fed by report-based clauses; this one shows the front line)."""
-FALLBACK = REPO / "tests" / "data" / "reports"
+FALLBACK = bundled("tests/data/reports")
 DEMO_ROLES = ("monitor", "analyst", "guarantor", "party:ua", "party:ru", "party:cadlr")
 
 Step = Callable[[str, int, int | None], None]

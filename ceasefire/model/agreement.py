@@ -538,6 +538,36 @@ class Geometry(Node):
         return self
 
 
+Language = Annotated[
+    str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+]
+"""A BCP 47 language tag: ``uk``, ``ru``, ``en``, ``pt-BR``."""
+
+
+class Translation(Node):
+    """The titles and labels people read, in one more language.
+
+    Only what is shown as a name is translated: the agreement's title and
+    summary, party names, definition labels, geometry labels, clause,
+    commitment, penalty rule and indicator titles. Each map is keyed by the
+    object's id (a definition's ``term``); the loader checks every key names
+    an object of the document. The clause ``text`` stays verbatim in the
+    language it was signed in; anything left out shows as written.
+    """
+
+    title: str | None = None
+    summary: str | None = None
+    parties: dict[Identifier, str] = Field(default_factory=dict)
+    definitions: dict[Identifier, str] = Field(default_factory=dict)
+    geometries: dict[Identifier, str] = Field(default_factory=dict)
+    clauses: dict[Identifier, str] = Field(default_factory=dict)
+    commitments: dict[Identifier, str] = Field(default_factory=dict)
+    """A commitment's ``what``."""
+    penalty_rules: dict[Identifier, str] = Field(default_factory=dict)
+    indicators: dict[Identifier, str] = Field(default_factory=dict)
+    """An indicator's ``name``."""
+
+
 class AgreementDocument(Node):
     """A cease-fire or peace agreement as a checkable document (format 1.0)."""
 
@@ -565,3 +595,6 @@ class AgreementDocument(Node):
     verification: list[Verification] = Field(default_factory=list)
     penalty_rules: list[PenaltyRule] = Field(default_factory=list)
     indicators: list[Indicator] = Field(default_factory=list)
+    translations: dict[Language, Translation] = Field(default_factory=dict)
+    """Titles and labels in other languages, by language tag (``uk``, ``ru``):
+    the web map and the daily report use them."""

@@ -1,9 +1,9 @@
 // What every page shares: language, API calls with the session's token, the agreement picker.
-import { EVENT_TYPES, STRINGS } from "./i18n.js";
+import { EVENT_TYPES, STRINGS, pageLanguage, translated } from "./i18n.js";
 
 const TOKEN_KEY = "ceasefire.token";
 
-export const lang = document.documentElement.lang === "uk" ? "uk" : "en";
+export const lang = pageLanguage(document.documentElement.lang);
 localStorage.setItem("ceasefire.lang", lang);
 
 /** The string for `key` in the page's language (English, then the key, as fallbacks). */
@@ -12,16 +12,26 @@ export function t(key) {
 }
 
 export function eventTypeLabel(type) {
-  return EVENT_TYPES[lang][type] ?? type;
+  return EVENT_TYPES[lang][type] ?? EVENT_TYPES.en[type] ?? type;
 }
 
 export function stateLabel(state) {
   return t(`state_${state}`);
 }
 
-/** Translate every element carrying data-i18n="key". */
+/** Translate every element carrying data-i18n="key" (and data-i18n-title, -aria-label). */
 export function applyI18n(root = document) {
   for (const node of root.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
+  for (const attr of ["title", "aria-label", "placeholder"]) {
+    for (const node of root.querySelectorAll(`[data-i18n-${attr}]`)) {
+      node.setAttribute(attr, t(node.getAttribute(`data-i18n-${attr}`)));
+    }
+  }
+}
+
+/** The agreement's title in the page's language (its translations block, else as written). */
+export function agreementTitle(agreement) {
+  return translated(agreement, lang, "title", undefined, agreement?.title ?? agreement?.id);
 }
 
 /** Make an element: el("td", {class: "x"}, "text", child…). Text is never parsed as HTML. */
@@ -98,7 +108,7 @@ export async function chooseAgreement() {
   }
   const saved = new URLSearchParams(location.search).get("agreement")
     ?? localStorage.getItem("ceasefire.agreement");
-  select.replaceChildren(...agreements.map((a) => el("option", { value: a.id }, a.title ?? a.id)));
+  select.replaceChildren(...agreements.map((a) => el("option", { value: a.id }, agreementTitle(a))));
   const chosen = agreements.find((a) => a.id === saved) ?? agreements[0];
   if (chosen) select.value = chosen.id;
   select.addEventListener("change", () => {
@@ -111,7 +121,8 @@ export async function chooseAgreement() {
 /** A party's name from the agreement (its id when unknown). */
 export function partyName(agreement, id) {
   if (!id) return "–";
-  return agreement?.parties?.find((p) => p.id === id)?.name ?? id;
+  const name = agreement?.parties?.find((p) => p.id === id)?.name ?? id;
+  return translated(agreement, lang, "parties", id, name);
 }
 
 export function showError(error) {
@@ -127,7 +138,8 @@ export const me = api("/api/me").catch(() => ({ role: "public", party: null }));
 async function showRole() {
   const badge = document.getElementById("role");
   const who = await me;
-  badge.textContent = who.party ? `${who.role} · ${who.party}` : who.role;
+  const role = t(`role_${who.role}`);
+  badge.textContent = who.party ? `${role} · ${who.party}` : role;
   badge.dataset.role = who.role;
 }
 

@@ -156,7 +156,7 @@ function render(data, who) {
       verdicts.length ? verdicts.map(verdictCard) : el("p", { class: "status" }, t("no_verdicts"))),
     el("section", { id: "reports" }, el("h2", {}, t("reports")), table([
       ["observed", (r) => formatTime(r.observed?.start, r.observed?.precision)],
-      ["source", (r) => [r.source?.type, r.source?.name].filter(Boolean).join(" · ") || "–"],
+      ["source", (r) => [r.source?.type && t(`source_${r.source.type}`), r.source?.name].filter(Boolean).join(" · ") || "–"],
       ["event_type", (r) => eventTypeLabel(r.event_type)],
       ["narrative", (r) => r.narrative || "–"],
     ], data.reports ?? [], "no_reports")),

@@ -23,7 +23,7 @@ async function loadIncidents(agreementId) {
 
 function describeGeometry(props) {
   const kind = t(`kind_${props.kind}`);
-  return props.regime ? `${props.label} (${kind}) — ${props.regime}` : `${props.label} (${kind})`;
+  return props.regime ? `${props.label} (${kind}) — ${t(`regime_${props.regime}`)}` : `${props.label} (${kind})`;
 }
 
 function legend(rows) {
