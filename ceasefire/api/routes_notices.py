@@ -9,7 +9,6 @@ changes recorded in the log (``ceasefire snapback status --record`` or
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
@@ -126,7 +125,7 @@ def cap(ctx: Ctx, who: Caller, notice_id: str) -> Response:
     """The notice as an OASIS CAP 1.2 alert (validated against the schema)."""
     notice = _status(ctx, who, notice_id).notice
     if not visible("notice.liaison", who, owner=notice.recipient):
-        notice = replace(notice, liaison=WITHHELD, address=None)
+        notice = notice.model_copy(update={"liaison": WITHHELD, "address": None})
     return Response(to_cap(notice), media_type="application/cap+xml")
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ceasefire.agreement.load import Agreement
-from ceasefire.errors import CeasefireError
+from ceasefire.errors import ReportError as ReportError  # re-exported
 from ceasefire.reports import figures
 from ceasefire.reports.daily import Breach, DailyReport, Event
 from ceasefire.reports.words import Words
@@ -27,10 +27,6 @@ _templates = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-
-
-class ReportError(CeasefireError):
-    """A report could not be written."""
 
 
 def _data_uri(png: bytes) -> str:

@@ -25,7 +25,7 @@ import numpy as np
 from ceasefire.agreement.load import Agreement
 from ceasefire.compliance import logic
 from ceasefire.compliance.evaluate import Evaluator, VerdictTable
-from ceasefire.compliance.facts import Incident, facts_from_incidents
+from ceasefire.compliance.facts import Case, facts_from_cases
 from ceasefire.compliance.run import JOINT_PREFIX
 from ceasefire.factfinding.incidents import groups_of, read_log
 from ceasefire.factfinding.workflow import REPLY
@@ -124,7 +124,7 @@ def read_inputs(
     by_id = view.by_id
     # the fixed part of each standard: evaluate as if jointly verified
     incidents = [
-        Incident(anchor, tuple(by_id[r] for r in reports), "verified", True)
+        Case(anchor, tuple(by_id[r] for r in reports), "verified", True)
         for anchor, reports in sorted(groups.items())
     ]
     breaches = _breaches(agreement, incidents, history, reported)
@@ -133,14 +133,14 @@ def read_inputs(
 
 def _breaches(
     agreement: Agreement,
-    incidents: list[Incident],
+    incidents: list[Case],
     history: dict[str, list[Change]],
     reported: bool = False,
 ) -> list[Breach]:
     if not incidents:
         return []
     evaluator = Evaluator(agreement)
-    facts = facts_from_incidents(incidents)
+    facts = facts_from_cases(incidents)
     table = evaluator.evaluate(facts)
     feeding = np.asarray(
         [bool(c.clause.penalties) for c in evaluator.clauses], dtype=np.bool_

@@ -99,7 +99,7 @@ def notices(
         for notice in notices_.for_transition(doc, transition):
             if transition.standing == PROVISIONAL:
                 title = notice.title.replace("confirmed breaches", "reported breaches")
-                notice = dataclasses.replace(notice, title=f"Provisional {title}")
+                notice = notice.model_copy(update={"title": f"Provisional {title}"})
             found.append(notice)
     return found
 

@@ -26,14 +26,10 @@ from typing import Any, NamedTuple, Self
 
 import orjson
 
-from ceasefire.errors import CeasefireError
+from ceasefire.errors import StoreError as StoreError  # re-exported
 from ceasefire.store.projection import utc_text
 
 HASH_SIZE = 32
-
-
-class StoreError(CeasefireError):
-    """A store could not be opened or used."""
 
 
 class EntryRow(NamedTuple):
