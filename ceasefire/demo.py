@@ -66,8 +66,6 @@ ALASKA = "alaska-terms"
 ALASKA_IN_FORCE = datetime(2025, 9, 1, tzinfo=ZoneInfo("Europe/Kyiv"))
 """Demo-side override: "Alaska terms, as if in force from 1 Sep 2025" (the
 agreement format's own in-force option replaces ``as_if_in_force`` when it lands)."""
-FREEZE_CAP_KM2 = 10.0
-"""The demo's freeze cap: ground a party may gain per sector before it is a breach."""
 FREEZE_SNAPBACK = {
     "id": "freeze-line-snapback",
     "title": "Ground gained across the freeze line beyond 10 km² in a sector",
@@ -260,6 +258,7 @@ def _replay_penalties(log: Log, agreement_path: Path, step: Step) -> dict[str, i
     """Replay the Alaska penalty rules (reports and the freeze cap over control
     maps) and record provisional and established states and their notices."""
     from ceasefire.agreement.load import load
+    from ceasefire.compliance.territory import freeze_terms
     from ceasefire.model.agreement import PenaltyRule
     from ceasefire.snapback import standing
 
@@ -267,9 +266,14 @@ def _replay_penalties(log: Log, agreement_path: Path, step: Step) -> dict[str, i
     step(what, 0, None)
     rule = PenaltyRule.model_validate(FREEZE_SNAPBACK)
     agreement = standing.with_rules(demo_terms(load(agreement_path)), [rule])
-    sectors = tuple(g.id for g in agreement.document.geometries if g.regime == "buffer")
+    # the example's own freeze clause gives the cap, sectors and sources
+    freeze = freeze_terms(agreement)[0]
     terms = standing.TerritoryTerms(
-        FREEZE_CAP_KM2, sectors, ("deepstate", "nzz"), feeds={"freeze": [rule.id]}
+        freeze.cap_km2,
+        freeze.sectors,
+        freeze.sources,
+        clause=freeze.clause,
+        feeds={freeze.clause: [rule.id]},
     )
     findings, appeals = standing.mission_findings(log.store, agreement, terms)
     rules = agreement.document.penalty_rules

@@ -136,6 +136,7 @@ def plant(url: str) -> dict[str, str]:
         "reply_id": reply.id,
         "agreement_id": "minsk-ii",
         "seq": str(seq),
+        "day": "2015-02-20",  # control-map routes: a day of the canary's record
         "featureId": body["id"],  # OGC API items: the canary report (or its verdict)
     }
 
