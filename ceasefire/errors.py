@@ -274,6 +274,10 @@ class SparkMissing(CeasefireError, RuntimeError):
     """
 
 
+class AreaError(CeasefireError, ValueError):
+    """A report's area names no bundled admin unit (also a ``ValueError``)."""
+
+
 def suggest(word: str, candidates: Iterable[str]) -> str | None:
     """The candidate closest to ``word``, if one is close enough to be a typo."""
     options = [c for c in candidates if c]

@@ -26,6 +26,7 @@ import numpy.typing as npt
 import shapely
 
 from ceasefire.compliance.facts import FloatArray
+from ceasefire.errors import AreaError as AreaError  # re-exported
 from ceasefire.geo.boundaries import admin_units, country
 from ceasefire.geo.crs import area_km2
 from ceasefire.geo.measure import Measure
@@ -37,10 +38,6 @@ SAMPLES = 60
 STEP_KM = (1.0, 10.0)
 """Bounds of the sampling step, km."""
 COUNTRY = "UA"
-
-
-class AreaError(ValueError):
-    """A report's area names no bundled admin unit."""
 
 
 @lru_cache(maxsize=512)
