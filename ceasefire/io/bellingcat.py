@@ -43,10 +43,11 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, Literal
 
 from ceasefire.io.base import (
     KYIV,
+    UKRAINE,
     Importer,
     Row,
     RowError,
@@ -194,6 +195,8 @@ class JsonImporter(Importer):
     ``detect`` (by CSV header) is always False, ``detect_file`` looks inside.
     """
 
+    unit: ClassVar[Literal["line", "record"]] = "record"
+
     to_report: Callable[[dict[str, Any]], Report]
 
     def detect(self, header: list[str]) -> bool:
@@ -236,4 +239,5 @@ IMPORTER = JsonImporter(
     "Bellingcat civilian-harm incidents JSON (date, lat/lon, description, sources)",
     FIELDS,
     to_report,
+    scope=UKRAINE,  # not country: strikes inside Russia are recorded too
 )

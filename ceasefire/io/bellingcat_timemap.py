@@ -44,6 +44,7 @@ from typing import Any
 
 from ceasefire.io.base import (
     KYIV,
+    UKRAINE,
     Row,
     RowError,
     id_moment,
@@ -301,4 +302,6 @@ IMPORTER = TimeMapImporter(
     "Bellingcat Civilian Harm TimeMap export (…_events.json + sources + associations)",
     FIELDS,
     _alone,
+    scope=UKRAINE,
+    priority=1,  # its events have Bellingcat's keys too: asked first
 )

@@ -236,4 +236,5 @@ IMPORTER = Importer(
     "Ukrainian Air Force daily missile/drone reports CSV (model, launched, destroyed)",
     COLUMNS,
     to_report,
+    country="Ukraine",
 )
