@@ -9,6 +9,7 @@ found and used by ``ceasefire import``.
 from __future__ import annotations
 
 import sqlite3
+import sys
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
@@ -81,7 +82,7 @@ def plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.syspath_prepend(str(site))
     registry.refresh()
     yield site
-    monkeypatch.delitem(__import__("sys").modules, "sightings_plugin", raising=False)
+    sys.modules.pop("sightings_plugin", None)
     registry.refresh()
 
 
@@ -156,8 +157,8 @@ def test_an_unknown_format_name_suggests_the_nearest() -> None:
     assert caught.value.suggestion is not None and "ucdp" in caught.value.suggestion
 
 
-# Committed samples → the format their publisher wrote them in (by file name and
-# SOURCE.md, not by asking the registry).
+# Committed samples → the format each was written in (tests/data/intake/README.md,
+# tests/data/kobo: the form's exports), not by asking the registry.
 SAMPLES = {
     "intake/20220301001500.export.CSV": "gdelt",
     "intake/acled_ukraine_synthetic.csv": "acled",
@@ -185,9 +186,7 @@ def test_detection_order_is_stated_not_import_order() -> None:
     assert {"geojson", "bellingcat"}.isdisjoint(first)
 
 
-def test_the_more_specific_format_wins_where_two_recognise_a_file(
-    tmp_path: Path,
-) -> None:
+def test_the_more_specific_format_wins_where_two_recognise_a_file() -> None:
     daily = (
         Path(__file__).parent.parent / "examples/geometry/occupied-2025-08-15.geojson"
     )
