@@ -282,9 +282,14 @@ def half_diagonal_m(dx: float, dy: float, lat: Floats, lon: float = 0.0) -> Floa
 
 
 def half_diagonal_km(size: float, lat_centre: Floats) -> Floats:
-    """``half_diagonal_m`` of square ``size``° cells, in km (each row once)."""
-    rows, inverse = np.unique(lat_centre, return_inverse=True)
-    bound: Floats = (half_diagonal_m(size, size, rows) / 1e3)[inverse.ravel()]
+    """``half_diagonal_m`` of square ``size``° cells centred at ``lat_centre``
+    (each (k + 0.5) · size), in km: measured once per row of cells."""
+    row = np.floor(lat_centre / size).astype(np.int64)
+    if not len(row):
+        return np.zeros(0)
+    first = int(row.min())
+    rows = (np.arange(first, int(row.max()) + 1) + 0.5) * size
+    bound: Floats = (half_diagonal_m(size, size, rows) / 1e3)[row - first]
     return bound
 
 
