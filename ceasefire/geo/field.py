@@ -288,7 +288,7 @@ def half_diagonal_km(size: float, lat_centre: Floats) -> Floats:
     if not len(row):
         return np.zeros(0)
     first = int(row.min())
-    rows = (np.arange(first, int(row.max()) + 1) + 0.5) * size
+    rows = (np.arange(first, int(row.max()) + 1, dtype=np.float64) + 0.5) * size
     bound: Floats = (half_diagonal_m(size, size, rows) / 1e3)[row - first]
     return bound
 
