@@ -17,6 +17,7 @@ lies wholly on one side of every threshold, refine the rest.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 
 import numpy as np
 import shapely
@@ -288,8 +289,17 @@ def half_diagonal_km(size: float, lat_centre: Floats) -> Floats:
     if not len(row):
         return np.zeros(0)
     first = int(row.min())
-    rows = (np.arange(first, int(row.max()) + 1, dtype=np.float64) + 0.5) * size
-    bound: Floats = (half_diagonal_m(size, size, rows) / 1e3)[row - first]
+    bound: Floats = _row_bounds_km(size, first, int(row.max()))[row - first]
+    return bound
+
+
+@lru_cache(maxsize=64)
+def _row_bounds_km(size: float, first: int, last: int) -> Floats:
+    """Half-diagonals (km) of rows ``first``..``last`` of ``size``° cells; every
+    clause of a batch asks for the same rows (read only: never written)."""
+    rows = (np.arange(first, last + 1, dtype=np.float64) + 0.5) * size
+    bound: Floats = half_diagonal_m(size, size, rows) / 1e3
+    bound.flags.writeable = False  # shared by every caller through the cache
     return bound
 
 
