@@ -49,7 +49,9 @@ def reference_import(folder: Path, path: Path) -> None:
     """The per-row path: csv.DictReader, a pydantic Report per row, then the log."""
     with SQLiteStore(folder / "reference.db") as store:
         summary = ImportSummary(str(path), "ucdp")
-        import_rows(Log(store), ucdp.IMPORTER.read(path), summary)
+        import_rows(
+            Log(store), ucdp.IMPORTER.read(path), summary, importer=ucdp.IMPORTER
+        )
 
 
 def import_benchmark(folder: Path, rows: int, rounds: int) -> None:

@@ -326,7 +326,7 @@ def test_verdicts_round_trip_through_json(evaluator: Evaluator) -> None:
 
 
 def test_grid_decisions_equal_exact_measurement_everywhere() -> None:
-    """The cell shortcut (grid.py) never changes a verdict: 30k seeded incidents
+    """The cell shortcut (geo.field.banded) never changes a verdict: 30k seeded incidents
     around the real Alaska freeze line, every clause, fast vs exact."""
     from ceasefire.compliance.spatial import SpatialCache
     from ceasefire.synth import incident_columns

@@ -24,7 +24,7 @@ from ceasefire.cli import cli
 from ceasefire.cli.progress import import_with_progress
 from ceasefire.errors import DetailedError
 from ceasefire.io.intake import import_file, quarantined
-from ceasefire.io.registry import IMPORTERS
+from ceasefire.io.registry import importers
 from ceasefire.log.service import Log
 from ceasefire.store.sqlite import SQLiteStore
 
@@ -34,6 +34,7 @@ NOT_PLAIN_CSV = {
 }  # fmt: skip
 """JSON, zipped TSV, GeoJSON (incl. the control maps), Parquet, HXL (needs a tag
 row): not plain CSV."""
+IMPORTERS = importers()
 CSV_FORMATS = sorted(set(IMPORTERS) - NOT_PLAIN_CSV)
 
 VALUES = st.one_of(

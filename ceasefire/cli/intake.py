@@ -20,7 +20,22 @@ from ceasefire.errors import DetailedError
 from ceasefire.io.exporters import FORMATS, format_for
 from ceasefire.io.geojson import apply_mapping
 from ceasefire.io.intake import quarantined
-from ceasefire.io.registry import IMPORTERS, importer_for
+from ceasefire.io.registry import importer_for, names
+
+
+class _Formats(click.Choice):  # type: ignore[type-arg]
+    """The registry's format names, read when asked (so installed plugins count)."""
+
+    def __init__(self) -> None:
+        super().__init__([])
+
+    @property  # type: ignore[override]
+    def choices(self) -> list[str]:
+        return names()
+
+    @choices.setter
+    def choices(self, value: object) -> None:
+        """click.Choice sets its list once; ours is the registry's, always."""
 
 
 @click.command(name="import")
@@ -34,7 +49,7 @@ from ceasefire.io.registry import IMPORTERS, importer_for
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(sorted(IMPORTERS)),
+    type=_Formats(),
     help="Skip detection from the header.",
 )
 @click.option(

@@ -22,10 +22,10 @@ import numpy.typing as npt
 
 from ceasefire.agreement.load import Agreement
 from ceasefire.agreement.predicate import Call, Compare, Literal, walk
-from ceasefire.compliance import grid
 from ceasefire.compliance.areas import AreaPlaces
 from ceasefire.compliance.facts import Facts, FloatArray
 from ceasefire.compliance.logic import BoolArray, Rows
+from ceasefire.geo.field import BAND_MIN_POINTS, Memo
 from ceasefire.geo.measure import Measure, measure_for
 
 
@@ -108,10 +108,10 @@ class SpatialCache:
     measures: Measures
     facts: Facts
     fast: bool = True
-    """Decide distance bands from grid cells where they can (see grid.py);
+    """Decide distance bands from grid cells where they can (``Measure.banded_km``);
     False measures every point exactly (for reasons)."""
     _cache: dict[tuple[str, str], _Cached] = field(default_factory=dict)
-    _cells: dict[tuple[str, str], grid.Memo] = field(default_factory=dict)
+    _cells: dict[tuple[str, str], Memo] = field(default_factory=dict)
     _areas: list[AreaPlaces] = field(default_factory=list)
 
     def exact(self) -> SpatialCache:
@@ -158,7 +158,7 @@ class SpatialCache:
         return cached.values if rows is None else cached.values[rows]
 
     def _few(self, rows: Rows) -> bool:
-        return (len(self.facts) if rows is None else len(rows)) < grid.MIN_TODO
+        return (len(self.facts) if rows is None else len(rows)) < BAND_MIN_POINTS
 
     def _points(self, index: Rows) -> tuple[FloatArray, FloatArray]:
         facts = self.facts
@@ -199,7 +199,7 @@ class SpatialCache:
 
             far = limit + float(self.facts.precision_km.max(initial=0.0))
             memo = self._cells.setdefault(("distance", geometry), {})
-            return grid.banded(lon, lat, exact, undecided, far, within, memo)
+            return measure.banded_km(lon, lat, undecided, far, within, memo)
 
         key = ("distance" if self.fast else "distance_exact", geometry)
         return self._get(key, rows, np.float64, compute)
@@ -235,7 +235,7 @@ class SpatialCache:
 
             far = float(self.facts.precision_km.max(initial=0.0))
             memo = self._cells.setdefault(("edge", geometry), {})
-            return grid.banded(lon, lat, exact, undecided, far, within, memo)
+            return measure.banded_km(lon, lat, undecided, far, within, memo, edge=True)
 
         key = "edge" if self.fast else "edge_exact"
         return (

@@ -19,7 +19,9 @@ Transform = Callable[[np.ndarray], np.ndarray]
 
 
 @lru_cache(maxsize=64)
-def _transformers(lon_0: float, lat_0: float) -> tuple[Transformer, Transformer]:
+def tm_transformers(lon_0: float, lat_0: float) -> tuple[Transformer, Transformer]:
+    """Lon/lat ⇄ metres of the transverse Mercator centred on (lon_0, lat_0),
+    built once per centre (geometries and the segment index share them)."""
     proj = f"+proj=tmerc +lon_0={lon_0} +lat_0={lat_0} +k=1 +ellps=WGS84 +units=m"
     forward = Transformer.from_crs("EPSG:4326", proj, always_xy=True)
     inverse = Transformer.from_crs(proj, "EPSG:4326", always_xy=True)
@@ -31,7 +33,7 @@ def local_projection(geometry: shapely.Geometry) -> tuple[Transform, Transform]:
     minx, miny, maxx, maxy = shapely.bounds(geometry)
     lon_0 = round((minx + maxx) / 2, 1)  # rounded so nearby shapes share a cache entry
     lat_0 = round((miny + maxy) / 2, 1)
-    forward, inverse = _transformers(lon_0, lat_0)
+    forward, inverse = tm_transformers(lon_0, lat_0)
 
     def to_metres(coords: np.ndarray) -> np.ndarray:
         x, y = forward.transform(coords[:, 0], coords[:, 1])

@@ -8,9 +8,16 @@ to some point of the cell (those within d(centre) + 2 × half-diagonal of the
 centre). A batch of points is then classified by one array lookup; only the
 points whose bound does not already settle the question are measured, each
 against its cell's few candidates. Built once per geometry.
+
+The same cells decide distance bands for the compliance engine (``banded``,
+below): measure each occupied cell's centre, decide every point whose cell
+lies wholly on one side of every threshold, refine the rest.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from functools import lru_cache
 
 import numpy as np
 import shapely
@@ -84,13 +91,7 @@ class DistanceField:
 
     def _half_diagonals(self, cx: Floats, cy: Floats) -> Floats:
         """Geodesic half-diagonal of each row's cells: centre to the farther corner."""
-        centre = np.full(len(cy), cx[0])
-        corner = np.full(len(cy), cx[0] - self.dx / 2)
-        half = np.maximum(
-            WGS84.inv(centre, cy, corner, cy - self.dy / 2)[2],
-            WGS84.inv(centre, cy, corner, cy + self.dy / 2)[2],
-        )
-        return np.repeat(half * 1.001 + 1.0, len(cx))
+        return np.repeat(half_diagonal_m(self.dx, self.dy, cy, cx[0]), len(cx))
 
     def _build(self, segments: Segments, parent: DistanceField | None) -> None:
         nx, ny = self.nx, self.ny
@@ -237,3 +238,145 @@ class DistanceField:
         )
         segment = self.candidates[first + np.arange(len(which))]
         return which, segment
+
+
+# ------------------------------------------------ distance bands from cells
+#
+# Deciding "is d within 25 km?" needs the exact distance only near 25 km. A
+# distance to a set is 1-Lipschitz: a point within h km of a cell's centre is
+# within h km of the centre's distance. So after measuring each occupied
+# cell's centre exactly, every point whose interval [d(c) - h, d(c) + h]
+# (widened by its own precision radius) lies wholly on one side of every
+# threshold is decided; only the rest go to a finer grid, and finally to the
+# exact measure. The values kept for decided points are the cell's (they
+# decide every comparison exactly as the true distance would). Cells are
+# bounded as the field's are: the geodesic distance from centre to corner.
+
+BAND_LEVELS = (0.2, 0.05, 0.01, 0.0025)
+"""Cell sizes in degrees, coarse to fine."""
+BAND_MIN_POINTS = 2_000
+"""Below this many undecided points, measure them exactly at once."""
+DENSE_CELLS = 4_000_000
+"""Up to this many cells in the points' box, cells are found by counting, not sorting."""
+
+Exact = Callable[[Floats, Floats, float | Floats | None], Floats]
+"""exact(lon, lat, within_km) → distances (beyond within_km only a lower bound)."""
+Undecided = Callable[[Floats, Floats, Ints], NDArray[np.bool_]]
+"""undecided(lo, hi, index) → which points a value in [lo, hi] may not decide."""
+Memo = dict[float, tuple[NDArray[np.int64], Floats]]
+"""Per cell size: sorted cell keys and their centres' distances."""
+
+
+def half_diagonal_m(dx: float, dy: float, lat: Floats, lon: float = 0.0) -> Floats:
+    """A bound on the distance from the centre of a dx° × dy° cell centred at
+    each ``lat`` to any point of it: the geodesic distance to the farther corner
+    (the one nearer the equator), widened by 0.1 % and 1 m. Every grid in geo
+    bounds its cells this way; no km-per-degree constant is involved."""
+    centre = np.full(len(lat), lon)
+    corner = np.full(len(lat), lon - dx / 2)
+    half = np.maximum(
+        WGS84.inv(centre, lat, corner, np.maximum(lat - dy / 2, -90.0))[2],
+        WGS84.inv(centre, lat, corner, np.minimum(lat + dy / 2, 90.0))[2],
+    )
+    bound: Floats = half * 1.001 + 1.0
+    return bound
+
+
+def half_diagonal_km(size: float, lat_centre: Floats) -> Floats:
+    """``half_diagonal_m`` of square ``size``° cells centred at ``lat_centre``
+    (each (k + 0.5) · size), in km: measured once per row of cells."""
+    row = np.floor(lat_centre / size).astype(np.int64)
+    if not len(row):
+        return np.zeros(0)
+    first = int(row.min())
+    bound: Floats = _row_bounds_km(size, first, int(row.max()))[row - first]
+    return bound
+
+
+@lru_cache(maxsize=64)
+def _row_bounds_km(size: float, first: int, last: int) -> Floats:
+    """Half-diagonals (km) of rows ``first``..``last`` of ``size``° cells; every
+    clause of a batch asks for the same rows (read only: never written)."""
+    rows = (np.arange(first, last + 1, dtype=np.float64) + 0.5) * size
+    bound: Floats = half_diagonal_m(size, size, rows) / 1e3
+    bound.flags.writeable = False  # shared by every caller through the cache
+    return bound
+
+
+def _cells(
+    ix: NDArray[np.int64], iy: NDArray[np.int64]
+) -> tuple[NDArray[np.int64], Ints]:
+    """Sorted unique cell keys and each point's index into them."""
+    x0, y0 = int(ix.min()), int(iy.min())
+    nx, ny = int(ix.max()) - x0 + 1, int(iy.max()) - y0 + 1
+    if nx * ny > DENSE_CELLS:
+        key = (ix + 4_000_000) * 8_000_000 + (iy + 4_000_000)
+        cells, inverse = np.unique(key, return_inverse=True)
+        return cells, inverse
+    flat = (ix - x0) * ny + (iy - y0)
+    occupied = np.flatnonzero(np.bincount(flat, minlength=nx * ny))
+    position = np.empty(nx * ny, np.intp)
+    position[occupied] = np.arange(len(occupied))
+    ox, oy = np.divmod(occupied, ny)
+    # the same order as the sorted keys: x major, y minor
+    cells = (ox + x0 + 4_000_000) * 8_000_000 + (oy + y0 + 4_000_000)
+    return cells.astype(np.int64), position[flat]
+
+
+def _centres(
+    keys: NDArray[np.int64], size: float, exact: Exact, far_km: float, memo: Memo
+) -> Floats:
+    """Distances of the centres of cells ``keys`` (sorted, unique), memoised."""
+    known, values = memo.get(size, (np.zeros(0, np.int64), np.zeros(0)))
+    at = np.searchsorted(known, keys).clip(0, max(len(known) - 1, 0))
+    have = (known[at] == keys) if len(known) else np.zeros(len(keys), np.bool_)
+    missing = keys[~have]
+    found = np.empty(len(keys))
+    found[have] = values[at[have]]
+    if len(missing):
+        cx = ((missing // 8_000_000) - 4_000_000 + 0.5) * size
+        cy = ((missing % 8_000_000) - 4_000_000 + 0.5) * size
+        reach = float(half_diagonal_km(size, cy).max())
+        found[~have] = exact(cx, cy, far_km + reach + 1e-3)
+        merged = np.concatenate([known, missing])
+        order = np.argsort(merged, kind="stable")
+        memo[size] = (merged[order], np.concatenate([values, found[~have]])[order])
+    return found
+
+
+def banded(
+    lon: Floats,
+    lat: Floats,
+    exact: Exact,
+    undecided: Undecided,
+    far_km: float,
+    within_km: Floats | None,
+    memo: Memo | None = None,
+) -> Floats:
+    """Distances good enough to decide every threshold, exact near the thresholds.
+
+    ``far_km``: beyond this a distance decides nothing (largest threshold plus
+    the largest radius), so cell centres need only be exact up to it plus the
+    cell's size. ``within_km`` is passed to ``exact`` for single points.
+    ``memo`` keeps cell centres between calls for the same geometry (and the
+    same ``far_km``), so clauses that measure different rows share cells.
+    """
+    memo = {} if memo is None else memo
+    values = np.empty(len(lon), np.float64)
+    todo = np.arange(len(lon))
+    for size in BAND_LEVELS:
+        if len(todo) < BAND_MIN_POINTS:
+            break
+        ix = np.floor(lon[todo] / size).astype(np.int64)
+        iy = np.floor(lat[todo] / size).astype(np.int64)
+        cells, inverse = _cells(ix, iy)
+        cy = np.asarray(((cells % 8_000_000) - 4_000_000 + 0.5) * size, np.float64)
+        reach = half_diagonal_km(size, cy)[inverse]
+        mid = _centres(cells, size, exact, far_km, memo)[inverse]
+        open_ = undecided(mid - reach, mid + reach, todo)
+        values[todo[~open_]] = mid[~open_]
+        todo = todo[open_]
+    if len(todo):
+        within = None if within_km is None else within_km[todo]
+        values[todo] = exact(lon[todo], lat[todo], within)
+    return values

@@ -17,6 +17,7 @@ import shapely
 from numpy.typing import ArrayLike, NDArray
 
 from ceasefire.geo.build import Feature
+from ceasefire.geo.field import Memo, Undecided, banded
 from ceasefire.geo.segments import Floats, Nearest, Segments
 
 Within = float | ArrayLike | None
@@ -89,6 +90,28 @@ class Measure:
         """Build the distance field now (else the first batch of
         ``FIELD_MIN_POINTS`` or more builds it); returns self."""
         return self
+
+    def banded_km(
+        self,
+        lon: Floats,
+        lat: Floats,
+        undecided: Undecided,
+        far_km: float,
+        within_km: Floats | None,
+        memo: Memo | None = None,
+        *,
+        edge: bool = False,
+    ) -> Floats:
+        """Distances (to an area's edge, with ``edge``) good enough to decide
+        every distance band, exact where a band is close: the one band decider
+        (``ceasefire.geo.field.banded``; ``undecided`` says which values in an
+        interval cannot decide a point's bands yet)."""
+        measure = self.edge_distance_km if edge else self.distance_km
+
+        def exact(x: Floats, y: Floats, within: float | Floats | None) -> Floats:
+            return measure(x, y, within_km=within)
+
+        return banded(lon, lat, exact, undecided, far_km, within_km, memo)
 
 
 class _SegmentMeasure(Measure):

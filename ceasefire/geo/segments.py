@@ -15,13 +15,15 @@ longer chords go through pyproj.Geod itself.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
 import shapely
 from numpy.typing import NDArray
-from pyproj import Geod, Transformer
+from pyproj import Geod
+
+from ceasefire.geo.crs import tm_transformers
 
 if TYPE_CHECKING:
     from ceasefire.geo.field import DistanceField
@@ -44,14 +46,6 @@ SHORT_CHORD_M = 200_000.0
 DENSE_SPACING_M = 2_000.0
 CLASSIFY_BLOCK = 1 << 16
 """Points classified per block by the distance field (arrays stay in cache)."""
-
-
-@lru_cache(maxsize=64)
-def _transformers(lon_0: float, lat_0: float) -> tuple[Transformer, Transformer]:
-    proj = f"+proj=tmerc +lon_0={lon_0} +lat_0={lat_0} +k=1 +ellps=WGS84 +units=m"
-    forward = Transformer.from_crs("EPSG:4326", proj, always_xy=True)
-    inverse = Transformer.from_crs(proj, "EPSG:4326", always_xy=True)
-    return forward, inverse
 
 
 def inverse_r2(lat: Floats) -> Floats:
@@ -108,7 +102,7 @@ class Segments:
         self.lon_0 = round((minx + maxx) / 2.0, 1)
         self.lat_0 = round((miny + maxy) / 2.0, 1)
         self.bounds = (minx, miny, maxx, maxy)
-        self._forward, self._inverse = _transformers(self.lon_0, self.lat_0)
+        self._forward, self._inverse = tm_transformers(self.lon_0, self.lat_0)
 
         starts, ends, prev, next_ = [], [], [], []
         offset = 0

@@ -37,7 +37,7 @@ from functools import lru_cache
 
 from ceasefire.geo.boundaries import admin_units
 from ceasefire.geo.crs import area_km2
-from ceasefire.io.base import Importer, RowError, stable_id
+from ceasefire.io.base import UKRAINE, Importer, RowError, stable_id
 from ceasefire.model.report import Report
 
 COLUMNS = frozenset(
@@ -202,4 +202,6 @@ IMPORTER = Importer(
     "Official Ukrainian air-raid alerts CSV (oblast, raion, hromada, level, times)",
     COLUMNS,
     to_report,
+    scope=UKRAINE,
+    country="Ukraine",
 )

@@ -77,4 +77,5 @@ IMPORTER = Importer(
     "Volunteer (eTryvoga) air-raid alerts CSV (region, started_at, finished_at, naive)",
     COLUMNS,
     to_report,
+    country="Ukraine",
 )

@@ -12,11 +12,11 @@ import csv
 import gzip
 import hashlib
 import io
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, NamedTuple
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
@@ -24,9 +24,15 @@ from pydantic import ValidationError
 from ceasefire.errors import RowError as RowError  # re-exported
 from ceasefire.model.report import Report, new_id
 
+if TYPE_CHECKING:
+    from ceasefire.log.service import Log
+
 KYIV = ZoneInfo("Europe/Kyiv")
 """The time zone of the calendar days of UCDP, ACLED, CIR, Bellingcat and the
 Ukrainian sources: a day of theirs is a Kyiv day (issue 11)."""
+UKRAINE = (22.1, 44.3, 40.3, 52.4)
+"""Ukraine's bounding box with Crimea: min lon, min lat, max lon, max lat
+(``Importer.scope`` of the formats that only cover the war in Ukraine)."""
 
 
 @dataclass(frozen=True)
@@ -62,10 +68,35 @@ class Importer:
     description: str
     required_columns: frozenset[str]
     to_report: Callable[[dict[str, str]], Report]
+    _: KW_ONLY
+    scope: Box | None = None
+    """The box every point of the format lies in, when it covers only one war
+    (Ukraine's): a point outside it whose lat/lon swapped lies inside was
+    written the wrong way round and is quarantined (``io/checks.py``). None for
+    formats with worldwide coverage, where a swapped point is often a real place."""
+    country: str | None = None
+    """The country every row of the format is in when its rows do not say
+    (``io/checks.py`` quarantines a point outside it); None: rows say or vary."""
+    fast_reader: FastReader | None = field(default=None, compare=False)
+    """A columnar reader giving the same rows as ``read_numbered``, faster
+    (``io/columns.py``), or None."""
+    priority: int = 0
+    """Detection order: higher first, then by name (``io/registry.py``). Raise it
+    for a format whose files another format would recognise too."""
+
+    unit: ClassVar[Literal["line", "record"]] = "line"
+    """How rows are numbered: "line" (the physical line of a text file, header
+    = 1; read row by row by ``read_numbered``) or "record" (a JSON, Parquet or
+    other record number; the subclass overrides ``read``)."""
 
     def detect(self, header: list[str]) -> bool:
-        """True when ``header`` has every column this format needs."""
+        """True when the CSV ``header`` has every column this format needs."""
         return self.required_columns <= set(header)
+
+    def detect_file(self, path: Path) -> bool:
+        """True when the file's content is of this format: for formats a CSV
+        header cannot tell (JSON, zip, Parquet, a tag row). Asked before ``detect``."""
+        return False
 
     def read(self, path: Path) -> Iterator[Row]:
         """Every data row of ``path`` as a Report or a Rejection."""
@@ -73,13 +104,89 @@ class Importer:
             yield row
 
     def read_numbered(self, path: Path) -> Iterator[tuple[int, Row]]:
-        """(physical line the row starts on, header = 1; the row) for every row."""
+        """(where the row is: its physical line, header = 1, or for ``unit``
+        "record" its record number or the one its rejection names; the row)."""
+        if self.unit == "record":
+            for number, item in enumerate(self.read(path), start=1):
+                yield (item.row if isinstance(item, Rejection) else number), item
+            return
         for line, raw in numbered_csv_rows(path):
             problem = csv_row_problem(raw)
             if problem is None:
                 yield line, to_row(self.to_report, raw, str(path), line, raw)
             else:
                 yield line, Rejection(str(path), line, *problem, readable(raw))
+
+    def reader(self) -> FastReader:
+        """The fastest reader of this format's files that gives the same rows."""
+        return self.fast_reader or self.read_numbered
+
+    def import_observations(
+        self,
+        log: Log,
+        path: Path,
+        actor: str | None,
+        progress: Callable[[int], None] | None = None,
+    ) -> ImportSummary | None:
+        """Import a file whose content is not report rows (a control map's days
+        are observations); None: the rows are reports, imported the usual way."""
+        return None
+
+
+Box = tuple[float, float, float, float]
+"""min lon, min lat, max lon, max lat."""
+
+
+class Prepared(NamedTuple):
+    """A row mapped by a fast reader: the report body, as the log will store it.
+
+    ``body`` equals ``Report.model_dump(mode="json", by_alias=True,
+    exclude_none=True)`` of the report the reference mapping would give,
+    before oblast and raion are looked up.
+    """
+
+    id: str
+    body: dict[str, Any]
+    lon: float
+    lat: float
+    start: datetime
+
+
+FastReader = Callable[[Path], Iterable[tuple[int, Prepared | Row]]]
+"""path → (where the row is, the row) for every row: see ``Importer.read_numbered``."""
+
+
+@dataclass
+class ImportSummary:
+    """What happened to every row of one file."""
+
+    file: str
+    format: str
+    read: int = 0
+    imported: int = 0
+    duplicates: int = 0
+    quarantined: int = 0
+    skipped: int = 0
+    """Rows the source reported before ``--since`` (incremental import)."""
+    unit: str = "line"
+    """How rows are numbered: "line" (physical, header = 1) or "record"."""
+    reasons: dict[str, int] = field(default_factory=dict)
+    """Quarantined rows by reason (the column and the first words of why)."""
+    first_rejections: list[Rejection] = field(default_factory=list)
+
+    @property
+    def reconciles(self) -> bool:
+        """read = imported + duplicates + quarantined (+ skipped, with --since)."""
+        return self.read == (
+            self.imported + self.duplicates + self.quarantined + self.skipped
+        )
+
+    def __str__(self) -> str:
+        return (
+            f"{self.file} ({self.format}): read {self.read:,} = imported {self.imported:,}"
+            f" + duplicates {self.duplicates:,} + quarantined {self.quarantined:,}"
+            + (f" + skipped {self.skipped:,} (before --since)" if self.skipped else "")
+        )
 
 
 def to_row(

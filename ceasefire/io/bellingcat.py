@@ -42,11 +42,13 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, Literal
 
 from ceasefire.io.base import (
     KYIV,
+    UKRAINE,
     Importer,
     Row,
     RowError,
@@ -148,22 +150,13 @@ def to_report(record: dict[str, Any]) -> Report:
         {
             "id": stable_id("bellingcat", key, id_moment(moment)),
             "source_report_id": f"bellingcat-{key[:16]}",
-            "source": {
-                "type": "osint_item",
-                "id": "bellingcat-civilian-harm",
-                "name": "Bellingcat Civilian Harm in Ukraine",
-                "reliability": "B",
-                "credibility": 2,
-                "derived_from": links[0] if links else None,
-            },
-            "observed": {"start": moment, "precision": "day"},
-            "reported_at": moment,
-            "location": {
-                "lon": lon,
-                "lat": lat,
-                "precision_m": 1_000.0,  # geolocated media
-                "place": record.get("location") or None,
-            },
+            **geolocated_media(
+                "bellingcat-civilian-harm",
+                "Bellingcat Civilian Harm in Ukraine",
+                links,
+                moment,
+                (lon, lat, record.get("location")),
+            ),
             "event_type": act,
             "target": {"category": target},
             "damage": [damage] if damage else [],
@@ -186,6 +179,36 @@ def _raw(record: Any) -> dict[str, str]:
     }
 
 
+def geolocated_media(
+    source_id: str,
+    name: str,
+    links: list[str],
+    day: datetime,
+    where: tuple[float, float, Any],
+) -> dict[str, Any]:
+    """Source, time and place of a Bellingcat record (both its exports): open
+    sources graded B2, first link as origin, a day, a geolocated point (1 km)."""
+    lon, lat, place = where
+    return {
+        "source": {
+            "type": "osint_item",
+            "id": source_id,
+            "name": name,
+            "reliability": "B",
+            "credibility": 2,
+            "derived_from": links[0] if links else None,
+        },
+        "observed": {"start": day, "precision": "day"},
+        "reported_at": day,
+        "location": {
+            "lon": lon,
+            "lat": lat,
+            "precision_m": 1_000.0,  # geolocated media
+            "place": place or None,
+        },
+    }
+
+
 @dataclass(frozen=True)
 class JsonImporter(Importer):
     """An importer for a JSON array of objects, recognised by suffix and keys.
@@ -193,6 +216,8 @@ class JsonImporter(Importer):
     ``required_columns`` are the keys every object of the format has;
     ``detect`` (by CSV header) is always False, ``detect_file`` looks inside.
     """
+
+    unit: ClassVar[Literal["line", "record"]] = "record"
 
     to_report: Callable[[dict[str, Any]], Report]
 
@@ -236,4 +261,5 @@ IMPORTER = JsonImporter(
     "Bellingcat civilian-harm incidents JSON (date, lat/lon, description, sources)",
     FIELDS,
     to_report,
+    scope=UKRAINE,  # not country: strikes inside Russia are recorded too
 )

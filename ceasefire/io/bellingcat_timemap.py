@@ -44,6 +44,7 @@ from typing import Any
 
 from ceasefire.io.base import (
     KYIV,
+    UKRAINE,
     Row,
     RowError,
     id_moment,
@@ -51,7 +52,7 @@ from ceasefire.io.base import (
     stable_id,
     to_row,
 )
-from ceasefire.io.bellingcat import JsonImporter
+from ceasefire.io.bellingcat import JsonImporter, geolocated_media
 from ceasefire.model.report import Report
 
 FIELDS = frozenset(
@@ -195,22 +196,13 @@ def to_report(record: dict[str, Any], key: str, lookup: Lookup) -> Report:
         {
             "id": stable_id("bellingcat-timemap", key, id_moment(moment)),
             "source_report_id": key,
-            "source": {
-                "type": "osint_item",
-                "id": SOURCE_ID,
-                "name": "Bellingcat Civilian Harm in Ukraine (TimeMap export 2023-05)",
-                "reliability": "B",
-                "credibility": 2,
-                "derived_from": links[0] if links else None,
-            },
-            "observed": {"start": moment, "precision": "day"},
-            "reported_at": moment,
-            "location": {
-                "lon": lon,
-                "lat": lat,
-                "precision_m": 1_000.0,  # geolocated media
-                "place": record.get("location") or None,
-            },
+            **geolocated_media(
+                SOURCE_ID,
+                "Bellingcat Civilian Harm in Ukraine (TimeMap export 2023-05)",
+                links,
+                moment,
+                (lon, lat, record.get("location")),
+            ),
             "event_type": event_type,
             "weapon": {"class": weapon_class} if weapon_class else None,
             "target": {"category": target} if target else None,
@@ -301,4 +293,6 @@ IMPORTER = TimeMapImporter(
     "Bellingcat Civilian Harm TimeMap export (…_events.json + sources + associations)",
     FIELDS,
     _alone,
+    scope=UKRAINE,
+    priority=1,  # its events have Bellingcat's keys too: asked first
 )

@@ -17,7 +17,7 @@ field's data and cheap to catch:
   within 0.1° of it: there is only ocean there).
 - **outside the declared country**: a row that says which country it is in
   (UCDP's, ACLED's and CIR's ``country`` column), or a file of a format that
-  only covers Ukraine (``UKRAINE_ONLY``), whose point lies outside Ukraine by more
+  only covers Ukraine (``Importer.country``), whose point lies outside Ukraine by more
   than ``MARGIN_DEG`` (≈ 19–28 km: the 12-nautical-mile territorial sea and
   the simplified coastline). Quarantined naming the country and how far
   outside the point is. Rows declaring another country are not checked (no
@@ -38,19 +38,9 @@ from pyproj import Geod
 from shapely.ops import nearest_points
 
 from ceasefire.geo.boundaries import country
-from ceasefire.io.base import RowError
+from ceasefire.io.base import UKRAINE, Box, RowError
 
-UKRAINE = (22.1, 44.3, 40.3, 52.4)
-"""Ukraine's bounding box with Crimea: min lon, min lat, max lon, max lat."""
-
-SCOPES: dict[str, tuple[float, float, float, float]] = {
-    "cir": UKRAINE,
-    "alerts": UKRAINE,
-    "bellingcat": UKRAINE,
-    "bellingcat-timemap": UKRAINE,
-    "corridors": UKRAINE,
-}
-"""Formats that only cover Ukraine, by importer name (add yours)."""
+__all__ = ["UKRAINE"]  # the box is declared with the importer contract
 
 
 def _inside(box: tuple[float, float, float, float], lon: float, lat: float) -> bool:
@@ -58,16 +48,19 @@ def _inside(box: tuple[float, float, float, float], lon: float, lat: float) -> b
 
 
 def implausible(
-    format_name: str, lon: float, lat: float, start: datetime, now: datetime
+    scope: Box | None, lon: float, lat: float, start: datetime, now: datetime
 ) -> RowError | None:
-    """Why a mapped row cannot be right, or None."""
+    """Why a mapped row cannot be right, or None.
+
+    ``scope``: the importer's (``Importer.scope``), the box its points lie in.
+    """
     if start > now:
         return RowError(
             "observed.start",
             start.isoformat(),
             f"in the future; expected a time before the import ({now.isoformat(timespec='seconds')})",
         )
-    box = SCOPES.get(format_name)
+    box = scope
     if box is not None and not _inside(box, lon, lat) and _inside(box, lat, lon):
         return RowError(
             "location",
@@ -95,17 +88,13 @@ DECLARED: dict[str, str] = {"ukraine": "Ukraine", "ukrain": "Ukraine"} | {
 """A row's country as written (lower case) → the country it declares."""
 
 
-def declared_country(format_name: str, body: dict[str, Any]) -> str | None:
-    """The country a row says it is in: its own ``country``, else its format's."""
+def declared_country(country: str | None, body: dict[str, Any]) -> str | None:
+    """The country a row says it is in: its own ``country``, else its format's
+    (``Importer.country``)."""
     written = str((body.get("properties") or {}).get("country") or "").strip()
     if written:
         return DECLARED.get(written.lower())
-    return "Ukraine" if format_name in UKRAINE_ONLY else None
-
-
-UKRAINE_ONLY = frozenset({"alerts", "alerts-volunteer", "corridors", "missiles"})
-"""Formats whose files only hold places in Ukraine (not Bellingcat's, nor CIR's:
-they record strikes in Russia too; CIR rows say their country themselves)."""
+    return country
 
 
 @lru_cache(maxsize=1)

@@ -24,6 +24,7 @@ from typing import Any, NamedTuple
 
 from ceasefire.io.base import (
     KYIV,
+    UKRAINE,
     Importer,
     RowError,
     id_moment,
@@ -137,5 +138,9 @@ def to_report(row: dict[str, str]) -> Report:
 
 
 IMPORTER = Importer(
-    "cir", "CIR / Bellingcat Russia–Ukraine Monitor events CSV", COLUMNS, to_report
+    "cir",
+    "CIR / Bellingcat Russia–Ukraine Monitor events CSV",
+    COLUMNS,
+    to_report,
+    scope=UKRAINE,  # strikes in Russia too; rows say their country themselves
 )

@@ -20,7 +20,6 @@ import csv
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -28,25 +27,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from ceasefire.io.base import csv_header, id_moment, next_day
+from ceasefire.io.base import Prepared, csv_header, id_moment, next_day
+
+__all__ = ["Prepared"]  # the fast path's row, defined with the importer contract
 
 BLOCK = 64 << 20
 """pyarrow parses in blocks; one row must fit in one (a huge field falls back)."""
-
-
-class Prepared(NamedTuple):
-    """A row mapped by a fast reader: the report body, as the log will store it.
-
-    ``body`` equals ``Report.model_dump(mode="json", by_alias=True,
-    exclude_none=True)`` of the report the reference mapping would give,
-    before oblast and raion are looked up.
-    """
-
-    id: str
-    body: dict[str, Any]
-    lon: float
-    lat: float
-    start: datetime
 
 
 def string_columns(path: Path, required: frozenset[str]) -> pa.Table | None:

@@ -223,7 +223,14 @@ def control_importer(
 ) -> ControlImporter:
     """A ControlImporter with the fields every Importer has filled in."""
     return ControlImporter(
-        name, description, frozenset({f"<{name}>"}), _no_rows, marks, day_key, read_day
+        name,
+        description,
+        frozenset({f"<{name}>"}),
+        _no_rows,
+        marks,
+        day_key,
+        read_day,
+        priority=1,  # a control map is GeoJSON too: asked before ``geojson``
     )
 
 

@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from ceasefire.io.base import Importer, RowError, parse_float, stable_id
+from ceasefire.io.base import UKRAINE, Importer, RowError, parse_float, stable_id
 from ceasefire.model.report import Report
 
 COLUMNS = frozenset(
@@ -141,4 +141,6 @@ IMPORTER = Importer(
     "PeaceRep humanitarian corridors CSV (HC_ID, proposal, status_result, from/to)",
     COLUMNS,
     to_report,
+    scope=UKRAINE,
+    country="Ukraine",
 )

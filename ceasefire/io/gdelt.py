@@ -50,6 +50,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import ClassVar, Literal
 
 from ceasefire.io.base import (
     Importer,
@@ -273,6 +274,8 @@ def looks_like_export(first: list[str]) -> bool:
 @dataclass(frozen=True)
 class GdeltImporter(Importer):
     """Recognises a GDELT 2.0 export by its shape; reads it zipped or not."""
+
+    unit: ClassVar[Literal["line", "record"]] = "record"
 
     def detect(self, header: list[str]) -> bool:
         """A GDELT export has no header to match."""

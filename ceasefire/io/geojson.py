@@ -26,7 +26,7 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, Literal
 
 import orjson
 import shapely
@@ -146,6 +146,8 @@ def _no_mapping(feature: Any) -> Report:
 @dataclass(frozen=True)
 class GeoJsonImporter(Importer):
     """FeatureCollections, with the mapping that says what each property means."""
+
+    unit: ClassVar[Literal["line", "record"]] = "record"
 
     mapping: Mapping | None = None
 

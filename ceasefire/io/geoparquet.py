@@ -14,7 +14,7 @@ import gc
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import IO, Any, NamedTuple
+from typing import IO, Any, ClassVar, Literal, NamedTuple
 
 import numpy as np
 import orjson
@@ -270,6 +270,8 @@ def _validate(text: str) -> Report:
 
 class GeoParquetImporter(Importer):
     """Our own GeoParquet files: the ``report`` column read back."""
+
+    unit: ClassVar[Literal["line", "record"]] = "record"
 
     def detect(self, header: list[str]) -> bool:
         """Parquet is binary: decided by ``detect_file``."""

@@ -51,7 +51,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, ClassVar, Literal
 
 from ceasefire.io import acled
 from ceasefire.io.base import (
@@ -283,6 +283,8 @@ def to_report(row: dict[str, str]) -> Report:
 @dataclass(frozen=True)
 class HxlImporter(Importer):
     """Recognises a CSV with an HXL tag row carrying a date and coordinates."""
+
+    unit: ClassVar[Literal["line", "record"]] = "record"
 
     def detect(self, header: list[str]) -> bool:
         """Decided by ``detect_file``: the tag row may not be the first."""

@@ -10,8 +10,8 @@ content, so importing the same file again adds nothing at all.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
@@ -19,53 +19,23 @@ from typing import Any, cast
 import orjson
 
 from ceasefire.geo.admin_lookup import admin_units_at
-from ceasefire.io import ucdp
-from ceasefire.io.base import Importer, Rejection
+from ceasefire.io.base import Importer, ImportSummary, Prepared, Rejection
 from ceasefire.io.checks import (
     declared_country,
     implausible,
     outside_country,
     outside_ukraine,
 )
-from ceasefire.io.columns import Prepared
 from ceasefire.log.service import Draft, Log
 from ceasefire.model.entries import Kind, raw_body
 from ceasefire.model.report import Report
 
+__all__ = [  # ImportSummary is defined with the importer contract (io/base.py)
+    "BATCH", "ImportSummary", "Item", "Numbered", "import_file", "import_rows",
+    "quarantined", "rejection_draft",
+]  # fmt: skip
+
 BATCH = 10_000
-
-
-@dataclass
-class ImportSummary:
-    """What happened to every row of one file."""
-
-    file: str
-    format: str
-    read: int = 0
-    imported: int = 0
-    duplicates: int = 0
-    quarantined: int = 0
-    skipped: int = 0
-    """Rows the source reported before ``--since`` (incremental import)."""
-    unit: str = "line"
-    """How rows are numbered: "line" (physical, header = 1) or "record"."""
-    reasons: dict[str, int] = field(default_factory=dict)
-    """Quarantined rows by reason (the column and the first words of why)."""
-    first_rejections: list[Rejection] = field(default_factory=list)
-
-    @property
-    def reconciles(self) -> bool:
-        """read = imported + duplicates + quarantined (+ skipped, with --since)."""
-        return self.read == (
-            self.imported + self.duplicates + self.quarantined + self.skipped
-        )
-
-    def __str__(self) -> str:
-        return (
-            f"{self.file} ({self.format}): read {self.read:,} = imported {self.imported:,}"
-            f" + duplicates {self.duplicates:,} + quarantined {self.quarantined:,}"
-            + (f" + skipped {self.skipped:,} (before --since)" if self.skipped else "")
-        )
 
 
 def rejection_draft(rejection: Rejection, actor: str | None) -> Draft:
@@ -99,35 +69,6 @@ Item = Report | Prepared | Rejection
 Numbered = tuple[int, Item]
 """(where the row is in its file, the row): see ``Rejection.row``."""
 
-FAST_READERS: dict[str, Callable[[Path], Iterable[Numbered]]] = {"ucdp": ucdp.read_fast}
-"""Formats with a columnar reader (see io/columns.py), by importer name."""
-
-
-def _by_record(importer: Importer) -> Callable[[Path], Iterable[Numbered]]:
-    """For a reader that only yields rows: number them by record, and a
-    rejection by what the reader said."""
-
-    def numbered(path: Path) -> Iterator[Numbered]:
-        for number, item in enumerate(importer.read(path), start=1):
-            yield (item.row if isinstance(item, Rejection) else number), item
-
-    return numbered
-
-
-def by_record(importer: Importer) -> bool:
-    """True when the importer's rows are numbered by record, not by line."""
-    own_read = type(importer).read is not Importer.read
-    return own_read and type(importer).read_numbered is Importer.read_numbered
-
-
-def reader_for(importer: Importer) -> Callable[[Path], Iterable[Numbered]]:
-    """The fastest reader of ``importer``'s files that gives the same rows,
-    each with its place in the file (the physical line for text files)."""
-    fast = FAST_READERS.get(importer.name)
-    if fast is not None:
-        return fast
-    return _by_record(importer) if by_record(importer) else importer.read_numbered
-
 
 @dataclass(frozen=True)
 class _Accepted:
@@ -146,9 +87,11 @@ def _numbered(row: Item | Numbered, count: int) -> Numbered:
     return (row.row if isinstance(row, Rejection) else count), row
 
 
-def _outside(rows: list[_Accepted], summary: ImportSummary) -> dict[int, Rejection]:
+def _outside(
+    rows: list[_Accepted], summary: ImportSummary, importer: Importer
+) -> dict[int, Rejection]:
     """Rows declaring Ukraine whose point lies outside it: index → rejection."""
-    declared = [declared_country(summary.format, r.body) for r in rows]
+    declared = [declared_country(importer.country, r.body) for r in rows]
     checked = [i for i, name in enumerate(declared) if name == "Ukraine"]
     if not checked:
         return {}
@@ -169,7 +112,7 @@ def _outside(rows: list[_Accepted], summary: ImportSummary) -> dict[int, Rejecti
 
 
 def _check(
-    item: Item, number: int, summary: ImportSummary, now: datetime
+    item: Item, number: int, summary: ImportSummary, importer: Importer, now: datetime
 ) -> _Accepted | Rejection:
     """The row as a body to log, or why it must be quarantined."""
     if isinstance(item, Rejection):
@@ -182,7 +125,7 @@ def _check(
     else:
         accepted = _Accepted(item.id, item.body, item.lon, item.lat, number)
         start = item.start
-    problem = implausible(summary.format, accepted.lon, accepted.lat, start, now)
+    problem = implausible(importer.scope, accepted.lon, accepted.lat, start, now)
     if problem is None:
         return accepted
     raw = cast(dict[str, str], accepted.body)  # the mapped row: what was judged
@@ -203,10 +146,12 @@ class _Batcher:
         self,
         log: Log,
         summary: ImportSummary,
+        importer: Importer,
         actor: str | None,
         since: datetime | None,
     ) -> None:
         self.log, self.summary, self.actor, self.since = log, summary, actor, since
+        self.importer = importer
         self.now = datetime.now(UTC)
         self.reports: list[_Accepted] = []
         self.rejected: list[Draft] = []
@@ -215,7 +160,7 @@ class _Batcher:
     def add(self, numbered: Item | Numbered) -> None:
         self.summary.read += 1
         line, item = _numbered(numbered, self.summary.read)
-        row = _check(item, line, self.summary, self.now)
+        row = _check(item, line, self.summary, self.importer, self.now)
         if isinstance(row, Rejection):
             self.quarantine(row)
         elif self.since is not None and _reported(row.body) < self.since:
@@ -237,7 +182,7 @@ class _Batcher:
         self.rejected.append(rejection_draft(row, self.actor))
 
     def flush(self) -> None:
-        far = _outside(self.reports, self.summary)
+        far = _outside(self.reports, self.summary, self.importer)
         if far:
             self.reports = [r for i, r in enumerate(self.reports) if i not in far]
             for rejection in far.values():
@@ -281,12 +226,16 @@ def import_rows(
     actor: str | None = None,
     progress: Callable[[int], None] | None = None,
     since: datetime | None = None,
+    *,
+    importer: Importer,
 ) -> ImportSummary:
     """Append the rows' reports and quarantine their rejections, in batches.
 
     ``since``: skip rows the source reported before it (counted as skipped).
+    ``importer``: the rows' format, whose ``scope`` and ``country`` the rows
+    are checked against.
     """
-    batcher = _Batcher(log, summary, actor, since)
+    batcher = _Batcher(log, summary, importer, actor, since)
     for row in rows:
         batcher.add(row)
         if progress is not None and summary.read % 1000 == 0:
@@ -308,29 +257,28 @@ def import_file(
     since: datetime | None = None,
 ) -> ImportSummary:
     """Import one file. ``strict``: refuse the whole file at its first bad row."""
-    observe = getattr(importer, "import_observations", None)
-    if observe is not None:  # control maps are observations of days, not report rows
-        return cast(ImportSummary, observe(log, path, actor, progress))
-    summary = ImportSummary(str(path), importer.name)
-    summary.unit = "record" if by_record(importer) else "line"
-    rows = reader_for(importer)(path)
+    observed = importer.import_observations(log, path, actor, progress)
+    if observed is not None:  # control maps are observations of days, not report rows
+        return observed
+    summary = ImportSummary(str(path), importer.name, unit=importer.unit)
+    rows = importer.reader()(path)
     if strict:
         rows = list(rows)
         now = datetime.now(UTC)
         accepted = []
         for line, item in rows:
-            checked = _check(item, line, summary, now)
+            checked = _check(item, line, summary, importer, now)
             if isinstance(checked, Rejection):
                 summary.read = len(rows)
                 summary.first_rejections.append(checked)
                 return summary  # nothing written: the caller reports the refusal
             accepted.append(checked)
-        far = _outside(accepted, summary)
+        far = _outside(accepted, summary, importer)
         if far:
             summary.read = len(rows)
             summary.first_rejections.append(far[min(far)])
             return summary
-    return import_rows(log, rows, summary, actor, progress, since)
+    return import_rows(log, rows, summary, actor, progress, since, importer=importer)
 
 
 def quarantined(log: Log, file: str | None = None) -> list[dict[str, object]]:

@@ -37,7 +37,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, Literal
 
 from ceasefire.errors import suggest
 from ceasefire.io.base import Importer, Rejection, Row, RowError, stable_id, to_row
@@ -253,6 +253,8 @@ def _records(path: Path) -> tuple[list[str], list[dict[str, Any]]]:
 @dataclass(frozen=True)
 class KoboImporter(Importer):
     """Submissions of the monitor form from KoboToolbox or ODK Central."""
+
+    unit: ClassVar[Literal["line", "record"]] = "record"
 
     def detect(self, header: list[str]) -> bool:
         """Looks at the whole file instead (``detect_file``): ``;`` CSVs and JSON."""

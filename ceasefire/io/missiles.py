@@ -239,4 +239,5 @@ IMPORTER = Importer(
     "Ukrainian Air Force daily missile/drone reports CSV (model, launched, destroyed)",
     COLUMNS,
     to_report,
+    country="Ukraine",
 )

@@ -189,9 +189,6 @@ def _properties(row: dict[str, str], where_prec: str) -> dict[str, Any]:
     return properties
 
 
-IMPORTER = Importer("ucdp", "UCDP GED events CSV (49 columns)", COLUMNS, to_report)
-
-
 # ------------------------------------------------------------ the fast path
 
 _WHERE_PREC_M = {
@@ -301,3 +298,12 @@ def read_fast(path: Path) -> Iterator[tuple[int, Prepared | Row]]:
             yield line, to_row(to_report, raw, str(path), line, raw)
         else:
             yield line, fast
+
+
+IMPORTER = Importer(
+    "ucdp",
+    "UCDP GED events CSV (49 columns)",
+    COLUMNS,
+    to_report,
+    fast_reader=read_fast,
+)

@@ -16,7 +16,7 @@ from pathlib import Path
 from ceasefire.io import iati, kiel
 from ceasefire.io.intake import import_file
 from ceasefire.io.ledger import TEMPLATE
-from ceasefire.io.registry import IMPORTERS
+from ceasefire.io.registry import importer
 from ceasefire.log.service import Log
 from ceasefire.model.tracker import CommitmentEvidenceBody
 from ceasefire.tracker.ledger import import_ledger
@@ -47,7 +47,7 @@ def build(log: Log, data: Path, examples: Path) -> None:
     )
     with tempfile.TemporaryDirectory() as folder:
         sliced = air_force_slice(missiles, "2025-08-25", Path(folder) / "missiles.csv")
-        import_file(log, sliced, IMPORTERS["missiles"])
+        import_file(log, sliced, importer("missiles"))
     kiel_dir = data / "kiel-ukraine-support-tracker"
     for path in (kiel_dir / "data_explorer.csv", kiel_dir / "weapons.csv"):
         import_ledger(log, kiel.IMPORTER, path)

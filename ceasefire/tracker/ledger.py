@@ -127,7 +127,9 @@ def _group(
 def ledger_importer_for(path: Path, name: str | None = None) -> LedgerImporter:
     """The named ledger importer, or the one that recognises the file."""
     from ceasefire.errors import suggest
-    from ceasefire.io.registry import LEDGER_IMPORTERS, UnknownFormat
+    from ceasefire.io.registry import UnknownFormat, ledger_importers
+
+    LEDGER_IMPORTERS = ledger_importers()
 
     if name is not None:
         if name not in LEDGER_IMPORTERS:
