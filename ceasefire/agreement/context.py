@@ -47,18 +47,7 @@ def set_of(element: Type) -> Type:
     return Type("set", element=element)
 
 
-NON_NEGATIVE = frozenset(
-    {
-        "weapon.calibre_mm",
-        "weapon.range_km",
-        "weapon.count",
-        "casualties.killed",
-        "casualties.injured",
-        "casualties.civilians_killed",
-        "casualties.civilians_injured",
-        "distance_km",
-    }
-)
+NON_NEGATIVE = frozenset({*vocab.NUMERIC_FACTS, "distance_km"})
 """Quantities that cannot be negative: comparing them with a negative number is
 an error, since the clause could never (or would always) apply."""
 

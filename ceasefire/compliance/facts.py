@@ -44,15 +44,7 @@ FIXED_VOCABULARIES: dict[str, tuple[str, ...]] = {
 }
 OPEN_TEXT = ("party", "weapon.model", "personnel.nationality")
 """Categorical facts whose categories come from the data, not a vocabulary."""
-NUMERIC = (
-    "weapon.calibre_mm",
-    "weapon.range_km",
-    "weapon.count",
-    "casualties.killed",
-    "casualties.injured",
-    "casualties.civilians_killed",
-    "casualties.civilians_injured",
-)
+NUMERIC = vocab.NUMERIC_FACTS
 GRADE_NONE = 7
 """Admiralty grade code for "not graded": worse than F (6) and 6."""
 

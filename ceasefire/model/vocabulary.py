@@ -314,3 +314,16 @@ UCDP_WHERE_PREC_M: dict[int, float] = {
 
 ACLED_GEO_PRECISION_M: dict[int, float] = {1: 2_000, 2: 15_000, 3: 50_000}
 """ACLED ``geo_precision`` 1–3 → radius in metres (our reading, as above)."""
+
+
+NUMERIC_FACTS = (
+    "weapon.calibre_mm",
+    "weapon.range_km",
+    "weapon.count",
+    "casualties.killed",
+    "casualties.injured",
+    "casualties.civilians_killed",
+    "casualties.civilians_injured",
+)
+"""The numeric facts a report carries (none can be negative); predicates
+compare them and the compliance engine holds each as a column."""
