@@ -36,8 +36,8 @@ from ceasefire.scale.linking import (
 )
 from ceasefire.store.base import Store
 from ceasefire.synth import event_report_dicts
-from tests.conftest import REPO
 from tests import test_scale
+from tests.conftest import REPO
 
 real_record = test_scale.real_record  # the record and the session test_scale uses
 spark = test_scale.spark
