@@ -24,7 +24,7 @@ def engine_options(command: Any) -> Any:
     )(command)  # fmt: skip
     return click.option(
         "--engine", type=click.Choice(ENGINES), default="embedded", show_default=True,
-        help="Where to evaluate: this process, or Apache Spark (pip install \"ceasefire[spark]\").",
+        help="Where to run: this process, or Apache Spark (pip install \"ceasefire[spark]\").",
     )(command)  # fmt: skip
 
 
