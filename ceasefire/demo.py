@@ -1,11 +1,17 @@
 """The demo mission: a database built from real data and both example agreements.
 
 ``build_demo`` imports UCDP GED (2014–22), the CIR Russia–Ukraine monitor
-(2022) and Bellingcat's civilian-harm incidents from ``../shared/data`` when
+(2022) and Bellingcat's civilian-harm incidents, and for the Alaska mission
+the Air Force's nightly launch/interception reports (2022-09 – 2026-04),
+DeepStateMap's daily occupied area (to 22 Aug 2026) and NZZ/Liveuamap's
+weekly territory maps as control observations, from ``../shared/data`` when
 present, else the small committed slice under ``tests/data`` (so a fresh
-clone still works), evaluates the example agreements when the compliance
-engine is installed, and signs the log's head. A fingerprint of the inputs
-lets the next run reuse the database instead of building it again.
+clone still works). It evaluates the example agreements when the compliance
+engine is installed ("Alaska terms, as if in force from 1 Sep 2025"), replays
+the Alaska penalty rules over the record, recording provisional and
+established penalty states and the notices they send, and signs the log's
+head. A fingerprint of the inputs lets the next run reuse the database
+instead of building it again.
 """
 
 from __future__ import annotations
@@ -15,23 +21,69 @@ import importlib.util
 import json
 import os
 import secrets
+import sysconfig
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from ceasefire import __version__
 from ceasefire.log.service import Log
 from ceasefire.store import open_store
 from ceasefire.store.base import Store
 
+if TYPE_CHECKING:
+    from ceasefire.agreement.load import Agreement
+
 REPO = Path(__file__).resolve().parents[1]
-EXAMPLES = REPO / "examples"
+
+
+def bundled(name: str) -> Path:
+    """``name`` beside the package (a source tree), else where a wheel put it.
+
+    A wheel installs the examples and the data slice as data files under
+    ``<prefix>/share/ceasefire`` (pyproject.toml, tool.setuptools.data-files).
+    """
+    here = REPO / name
+    if here.exists():
+        return here
+    installed = Path(sysconfig.get_path("data")) / "share" / "ceasefire"
+    return installed / Path(name).name
+
+
+EXAMPLES = bundled("examples")
 SHARED_FILES = (
     "ucdp-ged-ukraine-2014-2022/ucdp_ged_ukraine_2014-01_2022-02.csv.gz",
     "cir-russia-ukraine-monitor-2022/cir_russia_ukraine_monitor_events_2022.csv.gz",
     "bellingcat-civilian-harm/bellingcat_civilian_harm_incidents_2022-2025.json",
+    "missile-drone-attacks/missile_attacks_daily_2022-09_2026-04.csv.gz",
+    "deepstate-daily-occupied/deepstate_occupied_daily_2024-07-08_2026-08-22.geojson.gz",
+    "nzz-liveuamap-territory/nzz_territory_weekly.geojson.gz",
 )
-FALLBACK = REPO / "tests" / "data" / "reports"
+ALASKA = "alaska-terms"
+ALASKA_IN_FORCE = datetime(2025, 9, 1, tzinfo=ZoneInfo("Europe/Kyiv"))
+"""Demo-side override: "Alaska terms, as if in force from 1 Sep 2025" (the
+agreement format's own in-force option replaces ``as_if_in_force`` when it lands)."""
+FREEZE_SNAPBACK = {
+    "id": "freeze-line-snapback",
+    "title": "Ground gained across the freeze line beyond 10 km² in a sector",
+    "measure": "count",
+    "threshold": 1,
+    "window_days": 30,
+    "per": "party",
+    "appeal_window_hours": 48,
+    "escalation": [
+        {"step": "warning", "notify": ["ua-hotline", "ru-hotline", "mission-ops"]},
+        {"step": "notice_to_guarantors", "after_hours": 24,
+         "notify": ["us-guarantor", "eu-guarantor"]},
+    ],
+    "expires_after_days": 90,
+}  # fmt: skip
+"""Demo-side penalty rule fed by the freeze clause's territorial verdicts (the
+example's rules are fed by report-based clauses; this one shows the front line)."""
+FALLBACK = bundled("tests/data/reports")
 DEMO_ROLES = ("monitor", "analyst", "guarantor", "party:ua", "party:ru", "party:cadlr")
 
 Step = Callable[[str, int, int | None], None]
@@ -142,6 +194,8 @@ def build_demo(
                 result.counts[f"verdicts {agreement.stem}"] = _evaluate(
                     store, agreement, step
                 )
+            if agreement.stem == ALASKA and compliance_available():
+                result.counts.update(_replay_penalties(log, agreement, step))
         _sign(log, out / "demo-signing-key.pem")
     stamp.write_text(fingerprint + "\n", encoding="utf-8")
     return result
@@ -178,10 +232,59 @@ def _evaluate(store: Store, agreement_path: Path, step: Step) -> int:
     from ceasefire.compliance.run import evaluate_store, save
 
     step(f"evaluating {agreement_path.name}", 0, None)
-    run = evaluate_store(Evaluator(load(agreement_path)), store)
+    run = evaluate_store(Evaluator(demo_terms(load(agreement_path))), store)
     saved = save(run, store)
     step(f"evaluating {agreement_path.name}", saved, saved)
     return saved
+
+
+def as_if_in_force(agreement: Agreement, moment: datetime) -> Agreement:
+    """The agreement with its entry into force moved to ``moment`` (demo override).
+
+    Only ``entry_into_force`` moves; the example's other instants are kept.
+    """
+    instants = {**agreement.instants, "entry_into_force": moment}
+    return replace(agreement, instants=instants)
+
+
+def demo_terms(agreement: Agreement) -> Agreement:
+    """The terms the demo evaluates: Alaska as if in force from 1 Sep 2025."""
+    if agreement.document.id != ALASKA:
+        return agreement
+    return as_if_in_force(agreement, ALASKA_IN_FORCE)
+
+
+def _replay_penalties(log: Log, agreement_path: Path, step: Step) -> dict[str, int]:
+    """Replay the Alaska penalty rules (reports and the freeze cap over control
+    maps) and record provisional and established states and their notices."""
+    from ceasefire.agreement.load import load
+    from ceasefire.compliance.territory import freeze_terms
+    from ceasefire.model.agreement import PenaltyRule
+    from ceasefire.snapback import standing
+
+    what = f"snapback replay {agreement_path.name}"
+    step(what, 0, None)
+    rule = PenaltyRule.model_validate(FREEZE_SNAPBACK)
+    agreement = standing.with_rules(demo_terms(load(agreement_path)), [rule])
+    # the example's own freeze clause gives the cap, sectors and sources
+    freeze = freeze_terms(agreement)[0]
+    terms = standing.TerritoryTerms(
+        freeze.cap_km2,
+        freeze.sectors,
+        freeze.sources,
+        clause=freeze.clause,
+        feeds={freeze.clause: [rule.id]},
+    )
+    findings, appeals = standing.mission_findings(log.store, agreement, terms)
+    rules = agreement.document.penalty_rules
+    transitions = standing.replay(rules, findings, appeals, datetime.now(UTC))
+    sent = standing.notices(agreement.document, transitions)
+    states, notices = standing.record(log, agreement, transitions, sent)
+    step(what, states, states)
+    return {
+        f"penalty states {agreement.document.id}": states,
+        f"notices {agreement.document.id}": notices,
+    }
 
 
 def _sign(log: Log, key_path: Path) -> None:

@@ -88,12 +88,26 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     SQLite: a file in tmp_path. PostgreSQL: a new schema (``schema=``) in the
     test database; afterwards it is dropped, with any schema whose name starts
     with it (a test may make ``<store.schema>_more`` for a second database).
+    Memory (``ceasefire.store.memory``): a named in-process store, for modules
+    that parametrise ``store`` with it (``indirect=True``; the store contract).
     """
     if request.param == "sqlite":
         from ceasefire.store.sqlite import SQLiteStore
 
         with SQLiteStore(tmp_path / "store.db") as opened:
             yield opened
+        return
+    if request.param == "memory":  # only where a test module asks for it
+        from ceasefire.store import memory
+
+        name = f"test-{uuid.uuid4().hex[:12]}"
+        try:
+            with memory.MemoryStore(name) as opened:
+                yield opened
+        finally:  # and the siblings a test made (``<name>_v1``)
+            for made in memory.names():
+                if made.startswith(name):
+                    memory.drop(made)
         return
 
     url = request.getfixturevalue("postgres_url")

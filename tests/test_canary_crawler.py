@@ -119,10 +119,11 @@ def plant(url: str) -> dict[str, str]:
         )[0]
         now = datetime.now(UTC)
         notice = notices.Notice(
-            NOTICE_ID, "penalty_step", "minsk-ii", "ua", "CANARY-LIAISON", "email",
-            "canary@liaison.example", now, None, "Warning",
-            {"rule": "r", "party": "ua", "trigger": "t", "step": "warning",
-             "incidents": [body["id"]]},
+            id=NOTICE_ID, cause="penalty_step", agreement="minsk-ii", recipient="ua",
+            liaison="CANARY-LIAISON", channel="email", address="canary@liaison.example",
+            created_at=now, ack_due=None, title="Warning",
+            body={"rule": "r", "party": "ua", "trigger": "t", "step": "warning",
+                  "incidents": [body["id"]]},
         )  # fmt: skip
         notices.record(log, [notice])
         notices.reply(log, NOTICE_ID, "ua", "CANARY-NREPLY", "party:ua/x")
@@ -135,6 +136,7 @@ def plant(url: str) -> dict[str, str]:
         "reply_id": reply.id,
         "agreement_id": "minsk-ii",
         "seq": str(seq),
+        "day": "2015-02-20",  # control-map routes: a day of the canary's record
         "featureId": body["id"],  # OGC API items: the canary report (or its verdict)
     }
 

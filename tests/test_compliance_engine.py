@@ -15,7 +15,7 @@ from pyproj import Geod
 
 from ceasefire.agreement.load import load
 from ceasefire.compliance.evaluate import Evaluator
-from ceasefire.compliance.facts import Incident, facts_from_incidents
+from ceasefire.compliance.facts import Case, facts_from_cases
 from ceasefire.model.verdict import Verdict
 
 HERE = Path(__file__).parent
@@ -71,9 +71,9 @@ GUN = {"class": "artillery", "model": "2S19 Msta-S", "calibre_mm": 152.0}
 def judge(
     evaluator: Evaluator, *bodies: dict[str, Any], state: str = "reported", **kw: Any
 ) -> list[Verdict]:
-    incidents = [Incident(b["id"], (b,), state, kw.get("joint", False)) for b in bodies]
+    incidents = [Case(b["id"], (b,), state, kw.get("joint", False)) for b in bodies]
     return evaluator.evaluate_facts(
-        facts_from_incidents(incidents), include_all=kw.get("include_all", False)
+        facts_from_cases(incidents), include_all=kw.get("include_all", False)
     )
 
 
@@ -267,7 +267,7 @@ def test_standard_met_follows_state_sources_and_joint_verification(
         36.5, 48.0, event="troop_presence", personnel={"category": "combat_unit"}
     )
     second = dict(troop, source={"type": "uav", "id": "uav-7"})
-    two_sources = Incident(troop["id"], (troop, second), "verified", joint=True)
+    two_sources = Case(troop["id"], (troop, second), "verified", joint=True)
     repost = dict(
         troop,
         source={
@@ -276,10 +276,10 @@ def test_standard_met_follows_state_sources_and_joint_verification(
             "derived_from": "monitor_patrol:" + troop["source"]["id"],
         },
     )
-    one_origin = Incident("reposted", (troop, repost), "verified", joint=True)
-    not_joint = Incident("not-joint", (troop, second), "verified", joint=False)
+    one_origin = Case("reposted", (troop, repost), "verified", joint=True)
+    not_joint = Case("not-joint", (troop, second), "verified", joint=False)
     verdicts = evaluator.evaluate_facts(
-        facts_from_incidents([two_sources, one_origin, not_joint])
+        facts_from_cases([two_sources, one_origin, not_joint])
     )
     met = {
         v.incident: v.standard_met for v in verdicts if v.clause == "no-foreign-troops"

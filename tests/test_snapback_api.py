@@ -40,8 +40,9 @@ def test_parties_see_and_answer_their_own_notices_and_everyone_sees_penalties(
         ru.headers["Authorization"] = "Bearer party-ru-token-0123456789"
         mine = ru.get("/api/notices").json()["items"]
         assert mine and {n["recipient"] for n in mine} == {"ru"}
-        # 3 breach notices and the warning, all to the Russian hotline
-        assert len(mine) == 4
+        # 3 breach notices, the strike cap's (Dnipro, 103 km from the line)
+        # and the warning, all to the Russian hotline
+        assert len(mine) == 5
         everyone = client("guarantor").get("/api/notices", params={"limit": 5})
         page = everyone.json()
         assert len(page["items"]) == 5 and page["next"] is not None

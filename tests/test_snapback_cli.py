@@ -121,8 +121,14 @@ def test_record_ack_reply_and_notify_run_once(
     finally:
         receiver.stop()
     assert sent.exit_code == 0, sent.output
-    # ru-hotline: three breach notices and the warning
-    assert len(receiver.inbox.received) == 4
+    # ru-hotline: three civilian-strikes breach notices, the warning, and the
+    # strike cap's breach for the Dnipro strike (103 km from the freeze line;
+    # Kharkiv and Zaporizhzhia are within 50 km of it)
+    assert len(receiver.inbox.received) == 5
+    clauses = sorted(
+        n["body"]["clause"] for n in receiver.inbox.received if n["cause"] == "breach"
+    )
+    assert clauses == ["civilian-strikes"] * 3 + ["strike-cap"]
     assert {n["liaison"] for n in receiver.inbox.received} == {"ru-hotline"}
     cap = runner.invoke(cli, ["notices", "cap", warning["id"], "--db", db])
     assert cap.exit_code == 0 and "urn:oasis:names:tc:emergency:cap:1.2" in cap.output

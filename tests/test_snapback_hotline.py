@@ -62,8 +62,10 @@ def test_a_receiver_that_was_down_gets_every_notice_exactly_once(
 ) -> None:
     log, _ = published_log(tmp_path, alaska)
     expected = webhook_notices(log)
-    # breach notices to ru-hotline (3) and the steps' webhooks: ua, ru, mission, us
-    assert len(expected) == 3 + 3 + 1
+    # breach notices to ru-hotline (3 civilian strikes, and the strike cap's
+    # breach by the Dnipro strike, 103 km from the freeze line) and the
+    # steps' webhooks: ua, ru, mission, us
+    assert len(expected) == 3 + 1 + 3 + 1
     receiver = Receiver(Inbox(SECRET)).start()
     url = receiver.url
     receiver.stop()  # down before the first attempt
@@ -194,8 +196,9 @@ def test_acks_replies_and_silence_are_recorded_and_counted(
     book = notices.book(log)
     due = [s for s in book.values() if s.notice.ack_due is not None]
     # ua-hotline and ru-hotline ask for an answer within 2 h: breach notices to ru
-    # (3) and the warning to both
-    assert sorted(s.notice.liaison for s in due) == ["ru-hotline"] * 4 + ["ua-hotline"]
+    # (3, and 1 of the strike cap: Dnipro is 103 km from the line) and the
+    # warning to both
+    assert sorted(s.notice.liaison for s in due) == ["ru-hotline"] * 5 + ["ua-hotline"]
     warning_ru = next(
         s.notice
         for s in due
@@ -215,9 +218,9 @@ def test_acks_replies_and_silence_are_recorded_and_counted(
     assert before == []  # nothing is overdue yet
     late = confirmed + timedelta(hours=3)
     silent = notices.sweep_unanswered(log, late)
-    assert len(silent) == 3  # two breach notices to ru, the warning to ua
+    assert len(silent) == 4  # three breach notices to ru, the warning to ua
     assert notices.sweep_unanswered(log, late) == []  # recorded once
-    assert notices.unanswered_counts(log) == {"ru": 2, "ua": 1}
+    assert notices.unanswered_counts(log) == {"ru": 3, "ua": 1}
     states = {s.notice.id: s.state() for s in notices.book(log).values()}
     assert states[warning_ru.id] == "acknowledged"
     assert states[breach_notice.id] == "replied"

@@ -1,9 +1,11 @@
 """The store contract: what the log, proofs and queries rely on, on every backend.
 
-Every test takes the ``store`` fixture (tests/conftest.py), so it runs once on
-SQLite and once on PostgreSQL + PostGIS (marked ``postgis``; skipped, or failed
-in CI, when no server is given). Merkle hashes are checked against
-``merkle.MemorySource``, which computes them from the entries alone.
+Every test takes the ``store`` fixture (tests/conftest.py), parametrised here
+over all three backends: SQLite, PostgreSQL + PostGIS (marked ``postgis``;
+skipped, or failed in CI, when no server is given) and the in-memory store.
+Merkle hashes are checked against ``merkle.MemorySource``, which computes them
+from the entries alone; report filters against plain comparisons of the
+reports' own fields.
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ import orjson
 import pytest
 
 from ceasefire.log import merkle
-from ceasefire.log.service import Log, report_draft
+from ceasefire.log.service import Draft, Log, report_draft
+from ceasefire.model.entries import Kind, raw_body
 from ceasefire.model.report import Attribution, Report, new_id
+from ceasefire.store import memory
 from ceasefire.store import sqlite as sqlite_store
 from ceasefire.store.base import (
     EntryRow,
@@ -27,7 +31,14 @@ from ceasefire.store.base import (
     StoredHead,
     StoreError,
 )
+from ceasefire.store.memory import MemoryStore
 from ceasefire.store.sqlite import SQLiteStore
+
+pytestmark = pytest.mark.parametrize(
+    "store",
+    ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgis), "memory"],
+    indirect=True,
+)
 
 # ------------------------------------------------------------ helpers
 
@@ -37,6 +48,8 @@ def reopen(store: Store, *, upgrade: bool = True, suffix: str = "") -> Store:
     if isinstance(store, SQLiteStore):
         path = store.path.with_name(f"{store.path.stem}{suffix}.db")
         return SQLiteStore(path, upgrade=upgrade)
+    if isinstance(store, MemoryStore):
+        return MemoryStore(store.name + suffix, upgrade=upgrade)
     from ceasefire.store.postgres import PostgresStore
 
     assert isinstance(store, PostgresStore)
@@ -51,6 +64,9 @@ def migrate_to_v1(store: Store, suffix: str) -> Store:
         sqlite_store.migrate(connection, target=1)
         connection.close()
         return SQLiteStore(path, upgrade=False)
+    if isinstance(store, MemoryStore):
+        memory.migrate(memory.state_of(store.name + suffix), target=1)
+        return MemoryStore(store.name + suffix, upgrade=False)
     from ceasefire.store import postgres
 
     opened = reopen(store, upgrade=False, suffix=suffix)
@@ -59,11 +75,15 @@ def migrate_to_v1(store: Store, suffix: str) -> Store:
     return opened
 
 
-def execute(store: Store, statement: str) -> None:
-    """Plain SQL on the store's database, from outside the store."""
+def set_schema_version(store: Store, version: int) -> None:
+    """Mark the store's database as of schema ``version``, from outside the store."""
+    statement = f"UPDATE meta SET value = '{version}' WHERE key = 'schema_version'"
     if isinstance(store, SQLiteStore):
         with sqlite3.connect(store.path) as connection:
             connection.execute(statement)
+        return
+    if isinstance(store, MemoryStore):
+        store.state.version = version
         return
     from ceasefire.store.postgres import PostgresStore
 
@@ -74,6 +94,8 @@ def execute(store: Store, statement: str) -> None:
 def latest_version(store: Store) -> int:
     if isinstance(store, SQLiteStore):
         return sqlite_store.SCHEMA_VERSION
+    if isinstance(store, MemoryStore):
+        return memory.SCHEMA_VERSION
     from ceasefire.store import postgres
 
     return postgres.SCHEMA_VERSION
@@ -471,7 +493,7 @@ def test_a_version_1_database_is_upgraded_and_projects_older_reports(
 
 
 def test_a_database_from_a_newer_ceasefire_is_refused(store: Store) -> None:
-    execute(store, "UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    set_schema_version(store, 99)
     with pytest.raises(StoreError, match="newer than this ceasefire understands"):
         reopen(store)
 
@@ -605,3 +627,46 @@ def test_report_points_are_the_map_columns_of_the_same_reports(store: Store) -> 
         # the default for backends without a projection parses, and agrees
         assert Store.report_points(store, query) == store.report_points(query)
     assert store.report_points(ReportQuery(bbox=donbas)).ids == [a.id, b.id]
+
+
+def test_a_state_change_or_correction_touches_only_reports_logged_before_it(
+    store: Store,
+) -> None:
+    # store.projection.operations is executed by every backend; these orders
+    # are where a batched projection and a one-at-a-time one could part
+    def change(subject: str, to: str) -> Draft:
+        body = orjson.dumps({"from": "reported", "to": to, "reason": "checked"})
+        return Draft(Kind.STATE_CHANGE, body, subject=subject, actor="analyst")
+
+    seen = report("2015-03-01T10:00:00Z")
+    early = report("2015-03-01T10:05:00Z")  # its state change comes first
+    named = report("2015-03-01T10:10:00Z")  # its correction comes first
+    fix = report("2015-03-01T10:10:00Z", supersedes=named.id)
+    Log(store).append(
+        [
+            report_draft(seen),
+            change(seen.id, "under_review"),
+            change(early.id, "corroborated"),
+            report_draft(early),
+            change(seen.id, "corroborated"),  # the last change wins
+            report_draft(fix),
+            report_draft(named),
+        ]
+    )
+    rows = store.report_rows(ReportQuery())
+    assert [(r.body["id"], r.state) for r in rows] == [
+        (seen.id, "corroborated"),
+        (early.id, "reported"),
+        (fix.id, "reported"),
+        (named.id, "reported"),
+    ]
+    # the same entries one append at a time project the same
+    with reopen(store, suffix="_one") as other:
+        log = Log(other)
+        for row in store.entries():
+            body = orjson.dumps(raw_body(row))
+            log.append([Draft(row.kind, body, subject=row.subject, id=row.id)])
+        again = other.report_rows(ReportQuery())
+        assert [(r.body["id"], r.state) for r in again] == [
+            (r.body["id"], r.state) for r in rows
+        ]

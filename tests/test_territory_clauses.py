@@ -19,9 +19,15 @@ import shapely
 from click.testing import CliRunner
 from pyproj import Geod
 
-from ceasefire.agreement.load import load
+from ceasefire.agreement.load import load, loads
 from ceasefire.cli import cli
-from ceasefire.compliance.territory import freeze, withdrawal, withdrawal_terms
+from ceasefire.compliance.territory import (
+    freeze,
+    freeze_terms,
+    withdrawal,
+    withdrawal_terms,
+)
+from ceasefire.errors import AgreementError
 from ceasefire.store import open_store
 from tests.conftest import EXAMPLES, REPO, shared_data
 
@@ -163,8 +169,7 @@ def test_freeze_cap_breach_needs_two_publishers(mission: tuple[str, list[str]]) 
 def test_territory_command_prints_each_verdict(mission: tuple[str, list[str]]) -> None:
     db, _ = mission
     result = CliRunner().invoke(
-        cli, ["territory", "--agreement", str(EXAMPLES / "alaska-terms.yaml"), "--db", db,
-              "--cap-km2", "10"],
+        cli, ["territory", "--agreement", str(EXAMPLES / "alaska-terms.yaml"), "--db", db],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in result.output.splitlines()]
@@ -178,3 +183,30 @@ def test_territory_command_prints_each_verdict(mission: tuple[str, list[str]]) -
     pullback = found[("ru-pullback", "ru", "ru_pullback_zone")]
     assert pullback["verdict"] == "breach" and pullback["standard_met"] is True
     assert pullback["sources"] == ["deepstate", "nzz"]
+
+
+def test_the_clauses_say_what_is_judged() -> None:
+    """Cap, sectors, zones, parties, deadline and sources come from the clauses."""
+    agreement = load(EXAMPLES / "alaska-terms.yaml")
+    (frozen,) = freeze_terms(agreement)
+    assert (frozen.clause, frozen.sectors, frozen.cap_km2, str(frozen.since)) == (
+        "freeze", ("southern_sector",), 10.0, "2025-09-01"
+    )  # fmt: skip
+    assert frozen.sources == ("deepstate", "nzz") and frozen.min_sources == 2
+    found = {
+        (t.clause, t.zone, t.party, str(t.deadline))
+        for t in withdrawal_terms(agreement)
+    }
+    assert found == {
+        ("ua-withdrawal", "ua_withdrawal_zone", "ua", "2025-10-30"),
+        ("ru-pullback", "ru_pullback_zone", "ru", "2025-10-30"),
+    }
+
+
+def test_a_territory_clause_naming_an_unknown_zone_is_an_error() -> None:
+    text = (EXAMPLES / "alaska-terms.yaml").read_text(encoding="utf-8")
+    text = text.replace("sectors: [southern_sector]", "sectors: [southern_sectr]")
+    with pytest.raises(AgreementError) as caught:
+        loads(text, file="alaska-terms.yaml", base_dir=EXAMPLES)
+    assert "southern_sectr" in str(caught.value)
+    assert "southern_sector" in str(caught.value)  # the suggestion

@@ -141,23 +141,28 @@ def test_breaches_follow_the_role(
     assert guarantor.get_attribute("#role", "data-role") == "guarantor"
 
 
-def test_time_slider_filters_by_observed_time(
+def test_time_brush_filters_by_observed_time(
     chromium: Any, base_url: str, outside: list[str]
 ) -> None:
     page = open_map(chromium, base_url, outside)
+    first, last = page.inner_text("#t-from-out"), page.inner_text("#t-to-out")
+    assert (first, last) == ("2015-01-01", "2015-03-05")
+    # 64 days: one histogram bar a day, counts summing to every incident
+    counts = page.evaluate(
+        "[...document.querySelectorAll('#brush rect.bin')].map(r => Number(r.dataset.count))"
+    )
+    assert len(counts) == 64 and sum(counts) == 123
     until = "2015-01-13"
     expected = sum(r["observed"]["start"][:10] <= until for r in reports())
-    shown = page.evaluate(
-        """(until) => new Promise((done) => {
-        const to = document.getElementById('t-to');
-        const first = Date.parse(document.getElementById('t-from-out').textContent + 'T00:00:00Z');
-        to.value = String(Math.round((Date.parse(until + 'T00:00:00Z') - first) / 86400000));
-        to.dispatchEvent(new Event('input'));
-        window.ceasefire.layer.once('drawn', (stats) => done(stats.shown));
-    })""",
-        until,
-    )
-    assert shown == expected == 27  # 3+4+2+2+5+1+2+8 reports up to 13 January
+    box = page.locator("#brush svg").bounding_box()
+    x = box["x"] + box["width"] * (12 + 0.5) / 64  # the middle of day 13 of 64
+    page.mouse.move(box["x"] + 0.1, box["y"] + 10)
+    page.mouse.down()
+    page.mouse.move(x, box["y"] + 10, steps=4)
+    page.mouse.up()
+    page.wait_for_function("location.search.includes('to=2015-01-13')")
+    page.wait_for_function(f"window.ceasefire.incidentsShown === {expected}")
+    assert expected == 27  # 3+4+2+2+5+1+2+8 reports up to 13 January
     assert page.inner_text("#t-to-out") == until
     assert page.inner_text("#count-shown") == str(expected)
 
@@ -225,6 +230,11 @@ def test_dashboard_notices_and_commitments_load(
         "[...document.querySelectorAll('#chart rect')].map(r => [r.dataset.day, r.dataset.key])"
     )
     assert sorted(bars) == [["2015-03-05", "cadlr"], ["2015-03-05", "ua"]]
+    # daily bins over the last 14 days; every axis label carries its year
+    labels = page.evaluate(
+        "[...document.querySelectorAll('#chart text.x-label')].map(t => t.textContent)"
+    )
+    assert labels and all(label.startswith("2015-0") for label in labels)
     assert "monitor-access" in page.inner_text("#by-clause")
     assert page.locator("#coverage path").count() > 0
     screenshot(page, tmp_path, "dashboard")

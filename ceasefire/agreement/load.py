@@ -8,9 +8,10 @@ sees all independent mistakes at once rather than one per run.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
@@ -210,7 +211,9 @@ def _check_predicates(
     return checked
 
 
-def load_with_problems(path: str | Path) -> tuple[Agreement | None, list[Problem]]:
+def load_with_problems(
+    path: str | Path, *, in_force_from: date | datetime | None = None
+) -> tuple[Agreement | None, list[Problem]]:
     """Load an agreement file; return it (or None) and every problem found."""
     path = Path(path)
     try:
@@ -233,15 +236,47 @@ def load_with_problems(path: str | Path) -> tuple[Agreement | None, list[Problem
     document, source, problems = read_document(text, str(path))
     if document is None:
         return None, problems
+    if in_force_from is not None:
+        document = as_if_in_force(document, in_force_from)
     return compile_document(document, source, path.parent)
 
 
-def load(path: str | Path) -> Agreement:
-    """Load and check an agreement file; raise AgreementError listing every problem."""
-    agreement, problems = load_with_problems(path)
+def load(
+    path: str | Path, *, in_force_from: date | datetime | None = None
+) -> Agreement:
+    """Load and check an agreement file; raise AgreementError listing every problem.
+
+    ``in_force_from``: judge the agreement *as if* it had entered into force
+    then (see ``as_if_in_force``), e.g. the Alaska terms on the 2025–26 record.
+    """
+    agreement, problems = load_with_problems(path, in_force_from=in_force_from)
     if agreement is None:
         raise AgreementError(problems)
     return agreement
+
+
+AS_IF = "as-if-in-force"
+"""Marks the version of an agreement judged as if in force from another date."""
+
+
+def as_if_in_force(
+    document: AgreementDocument, when: date | datetime
+) -> AgreementDocument:
+    """The document with ``entry_into_force`` moved to ``when`` (a date is its
+    midnight in the agreement's time zone). Every instant given relative to it
+    (deadlines, ``{after: entry_into_force, days: 60}``) moves with it; the
+    version says so ("0.1-draft+as-if-in-force-2025-09-01"), so its verdicts
+    are never mistaken for the text's own."""
+    if not isinstance(when, datetime):
+        zone = ZoneInfo(document.timezone)
+        when = datetime(when.year, when.month, when.day, tzinfo=zone)
+    elif when.tzinfo is None:
+        raise ValueError(
+            f"{when.isoformat()} has no UTC offset; expected an aware time"
+        )
+    timeline = {**document.timeline, ENTRY_INTO_FORCE: when}
+    version = f"{document.version}+{AS_IF}-{when.date().isoformat()}"
+    return document.model_copy(update={"timeline": timeline, "version": version})
 
 
 def loads(

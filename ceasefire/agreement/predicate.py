@@ -38,7 +38,8 @@ from ceasefire.agreement.context import (
     enum,
     set_of,
 )
-from ceasefire.errors import DetailedError, suggest
+from ceasefire.errors import PredicateError as PredicateError  # re-exported
+from ceasefire.errors import suggest
 
 COMPARISONS = ("==", "!=", "<=", ">=", "<", ">", "in", "not in")
 ORDERED = ("<", "<=", ">", ">=")
@@ -55,14 +56,6 @@ _TOKEN = re.compile(
     re.VERBOSE,
 )
 KEYWORDS = {"and", "or", "not", "in", "true", "false"}
-
-
-class PredicateError(DetailedError):
-    """A predicate failed to parse or type-check at character ``offset``."""
-
-    def __init__(self, message: str, offset: int, **details: Any) -> None:
-        super().__init__(message, **details)
-        self.offset = offset
 
 
 @dataclass(frozen=True)

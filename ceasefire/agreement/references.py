@@ -72,6 +72,25 @@ def check_references(doc: AgreementDocument, report: Report) -> None:
     """Every id a document object names exists."""
     _clause_references(doc, report)
     _other_references(doc, report)
+    _translation_references(doc, report)
+
+
+def _translation_references(doc: AgreementDocument, report: Report) -> None:
+    """Each translated title or label names an object of the document."""
+    known = {
+        "parties": ([p.id for p in doc.parties], "party"),
+        "definitions": ([d.term for d in doc.definitions], "term"),
+        "geometries": ([g.id for g in doc.geometries], "geometry"),
+        "clauses": ([c.id for c in doc.clauses], "clause"),
+        "commitments": ([c.id for c in doc.commitments], "commitment"),
+        "penalty_rules": ([r.id for r in doc.penalty_rules], "penalty rule"),
+        "indicators": ([i.id for i in doc.indicators], "indicator"),
+    }
+    for lang, block in doc.translations.items():
+        for section, (ids, what) in known.items():
+            for key in getattr(block, section):
+                path: Path = ("translations", lang, section, key)
+                _check(report, path, key, ids, what, None)
 
 
 def _clause_references(doc: AgreementDocument, report: Report) -> None:
@@ -86,6 +105,24 @@ def _clause_references(doc: AgreementDocument, report: Report) -> None:
         ):
             for j, ident in enumerate(ids):
                 _check(report, ("clauses", i, key, j), ident, known, what, clause.id)
+        if clause.territory is not None:
+            _territory_references(doc, report, i)
+
+
+def _territory_references(doc: AgreementDocument, report: Report, i: int) -> None:
+    """The zones and party a clause's ``territory`` names exist."""
+    clause = doc.clauses[i]
+    terms = clause.territory
+    assert terms is not None
+    zones = [g.id for g in doc.geometries if g.kind in ("zone", "corridor")]
+    path: Path = ("clauses", i, "territory")
+    for j, sector in enumerate(terms.sectors):
+        _check(report, (*path, "sectors", j), sector, zones, "zone", clause.id)
+    if terms.zone is not None:
+        _check(report, (*path, "zone"), terms.zone, zones, "zone", clause.id)
+    if terms.party is not None:
+        parties = [p.id for p in doc.parties]
+        _check(report, (*path, "party"), terms.party, parties, "party", clause.id)
 
 
 def _other_references(doc: AgreementDocument, report: Report) -> None:

@@ -77,9 +77,11 @@ def create_app(
     from ceasefire.api import (
         ogc,
         routes_agreements,
+        routes_control,
         routes_incidents,
         routes_log,
         routes_map,
+        routes_map_control,
         routes_notices,
         routes_reports,
         routes_tracker,
@@ -94,7 +96,9 @@ def create_app(
         routes_log,
         routes_notices,
         routes_map,
+        routes_map_control,
         routes_tracker,
+        routes_control,
         ogc,
     ):
         app.include_router(module.router)

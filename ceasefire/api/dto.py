@@ -34,6 +34,8 @@ class AgreementItem(BaseModel):
     title: str
     version: str
     parties: list[PartyOut]
+    translations: dict[str, dict[str, Any]] = {}
+    """Titles and labels by language (the agreement's ``translations:`` block)."""
 
 
 class ClauseOut(BaseModel):

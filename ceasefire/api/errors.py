@@ -10,46 +10,12 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from ceasefire.errors import HTTP_STATUS_CODES as STATUS_CODES
+from ceasefire.errors import ApiError as ApiError  # re-exported
 from ceasefire.errors import DetailedError
 from ceasefire.log.service import EntryNotFound
 from ceasefire.model.states import IllegalTransition
 from ceasefire.store.base import StoreError
-
-STATUS_CODES = {
-    400: "bad_request",
-    401: "unauthorized",
-    403: "forbidden",
-    404: "not_found",
-    405: "method_not_allowed",
-    409: "conflict",
-    413: "too_large",
-    415: "unsupported_media_type",
-    422: "invalid",
-    429: "rate_limited",
-    500: "server_error",
-}
-
-
-class ApiError(Exception):
-    """An error the API answers with, naming the field and value at fault."""
-
-    def __init__(
-        self,
-        status: int,
-        message: str,
-        *,
-        code: str | None = None,
-        field: str | None = None,
-        value: Any = None,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code or STATUS_CODES.get(status, "error")
-        self.message = message
-        self.field = field
-        self.value = value
-        self.headers = headers or {}
 
 
 def error_response(

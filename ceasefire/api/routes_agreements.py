@@ -10,6 +10,7 @@ import shapely
 from fastapi import APIRouter, Depends, Query
 from starlette.responses import Response
 
+from ceasefire.agreement import translate
 from ceasefire.agreement.load import Agreement
 from ceasefire.api.auth import Principal
 from ceasefire.api.context import ApiContext, caller, context
@@ -34,6 +35,11 @@ def _item(agreement: Agreement) -> dict[str, Any]:
         "title": doc.title,
         "version": doc.version,
         "parties": [{"id": p.id, "name": p.name, "role": p.role} for p in doc.parties],
+        # titles and labels in other languages, for the UI (examples/minsk-ii.yaml)
+        "translations": {
+            lang: block.model_dump(exclude_defaults=True)
+            for lang, block in doc.translations.items()
+        },
     }
 
 
@@ -124,6 +130,9 @@ def _geometries(agreement: Agreement) -> bytes:
                     "id": feature.id,
                     "kind": feature.kind,
                     "label": feature.label,
+                    "labels": translate.labels(
+                        agreement.document, "geometries", feature.id
+                    ),
                     "regime": feature.spec.regime,
                     "party": feature.spec.party,
                 },

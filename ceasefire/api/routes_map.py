@@ -9,7 +9,9 @@ verdicts (``redact.places_view``, ``incidents.visible_verdicts``).
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
@@ -19,10 +21,10 @@ from ceasefire.api.auth import Principal
 from ceasefire.api.context import ApiContext, caller, context
 from ceasefire.api.geojson import json_response
 from ceasefire.api.incidents import visible_verdicts
-from ceasefire.api.params import Filters
-from ceasefire.api.redact import places_view
+from ceasefire.api.params import Filters, Since, Until, iso
+from ceasefire.api.redact import places_view, report_view
 from ceasefire.api.verdicts import by_incident
-from ceasefire.store.base import ReportPoints, Store, VerdictQuery
+from ceasefire.store.base import ReportPoints, ReportQuery, Store, VerdictQuery
 
 router = APIRouter(tags=["incidents"])
 Caller = Annotated[Principal, Depends(caller)]
@@ -157,7 +159,81 @@ def map_incidents(
             "party": party_codes,
             "breach": breach,
             "clauses": by_index,
-            "n_sources": [1] * len(points.ids),  # one report per incident until issue 6
+            "n_sources": [1] * len(points.ids),  # one report per incident (issue 17.2)
             "truncated": truncated,
         }
     )
+
+
+STRIKE_TYPES = ("missile_strike", "drone_strike")
+"""Event types counted as strikes (reconnaissance drone flights are not)."""
+NIGHT_SHIFT = timedelta(hours=12)
+"""A night is named by the local date of its evening: start − 12 h, in Kyiv time."""
+KYIV = ZoneInfo("Europe/Kyiv")
+
+
+class StrikeNight(BaseModel):
+    """Launches reported over one night; ``destroyed`` and ``rate`` are null when
+    the caller's role may not see the destroyed counts (kept in report properties)."""
+
+    night: str
+    reports: int
+    launched: int
+    destroyed: int | None
+    rate: float | None
+
+
+def night_of(start: str) -> str:
+    """The night (YYYY-MM-DD of its evening, Kyiv time) an observation starting at ``start`` falls in."""
+    moment = datetime.fromisoformat(start).astimezone(KYIV) - NIGHT_SHIFT
+    return moment.date().isoformat()
+
+
+def strike_nights(views: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per night: reports, launched (weapon.count) and destroyed (when visible) summed."""
+    nights: dict[str, dict[str, Any]] = {}
+    for view in views:
+        launched = (view.get("weapon") or {}).get("count")
+        if not launched:
+            continue
+        row = nights.setdefault(
+            night_of(view["observed"]["start"]),
+            {"reports": 0, "launched": 0, "destroyed": 0, "seen": True},
+        )
+        row["reports"] += 1
+        row["launched"] += int(launched)
+        destroyed = (view.get("properties") or {}).get("destroyed_count")
+        if destroyed is None:
+            row["seen"] = False
+        else:
+            row["destroyed"] += int(destroyed)
+    return [
+        {
+            "night": night,
+            "reports": row["reports"],
+            "launched": row["launched"],
+            "destroyed": row["destroyed"] if row["seen"] else None,
+            "rate": round(row["destroyed"] / row["launched"], 4)
+            if row["seen"]
+            else None,
+        }
+        for night, row in sorted(nights.items())
+    ]
+
+
+@router.get("/api/map/strikes", response_model=list[StrikeNight])
+def strikes_per_night(
+    ctx: Ctx, who: Caller, since: Since = None, until: Until = None
+) -> Response:
+    """Missiles and attack drones launched per night, and the share destroyed.
+
+    Sums the reports that carry a launch count (the Air Force's statements),
+    each as the caller's role may see it: the destroyed counts sit in the
+    report's properties, which the public does not see.
+    """
+    query = ReportQuery(
+        since=iso(since), until=iso(until), event_types=STRIKE_TYPES, limit=2**31
+    )
+    rows = ctx.store().report_rows(query)
+    views = [report_view(r.body, who, ctx.public_grid_deg) for r in rows]
+    return json_response(strike_nights(views))

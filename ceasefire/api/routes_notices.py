@@ -9,7 +9,6 @@ changes recorded in the log (``ceasefire snapback status --record`` or
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
@@ -126,7 +125,7 @@ def cap(ctx: Ctx, who: Caller, notice_id: str) -> Response:
     """The notice as an OASIS CAP 1.2 alert (validated against the schema)."""
     notice = _status(ctx, who, notice_id).notice
     if not visible("notice.liaison", who, owner=notice.recipient):
-        notice = replace(notice, liaison=WITHHELD, address=None)
+        notice = notice.model_copy(update={"liaison": WITHHELD, "address": None})
     return Response(to_cap(notice), media_type="application/cap+xml")
 
 
@@ -150,18 +149,21 @@ def penalties(
     """Each (rule, party)'s recorded state and its history of state changes."""
     if agreement is not None:
         ctx.agreement(agreement)
-    groups: dict[tuple[str, str, str], dict[str, Any]] = {}
+    groups: dict[tuple[str, str, str, str], dict[str, Any]] = {}
     for row in ctx.store().entries():
         if row.kind != PENALTY_STATE:
             continue
         body = raw_body(row)
         if agreement is not None and body["agreement"] != agreement:
             continue
-        key = (body["agreement"], body["rule"], body["group"])
+        # provisional states (reported breaches) are a trail of their own
+        standing = body["reasons"].get("standing", "established")
+        key = (body["agreement"], body["rule"], body["group"], standing)
         entry = groups.setdefault(
             key,
-            {"agreement": key[0], "rule": key[1], "party": key[2], "history": []},
-        )
+            {"agreement": key[0], "rule": key[1], "party": key[2],
+             "standing": standing, "history": []},
+        )  # fmt: skip
         entry["history"].append({"seq": row.seq, **body})
     items = []
     for entry in groups.values():

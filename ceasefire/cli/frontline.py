@@ -139,73 +139,68 @@ def _write(
     "agreement_path",
     required=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="The agreement whose withdrawal obligations and sectors are checked.",
+    help="The agreement whose territorial clauses (freeze cap, withdrawal) are judged.",
 )
 @db_option
 @click.option(
     "--source",
     "sources",
     multiple=True,
-    default=("deepstate", "nzz"),
-    show_default=True,
-    help="Control-map sources to use (repeat); two publishers meet a 2-source standard.",
+    help="Override the clauses' control-map sources (repeat); two publishers"
+    " meet a 2-source standard.",
 )
 @click.option(
     "--cap-km2",
     type=float,
-    default=1.0,
-    show_default=True,
-    help="Freeze: ground a party may gain per sector before it is a breach.",
+    default=None,
+    help="Override the freeze clauses' cap: ground a party may gain per sector.",
 )
 @click.option(
     "--sector",
     "sectors",
     multiple=True,
-    help="Freeze sectors (zone ids; default: the zones with regime 'buffer').",
+    help="Override the freeze clauses' sectors (zone ids; repeat).",
+)
+@click.option(
+    "--as-if-in-force",
+    "as_if",
+    help="Judge the agreement as if it entered into force on this day (YYYY-MM-DD);"
+    " deadlines given relative to entry into force move with it.",
 )
 def territory_command(
     agreement_path: Path,
     db: str,
     sources: tuple[str, ...],
-    cap_km2: float,
+    cap_km2: float | None,
     sectors: tuple[str, ...],
+    as_if: str | None,
 ) -> None:
     """Verdicts of the territorial clauses: withdrawal, pullback and freeze cap.
 
-    One JSON object a line: each
-    withdrawal obligation (the party holds none of its zone after the
-    deadline; % vacated per day) and the freeze cap per sector, with area,
-    place, the days between which it changed and the sources showing it.
+    One JSON object a line for each clause with a `territory` key (and each
+    withdrawal obligation over a zone with regime 'withdrawal'): the party
+    holds none of its zone at the deadline (% vacated per day), or no party
+    gains more than the cap per sector; with area, place, the days between
+    which it changed and the sources showing it. The options override what
+    the clauses say.
 
     \b
     Example:
       ceasefire territory --agreement examples/alaska-terms.yaml --db sqlite:///mission.db
-      ceasefire territory --agreement examples/alaska-terms.yaml --db sqlite:///m.db --cap-km2 10
+      ceasefire territory --agreement examples/alaska-terms.yaml --db sqlite:///m.db --cap-km2 1
     """
     from dataclasses import asdict  # noqa: PLC0415
 
     from ceasefire.agreement.load import load  # noqa: PLC0415 (slow import, only here)
-    from ceasefire.compliance.territory import (  # noqa: PLC0415
-        freeze,
-        withdrawal,
-        withdrawal_terms,
-    )
+    from ceasefire.compliance.territory import judge  # noqa: PLC0415
 
+    in_force_from = _day(as_if, "--as-if-in-force")
     try:
-        agreement = load(agreement_path)
-        chosen = list(sectors) or [
-            g.id for g in agreement.document.geometries if g.regime == "buffer"
-        ]
+        agreement = load(agreement_path, in_force_from=in_force_from)
         with open_store(db) as store:
-            found = [
-                withdrawal(agreement, store, t.clause, t.zone, t.party, t.deadline,
-                           list(sources), t.min_sources)
-                for t in withdrawal_terms(agreement)
-            ]  # fmt: skip
-            for sector in chosen:
-                found += freeze(
-                    agreement, store, "freeze", sector, cap_km2, list(sources)
-                )
+            found = judge(
+                agreement, store, list(sources) or None, cap_km2, list(sectors) or None
+            )
     except DetailedError as exc:
         fail(exc)
         return

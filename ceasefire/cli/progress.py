@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from ceasefire.errors import DetailedError
+from ceasefire.errors import UnreadableFile as UnreadableFile  # re-exported
 from ceasefire.io.base import Importer
 from ceasefire.io.intake import ImportSummary, import_file
 from ceasefire.log.service import Log
@@ -19,10 +20,6 @@ from ceasefire.log.service import Log
 UNREADABLE = (ValueError, OSError, csv.Error, zipfile.BadZipFile)
 """What a reader raises when a whole file is not what its format expects
 (UnicodeDecodeError and JSONDecodeError are ValueErrors)."""
-
-
-class UnreadableFile(DetailedError):
-    """A whole file could not be read as the chosen format."""
 
 
 def parse_since(text: str | None) -> datetime | None:

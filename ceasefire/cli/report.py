@@ -48,9 +48,17 @@ def report_group() -> None:
     help="public: no source identities, places coarsened to raion and 0.1°."
     " restricted: exact places, sources and accounts.",
 )
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "uk", "ru"]),
+    default="en",
+    show_default=True,
+    help="The report's language: English, Ukrainian or Russian (the OSCE SMM's"
+    " three); agreement titles and labels come from its translations block.",
+)
 @output_option
 def daily(
-    day: datetime, db: str, agreement_path: Path, edition: str, output: Path
+    day: datetime, db: str, agreement_path: Path, edition: str, lang: str, output: Path
 ) -> None:
     """Write the daily report for one day, in the style of the OSCE SMM's.
 
@@ -60,8 +68,8 @@ def daily(
 
     \b
     Example:
-      ceasefire report daily --date 2015-01-20 --db sqlite:///mission.db \\
-          --agreement examples/minsk-ii.yaml -o daily-2015-01-20.pdf
+      ceasefire report daily --date 2015-02-20 --db sqlite:///mission.db \\
+          --agreement examples/minsk-ii.yaml --lang uk -o daily-2015-02-20.pdf
     """
     from ceasefire.reports.daily import build_daily  # matplotlib, WeasyPrint: slow
     from ceasefire.reports.render import ReportError, write
@@ -78,7 +86,7 @@ def daily(
     except StoreError as exc:
         raise click.ClickException(str(exc)) from None
     with store, console.status(f"reading {day:%Y-%m-%d} from {db}…"):
-        report = build_daily(store, agreement, day.date(), edition)  # type: ignore[arg-type]
+        report = build_daily(store, agreement, day.date(), edition, lang)  # type: ignore[arg-type]
     with console.status(f"drawing and writing {output.name}…"):
         try:
             write(report, agreement, output)

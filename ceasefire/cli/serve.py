@@ -134,10 +134,13 @@ def demo(
 ) -> None:
     """Build a demo mission from real data and both example agreements, and serve it.
 
-    Imports UCDP GED, CIR and Bellingcat events from ../shared/data (or the
+    Imports UCDP GED, CIR and Bellingcat events, the Air Force's nightly
+    launch reports and DeepState/NZZ control maps from ../shared/data (or the
     small committed slice in tests/data when that is absent), evaluates the
-    agreements in examples/, then serves the web map and API and prints a
-    login token per role. A second run reuses the database if its inputs
+    agreements in examples/ (Alaska terms as if in force from 1 Sep 2025),
+    replays the Alaska penalty rules (provisional and established states,
+    notices), then serves the web map and API and prints a login token per
+    role. A second run reuses the database if its inputs
     are unchanged. The agreements alone: `ceasefire agreement show|lint|map`.
 
     \b

@@ -7,6 +7,7 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import click
 import orjson
@@ -144,6 +145,127 @@ def status_command(
     for rule in quiet:
         table.add_row(rule, "—", "watching", "", "0", "")
     out.print(table)
+
+
+@snapback_group.command(name="replay")
+@agreement_option
+@db_option
+@click.option("--at", "at", help="Replay up to this ISO time (default: now).")
+@click.option(
+    "--cap-km2", type=float, default=None,
+    help="Also feed the freeze cap: a party gaining more than this many km² in a"
+    " sector (control maps) is a breach of the clause --territory-clause.",
+)  # fmt: skip
+@click.option(
+    "--sector", "sectors", multiple=True,
+    help="Freeze sectors (zone ids; default: the zones with regime 'buffer').",
+)  # fmt: skip
+@click.option(
+    "--source", "sources", multiple=True, default=("deepstate", "nzz"),
+    show_default=True, help="Control-map sources (two publishers meet a 2-source standard).",
+)  # fmt: skip
+@click.option(
+    "--territory-clause", default="freeze", show_default=True,
+    help="The clause whose penalty rules the freeze cap's verdicts feed.",
+)  # fmt: skip
+@click.option(
+    "--feed", "feeds", multiple=True, metavar="CLAUSE=RULE",
+    help="Also feed RULE with CLAUSE's verdicts (repeatable).",
+)  # fmt: skip
+@click.option(
+    "--demo-rule", is_flag=True,
+    help="Add the demo's rule freeze-line-snapback (one breach in 30 days), fed by"
+    " --territory-clause: what `ceasefire demo` replays.",
+)  # fmt: skip
+@click.option(
+    "--record", is_flag=True,
+    help="Append the state changes (both standings) and their notices to the log.",
+)  # fmt: skip
+@click.option("--json", "as_json", is_flag=True, help="JSON Lines instead of text.")
+def replay_command(
+    agreement_path: Path, db: str, at: str | None, cap_km2: float | None,
+    sectors: tuple[str, ...], sources: tuple[str, ...], territory_clause: str,
+    feeds: tuple[str, ...], demo_rule: bool, record: bool, as_json: bool,
+) -> None:  # fmt: skip
+    """Replay the penalty rules: which went provisional and established, when.
+
+    Provisional: the threshold crossed on reported breaches (a source shows
+    them). Established: crossed on breaches whose evidence standard is met.
+    Each state change is listed with the hotline notices it would send; with
+    --cap-km2 the freeze cap over the logged control maps feeds the rules too.
+
+    \b
+    Example:
+      ceasefire snapback replay -a examples/alaska-terms.yaml --db sqlite:///mission.db
+      ceasefire snapback replay -a examples/alaska-terms.yaml --db sqlite:///m.db \\
+          --cap-km2 10 --sector southern_sector --demo-rule --json
+    """
+    from ceasefire.snapback import standing  # noqa: PLC0415 (slow import, only here)
+
+    agreement = _agreement(agreement_path)
+    if demo_rule:
+        from ceasefire.demo import FREEZE_SNAPBACK  # noqa: PLC0415
+        from ceasefire.model.agreement import PenaltyRule  # noqa: PLC0415
+
+        extra = PenaltyRule.model_validate(FREEZE_SNAPBACK)
+        agreement = standing.with_rules(agreement, [extra])
+        feeds = (*feeds, f"{territory_clause}={extra.id}")
+    moment = _when(at)
+    fed: dict[str, list[str]] = {}
+    for value in feeds:
+        clause, sep, rule = value.partition("=")
+        if not sep or not rule:
+            fail(DetailedError(f"--feed {value!r} is not CLAUSE=RULE", value=value,
+                               expected="e.g. freeze=freeze-violations"))  # fmt: skip
+        fed.setdefault(clause, []).append(rule)
+    terms = None
+    if cap_km2 is not None:
+        chosen = sectors or tuple(
+            g.id for g in agreement.document.geometries if g.regime == "buffer"
+        )
+        terms = standing.TerritoryTerms(
+            cap_km2, chosen, sources, territory_clause, feeds=fed
+        )
+    try:
+        log = open_log(db)
+        findings, appeals = standing.mission_findings(log.store, agreement, terms)
+        rules = agreement.document.penalty_rules
+        transitions = standing.replay(rules, findings, appeals, moment)
+        sent = standing.notices(agreement.document, transitions)
+        if record:
+            recorded = standing.record(log, agreement, transitions, sent)
+            err.print(f"recorded {recorded[0]} state change(s), {recorded[1]} notice(s)",
+                      markup=False)  # fmt: skip
+    except (StoreError, DetailedError) as exc:
+        fail(exc if isinstance(exc, DetailedError) else DetailedError(str(exc)))
+        return
+    _print_replay(transitions, sent, as_json)
+
+
+def _print_replay(transitions: list[Any], sent: list[Any], as_json: bool) -> None:
+    if as_json:
+        for t in transitions:
+            row = t.to_dict() | {"standing": t.standing}
+            sys.stdout.write(orjson.dumps(row).decode() + "\n")
+        for notice in sent:
+            row = {"notice": notice.id, "to": notice.recipient, "liaison": notice.liaison,
+                   "title": notice.title, "at": notice.created_at.isoformat()}  # fmt: skip
+            sys.stdout.write(orjson.dumps(row).decode() + "\n")
+        return
+    if not transitions:
+        err.print("no rule crossed its threshold", markup=False)
+        return
+    table = Table("standing", "rule", "party", "state", "at", "breaches")
+    for t in transitions:
+        table.add_row(
+            t.standing, t.rule, t.group, t.state, t.at.isoformat(timespec="minutes"),
+            str(len(t.reasons.get("breaches", []))),
+        )  # fmt: skip
+    out.print(table)
+    notes = Table("notice", "to", "liaison", "title")
+    for notice in sent:
+        notes.add_row(notice.id, notice.recipient, notice.liaison, notice.title)
+    out.print(notes)
 
 
 # ------------------------------------------------------------ notices

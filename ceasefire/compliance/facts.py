@@ -1,10 +1,11 @@
 """Incidents as columns: the facts a predicate can read, one numpy array each.
 
-An incident is a group of reports about one event. Until fact-finding
-(issue 6) groups reports, each report is its own incident, but nothing here
-assumes that: ``Incident`` takes any number of report bodies, and the facts
-of a group are read from its most precisely located report, with the time
-span and the source counts taken over all of them.
+An incident is a group of reports about one event (``factfinding.Incident``).
+What the engine reads about one is a ``Case``: any number of report bodies,
+the state they are judged in and whether a joint team decided it. The facts
+of a case are read from its most precisely located report, with the time
+span and the source counts taken over all of them; one report alone is a
+case too (``cases_from_reports``).
 
 Missing facts stay missing: a report that names no weapon has ``NaN`` for
 ``weapon.calibre_mm`` and code -1 for ``weapon.class``. The logic module
@@ -23,6 +24,7 @@ import numpy.typing as npt
 
 from ceasefire.model import vocabulary as vocab
 from ceasefire.model.report import Report, act_of
+from ceasefire.model.vocabulary import PRECISION_SECONDS
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int32]
@@ -31,18 +33,6 @@ BoolArray = npt.NDArray[np.bool_]
 
 MISSING = -1
 """The code of a categorical fact that was not reported."""
-
-PRECISION_SECONDS = {
-    "second": 1,
-    "minute": 60,
-    "hour": 3_600,
-    "day": 86_400,
-    "week": 7 * 86_400,
-    "month": 31 * 86_400,
-    "year": 366 * 86_400,
-}
-"""Length of the unit a time is known to: 2015-03-01 at day precision is any
-instant of that day, so a span with no end lasts one unit from its start."""
 
 FIXED_VOCABULARIES: dict[str, tuple[str, ...]] = {
     "event_type": vocab.EVENT_TYPES,
@@ -147,8 +137,17 @@ class Facts:
 
 
 @dataclass(frozen=True)
-class Incident:
-    """One event as the engine sees it: an id, its reports and its state."""
+class Case:
+    """One incident as put to the engine: the reports it reads and the state it is judged in.
+
+    Not the incident itself (``factfinding.Incident``: reports grouped by place
+    and time, with their corroboration and the state the log gives them). A
+    case is what one evaluation reads about an incident or a single report:
+    the bodies in play (``compliance.run.load_incident_facts`` leaves out the
+    reports before ``since``), and a state and joint flag that may be assumed
+    rather than logged (snapback asks what a breach would be if it were
+    jointly verified).
+    """
 
     id: str
     reports: tuple[dict[str, Any], ...]
@@ -166,12 +165,12 @@ def report_body(report: Report | dict[str, Any]) -> dict[str, Any]:
     return report
 
 
-def incidents_from_reports(
+def cases_from_reports(
     reports: Iterable[Report | dict[str, Any]],
     states: Mapping[str, str] | None = None,
     joint: Mapping[str, bool] | None = None,
-) -> list[Incident]:
-    """One incident per report (until issue 6 groups them), with logged states."""
+) -> list[Case]:
+    """One case per report, with the states the log gives them."""
     states = states or {}
     joint = joint or {}
     found = []
@@ -179,9 +178,23 @@ def incidents_from_reports(
         body = report_body(report)
         rid = body["id"]
         found.append(
-            Incident(rid, (body,), states.get(rid, "reported"), joint.get(rid, False))
+            Case(rid, (body,), states.get(rid, "reported"), joint.get(rid, False))
         )
     return found
+
+
+def area_key(codes: Sequence[str] | None) -> str | None:
+    """A report's ``location.area`` as one key ("UA-46|UA-61"); None: a point."""
+    return "|".join(sorted(set(codes))) if codes else None
+
+
+def _counts(body: dict[str, Any]) -> dict[str, int] | None:
+    """Launched and destroyed, for sources that count weapons (the Air Force)."""
+    destroyed = (body.get("properties") or {}).get("destroyed_count")
+    if destroyed is None:
+        return None
+    return {"launched": int((body.get("weapon") or {}).get("count", 1)),
+            "destroyed": int(destroyed)}  # fmt: skip
 
 
 def _epoch(text: str | datetime) -> float:
@@ -234,7 +247,7 @@ def observed_span(observed: dict[str, Any]) -> tuple[float, float]:
 
 
 class _Builder:
-    """Appends one incident at a time to plain lists, then makes arrays."""
+    """Appends one case at a time to plain lists, then makes arrays."""
 
     def __init__(self) -> None:
         self.rows: dict[str, list[Any]] = {}
@@ -253,16 +266,18 @@ class _Builder:
             codes = self.open_text[name]
             self.put(name, codes.setdefault(value, len(codes)))
 
-    def add(self, incident: Incident) -> None:
-        bodies = incident.reports
+    def add(self, case: Case) -> None:
+        bodies = case.reports
         primary = min(bodies, key=lambda b: b["location"].get("precision_m", 0.0))
         location = primary["location"]
-        self.put("incident", incident.id)
+        self.put("incident", case.id)
         self.put("source_id", primary.get("source_report_id"))
         self.put("lon", location["lon"])
         self.put("lat", location["lat"])
         self.put("precision_km", location.get("precision_m", 100.0) / 1000.0)
         self.put("admin1", location.get("admin1"))
+        self.put("area", area_key(location.get("area")))
+        self.put("counts", _counts(primary))
         starts, ends = [], []
         for body in bodies:
             first, last = observed_span(body["observed"])
@@ -281,7 +296,7 @@ class _Builder:
         self.category("personnel.category", personnel.get("category"))
         self.category("personnel.nationality", personnel.get("nationality"))
         self.category("source.type", primary["source"]["type"])
-        self.category("state", incident.state)
+        self.category("state", case.state)
         nan = float("nan")
         for name in NUMERIC:
             group, key = name.split(".")
@@ -297,7 +312,7 @@ class _Builder:
         self.put("sources", len({_source_key(s) for s in sources}))
         self.put("reliability", min(_grade(s.get("reliability")) for s in sources))
         self.put("credibility", min(_grade(s.get("credibility")) for s in sources))
-        self.put("joint", incident.joint)
+        self.put("joint", case.joint)
 
     def facts(self) -> Facts:
         rows = self.rows
@@ -330,16 +345,18 @@ class _Builder:
             joint=np.asarray(rows.get("joint", []), dtype=np.bool_),
             extra={
                 "admin1": list(rows.get("admin1", [])),
+                "area": list(rows.get("area", [])),
+                "counts": list(rows.get("counts", [])),
                 "actors": list(rows.get("actors", [])),
             },
         )
 
 
-def facts_from_incidents(incidents: Iterable[Incident]) -> Facts:
-    """The columns of ``incidents``, one row each, in order."""
+def facts_from_cases(cases: Iterable[Case]) -> Facts:
+    """The columns of ``cases``, one row each, in order."""
     builder = _Builder()
-    for incident in incidents:
-        builder.add(incident)
+    for case in cases:
+        builder.add(case)
     return builder.facts()
 
 
@@ -348,5 +365,5 @@ def facts_from_reports(
     states: Mapping[str, str] | None = None,
     joint: Mapping[str, bool] | None = None,
 ) -> Facts:
-    """Facts with one incident per report."""
-    return facts_from_incidents(incidents_from_reports(reports, states, joint))
+    """Facts with one case (incident) per report."""
+    return facts_from_cases(cases_from_reports(reports, states, joint))

@@ -13,7 +13,8 @@ every value of the interval, false when it holds for none, unknown otherwise:
 than ``r``.
 
 A fact that was not reported (no weapon, no attribution) makes any
-comparison with it false, ``!=`` and ``not in`` included: a clause about
+comparison with it false (except the facts in ``UNKNOWN_WHEN_MISSING``: an
+unnamed target is unknown), ``!=`` and ``not in`` included: a clause about
 calibre does not apply to a report that names no gun. That is a choice, not a
 necessity; it keeps reports of "shelling" without further detail from
 flooding every weapon clause with ``undetermined``. ``not (x == v)`` is true
@@ -49,6 +50,10 @@ from ceasefire.agreement.predicate import (
 from ceasefire.compliance.facts import Facts, FloatArray, IntArray
 
 FALSE, UNKNOWN, TRUE = 0, 1, 2
+UNKNOWN_WHEN_MISSING = frozenset({"target.category"})
+"""Facts whose absence is unknown, not false: every strike has a target, so a
+report that does not name it leaves "was it civilian?" open (an Air Force
+report of 90 drones over "Ukraine" is undetermined, never "not breached")."""
 Truth = npt.NDArray[np.int8]
 Rows = npt.NDArray[np.intp] | None
 """Row positions to evaluate, or None for all rows."""
@@ -112,6 +117,10 @@ class Spatial(Protocol):
 
     def side(self, geometry: str, rows: Rows) -> npt.NDArray[np.int8]:
         """+1 left of (or inside) the line's zone, -1 right of (or outside)."""
+        ...
+
+    def area_spans(self, geometry: str, rows: Rows) -> tuple[Any, list[Any]]:
+        """(positions in ``rows`` of rows placed by an area, their ``areas.Span``)."""
         ...
 
 
@@ -254,6 +263,10 @@ class Reader:
             )
         result = np.where(inside, TRUE, FALSE).astype(np.int8)
         result[edge < radius] = UNKNOWN
+        at, spans = self.spatial.area_spans(node.argument, rows)
+        if len(at):  # a place given as an area: inside only if all of it is
+            state = np.asarray([s.inside for s in spans], np.int8)
+            result[at] = np.choose(state + 1, [FALSE, UNKNOWN, TRUE])
         return result
 
     @staticmethod
@@ -305,7 +318,7 @@ class Reader:
                 self.trace.setdefault(id(node), {}).update(
                     distance_km=distance, precision_km=radius
                 )
-            return Bounds(np.maximum(distance - radius, 0.0), distance + radius)
+            return self._area_bounds(node, rows, distance, radius)
         assert node.function == "side"
         sides = self.scope.sides.get(node.argument, {})
         parties = self.scope.parties
@@ -315,11 +328,40 @@ class Reader:
             lookup[sign + 1] = parties.index(party)
         if self.trace is not None:
             self.trace.setdefault(id(node), {}).update(side=side, distance_km=distance)
-        return Cats(lookup[side.astype(np.intp) + 1], parties, distance <= radius)
+        uncertain = distance <= radius
+        at, spans = self.spatial.area_spans(node.argument, rows)
+        if len(at):  # an area: its side is known when it lies wholly on one
+            state = np.asarray([s.inside for s in spans], np.int8)
+            lo = np.asarray([s.lo_km for s in spans])
+            side = side.copy()
+            side[at] = np.where(state != 0, state, side[at])
+            uncertain[at] = (state == 0) & (lo <= 0)
+        return Cats(lookup[side.astype(np.intp) + 1], parties, uncertain)
+
+    def _area_bounds(
+        self, node: Call, rows: Rows, distance: FloatArray, radius: FloatArray
+    ) -> Bounds:
+        """[d - r, d + r] for points; [min, max] over the area for area places."""
+        lo, hi = np.maximum(distance - radius, 0.0), distance + radius
+        at, spans = self.spatial.area_spans(node.argument, rows)
+        if len(at):
+            lo[at] = [s.lo_km for s in spans]
+            hi[at] = [s.hi_km for s in spans]
+        if self.trace is not None:
+            self.trace[id(node)].update(lo_km=lo, hi_km=hi)
+        return Bounds(lo, hi)
 
     # ------------------------------------------------------------ compare
 
     def _compare(self, node: Compare, rows: Rows) -> Truth:
+        found = self._compare_values(node, rows)
+        for side in (node.left, node.right):
+            if isinstance(side, Name) and side.path in UNKNOWN_WHEN_MISSING:
+                column = self.facts.categorical[side.path].codes
+                found[self._column(column, rows) < 0] = UNKNOWN
+        return found
+
+    def _compare_values(self, node: Compare, rows: Rows) -> Truth:
         left = self.value(node.left, rows)
         right = self.value(node.right, rows)
         if self.trace is not None:

@@ -28,6 +28,7 @@ from ceasefire.agreement.predicate import (
     walk,
 )
 from ceasefire.compliance import logic
+from ceasefire.compliance.areas import area_name
 from ceasefire.compliance.attribution import Attributed
 from ceasefire.compliance.facts import Facts
 from ceasefire.compliance.spatial import SpatialCache
@@ -206,6 +207,17 @@ class _Explainer:
         if atom.function == "inside":
             edge = float(seen["edge_km"][j])
             radius = float(seen["precision_km"][j])
+            area = self.cache.areas().key_at(int(self.rows[j]))
+            if area is not None:
+                shown = {
+                    "true": "inside",
+                    "false": "outside",
+                    "unknown": "partly inside",
+                }
+                return Reason(
+                    fragment, holds, shown[holds], atom.argument, None,
+                    {"geometry": atom.argument, "area": area},
+                )  # fmt: skip
             return Reason(
                 fragment,
                 holds,
@@ -241,6 +253,15 @@ class _Explainer:
                 "geometry": node.argument,
                 "precision_km": _number(radius),
             }
+            area = self.cache.areas().key_at(int(row))
+            if area is not None:  # placed by an area: every point of it
+                detail.update(
+                    area=area,
+                    min_km=_number(seen["lo_km"][j]),
+                    max_km=_number(seen["hi_km"][j]),
+                )
+                detail.pop("precision_km")
+                return _number(seen["lo_km"][j]), "km", detail
             if self.cache.lower_bound(node.argument, distance, radius):
                 detail["lower_bound"] = True  # only known to be farther
             if node.argument in self.sides:
@@ -302,7 +323,12 @@ def _where(reasons: list[Reason]) -> str:
         geometry = reason.detail.get("geometry")
         if geometry is None:
             continue
-        if reason.unit == "km":
+        if reason.unit == "km" and "area" in reason.detail:
+            parts.append(
+                f"{reason.detail['min_km']:.1f}–{reason.detail['max_km']:.1f} km"
+                f" from {geometry} (somewhere in {area_name(reason.detail['area'])})"
+            )
+        elif reason.unit == "km":
             side = reason.detail.get("side")
             more = "more than " if reason.detail.get("lower_bound") else ""
             radius = reason.detail.get("precision_km") or 0
@@ -312,6 +338,9 @@ def _where(reasons: list[Reason]) -> str:
             if side:
                 shown += f" ({side} side)"
             parts.append(shown)
+        elif "area" in reason.detail:
+            shown = area_name(reason.detail["area"])
+            parts.append(f"{reason.measured} {geometry} ({shown})")
         elif reason.measured in ("inside", "outside"):
             near = reason.detail["edge_distance_km"] < (
                 reason.detail["precision_km"] or 0
@@ -365,6 +394,11 @@ def sentence(
     zone = compiled.timezone
     when = observed_days(facts.earliest[row], facts.latest[row], zone)
     seen = f"{_what(facts, row)} observed{' ' + where if where else ''} {when}"
+    counted = next((r for r in reasons if r.predicate == COUNTED), None)
+    if counted is not None:
+        seen += (
+            f" ({counted.measured} launched, {counted.detail['destroyed']} destroyed)"
+        )
     seen += _who(actors)
     clause = compiled.clause
     if outcome == "breach":
@@ -464,6 +498,20 @@ def _party(
     return found, attributed, Reason(PARTY_BOUND, "true", attributed, bound)
 
 
+COUNTED = "launched and destroyed"
+"""The reason carrying a source's weapon counts; it never decides the verdict."""
+
+
+def counts_reason(counts: dict[str, int]) -> Reason:
+    """The night's launched/destroyed counts as a reason (shown, not decisive)."""
+    launched, destroyed = counts["launched"], counts["destroyed"]
+    rate = round(100.0 * destroyed / launched, 1) if launched else None
+    return Reason(
+        COUNTED, "true", launched, None, "launched",
+        {"destroyed": destroyed, "interception_rate_pct": rate},
+    )  # fmt: skip
+
+
 def explain(
     evaluator: Evaluator,
     compiled: CompiledClause,
@@ -480,6 +528,7 @@ def explain(
     explainer = _Explainer(evaluator, compiled, facts, cache, rows)
     windows = _windows(compiled, facts, explainer.rows)
     admin1 = facts.extra.get("admin1")
+    counts = facts.extra.get("counts")
     for j, row in enumerate(rows.tolist()):
         outcome = {logic.TRUE: "breach", logic.UNKNOWN: "undetermined"}.get(
             int(truth[j]), "no_breach"
@@ -498,6 +547,9 @@ def explain(
         reasons += [explainer.reason(a, text, j) for a, text in explainer.atoms]
         actors, party, bound = _party(evaluator, compiled, facts, row)
         reasons.append(bound)
+        counted = counts[row] if counts else None
+        if counted:
+            reasons.append(counts_reason(counted))
         yield Verdict(
             incident=facts.incident[row],
             source_id=facts.source_id[row],
@@ -516,4 +568,5 @@ def explain(
             admin1=None if admin1 is None else admin1[row],
             perpetrator_established=actors.established,
             dyad=actors.dyad,
+            counts=counted or {},
         )

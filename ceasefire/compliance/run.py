@@ -15,9 +15,9 @@ import numpy as np
 
 from ceasefire.compliance.evaluate import Evaluator, VerdictTable
 from ceasefire.compliance.facts import (
+    Case,
     Facts,
-    Incident,
-    facts_from_incidents,
+    facts_from_cases,
     facts_from_reports,
 )
 from ceasefire.compliance.spatial import SpatialCache
@@ -92,8 +92,8 @@ def load_incident_facts(store: Store, since: str | None = None) -> Facts:
         if not mine:
             continue
         joint = incident.state == "verified" and _joint(store, incident.id)
-        found.append(Incident(incident.id, mine, incident.state, joint))
-    return facts_from_incidents(found)
+        found.append(Case(incident.id, mine, incident.state, joint))
+    return facts_from_cases(found)
 
 
 @dataclass

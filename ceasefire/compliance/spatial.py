@@ -23,6 +23,7 @@ import numpy.typing as npt
 from ceasefire.agreement.load import Agreement
 from ceasefire.agreement.predicate import Call, Compare, Literal, walk
 from ceasefire.compliance import grid
+from ceasefire.compliance.areas import AreaPlaces
 from ceasefire.compliance.facts import Facts, FloatArray
 from ceasefire.compliance.logic import BoolArray, Rows
 from ceasefire.geo.measure import Measure, measure_for
@@ -111,12 +112,27 @@ class SpatialCache:
     False measures every point exactly (for reasons)."""
     _cache: dict[tuple[str, str], _Cached] = field(default_factory=dict)
     _cells: dict[tuple[str, str], grid.Memo] = field(default_factory=dict)
+    _areas: list[AreaPlaces] = field(default_factory=list)
 
     def exact(self) -> SpatialCache:
         """A view that measures exactly, sharing this cache's exact values."""
         if not self.fast:
             return self
-        return SpatialCache(self.measures, self.facts, False, self._cache, self._cells)
+        return SpatialCache(
+            self.measures, self.facts, False, self._cache, self._cells, self._areas
+        )
+
+    def areas(self) -> AreaPlaces:
+        """Rows placed by an area, not a point (see compliance.areas)."""
+        if not self._areas:
+            found = self.facts.extra.get("area")
+            self._areas.append(AreaPlaces.of(found, len(self.facts)))
+        return self._areas[0]
+
+    def area_spans(self, geometry: str, rows: Rows) -> tuple[Any, list[Any]]:
+        """(positions in ``rows`` of rows placed by an area, their Spans)."""
+        shape = self.measures.agreement.features[geometry].shape
+        return self.areas().spans(geometry, shape, self.measures[geometry], rows)
 
     def _get(
         self, key: tuple[str, str], rows: Rows, dtype: Any, compute: Any

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 import shapely
 
 from ceasefire.agreement.load import Agreement
+from ceasefire.compliance.evaluate import resolve_instant
 from ceasefire.control.area import area_km2
 from ceasefire.control.change import Frontline
 from ceasefire.control.held import held_area
@@ -32,6 +33,8 @@ PUBLISHER = {"deepstate": "deepstate", "deepstate-archive": "deepstate"}
 
 TOLERANCE_KM2 = 0.05
 """Area below which a party is taken to hold none of a zone (map slivers)."""
+DEFAULT_SOURCES = ("deepstate", "nzz")
+"""Control-map sources a territorial clause is judged on unless it names others."""
 
 
 @dataclass
@@ -178,6 +181,7 @@ def withdrawal(
     deadline: date,
     sources: list[str],
     min_sources: int = 2,
+    tolerance_km2: float = TOLERANCE_KM2,
 ) -> TerritoryVerdict:
     """Withdrawal: "``party`` holds none of ``zone`` after ``deadline``": per source, the
     % of its baseline holding vacated on each day, and what it still holds at
@@ -212,11 +216,11 @@ def withdrawal(
             km2 = area_km2(shape)
             vacated = 100.0 * (1 - km2 / start) if start > 0 else 100.0
             progress.append((observation.observed_on, round(vacated, 2)))
-            if abs(km2 - previous) > TOLERANCE_KM2:
+            if abs(km2 - previous) > tolerance_km2:
                 changed = (last_day, observation.observed_on)
             previous, last_day, at_deadline = km2, observation.observed_on, shape
         held = area_km2(at_deadline) if at_deadline is not None else start
-        breach = held > TOLERANCE_KM2
+        breach = held > tolerance_km2
         place = Place.of(at_deadline) if breach and at_deadline is not None else None
         findings.append(
             SourceFinding(source, breach, round(held, 4), changed, place, progress)
@@ -233,34 +237,105 @@ class WithdrawalTerms:
     party: str
     deadline: date
     min_sources: int
+    sources: tuple[str, ...] = DEFAULT_SOURCES
+    tolerance_km2: float = TOLERANCE_KM2
+
+
+@dataclass(frozen=True)
+class FreezeTerms:
+    """A freeze-cap clause read from the agreement."""
+
+    clause: str
+    sectors: tuple[str, ...]
+    cap_km2: float
+    since: date | None
+    min_sources: int
+    sources: tuple[str, ...] = DEFAULT_SOURCES
+
+
+def _local_day(agreement: Agreement, value: object) -> date | None:
+    instant = resolve_instant(value, agreement.instants)
+    if instant is None:
+        return None
+    return instant.astimezone(ZoneInfo(agreement.document.timezone)).date()
 
 
 def withdrawal_terms(agreement: Agreement) -> list[WithdrawalTerms]:
-    """Obligations over a zone with regime 'withdrawal': the zone their
-    predicate names with inside(…), its party, the clause's deadline and
-    evidence standard. Read from the document as it is; no new keys."""
+    """Withdrawal clauses: those with ``territory: {kind: withdrawal}``, and
+    obligations whose predicate names ``inside(Z)`` of a zone Z with regime
+    'withdrawal' (zone and party from the clause's ``territory`` keys, else
+    from the zone)."""
     regimes = {
         g.id: g for g in agreement.document.geometries if g.regime == "withdrawal"
     }
     found = []
     for clause in agreement.document.clauses:
+        terms = clause.territory
+        if terms is not None and terms.kind != "withdrawal":
+            continue
         named = [
             z for z in regimes if f"inside({z})" in clause.predicate.replace(" ", "")
         ]
-        if (
-            clause.kind != "obligation"
-            or not named
-            or not isinstance(clause.deadline, str)
-        ):
+        zone_id = terms.zone if terms and terms.zone else next(iter(named), None)
+        if clause.kind != "obligation" or zone_id is None:
             continue
-        zone = regimes[named[0]]
-        instant = agreement.instants.get(clause.deadline)
-        if instant is None or zone.party is None:
+        zone = agreement.document.geometries[
+            [g.id for g in agreement.document.geometries].index(zone_id)
+        ]
+        party = terms.party if terms and terms.party else zone.party
+        day = _local_day(agreement, clause.deadline)
+        if day is None or party is None:
             continue
-        day = instant.astimezone(ZoneInfo(agreement.document.timezone)).date()
+        sources = tuple(terms.sources) if terms else DEFAULT_SOURCES
+        tolerance = terms.tolerance_km2 if terms else TOLERANCE_KM2
         found.append(
-            WithdrawalTerms(
-                clause.id, zone.id, zone.party, day, clause.evidence.min_sources
+            WithdrawalTerms(clause.id, zone_id, party, day,
+                            clause.evidence.min_sources, sources, tolerance)
+        )  # fmt: skip
+    return found
+
+
+def freeze_terms(agreement: Agreement) -> list[FreezeTerms]:
+    """Clauses with ``territory: {kind: freeze}``: sectors (default: zones with
+    regime 'buffer'), cap, and the day they apply from (``in_force.from``)."""
+    buffers = tuple(g.id for g in agreement.document.geometries if g.regime == "buffer")
+    found = []
+    for clause in agreement.document.clauses:
+        terms = clause.territory
+        if terms is None or terms.kind != "freeze":
+            continue
+        found.append(
+            FreezeTerms(
+                clause.id,
+                tuple(terms.sectors) or buffers,
+                terms.cap_km2,
+                _local_day(agreement, clause.in_force.from_),
+                clause.evidence.min_sources,
+                tuple(terms.sources),
             )
         )
+    return found
+
+
+def judge(
+    agreement: Agreement,
+    store: Store,
+    sources: list[str] | None = None,
+    cap_km2: float | None = None,
+    sectors: list[str] | None = None,
+) -> list[TerritoryVerdict]:
+    """Every territorial clause of the agreement, as the clauses say; the
+    arguments, when given, override the clauses' sources, cap and sectors."""
+    found = [
+        withdrawal(agreement, store, t.clause, t.zone, t.party, t.deadline,
+                   list(sources or t.sources), t.min_sources, t.tolerance_km2)
+        for t in withdrawal_terms(agreement)
+    ]  # fmt: skip
+    for terms in freeze_terms(agreement):
+        cap = terms.cap_km2 if cap_km2 is None else cap_km2
+        for sector in sectors or terms.sectors:
+            found += freeze(
+                agreement, store, terms.clause, sector, cap,
+                list(sources or terms.sources), terms.since, terms.min_sources,
+            )  # fmt: skip
     return found

@@ -11,16 +11,12 @@ from collections.abc import Iterable, Sequence
 
 import shapely
 
-from ceasefire.errors import DetailedError
+from ceasefire.errors import MissingPolygon as MissingPolygon  # re-exported
 from ceasefire.model.control import POLYGON_MEDIA_TYPE
 from ceasefire.store.base import Store
 
 _DECODED: dict[str, shapely.Polygon] = {}
 """digest → polygon; content-addressed, so never stale."""
-
-
-class MissingPolygon(DetailedError):
-    """An observation names a polygon whose content is not in the store."""
 
 
 def polygon_bytes(polygon: shapely.Polygon) -> bytes:

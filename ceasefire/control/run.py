@@ -10,16 +10,12 @@ from ceasefire.agreement.load import Agreement
 from ceasefire.control.change import NOISE_WIDTH_M, DayChange, Frontline, Zone
 from ceasefire.control.held import held_area
 from ceasefire.control.observe import observations
-from ceasefire.errors import DetailedError
+from ceasefire.errors import FrontlineError as FrontlineError  # re-exported
 from ceasefire.model.control import ControlObservation
 from ceasefire.store.base import Store
 
 BASELINE = "control_baseline"
 """Timeline name of the day control is compared with (default: entry into force)."""
-
-
-class FrontlineError(DetailedError):
-    """The agreement or the log cannot give a front-line comparison."""
 
 
 def baseline_day(agreement: Agreement) -> date:

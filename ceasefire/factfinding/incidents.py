@@ -14,15 +14,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ceasefire.factfinding.analyst import MERGE, SPLIT, Edit, apply_edits, edit_from_row
-from ceasefire.factfinding.cluster import (
-    PRECISION_SECONDS,
-    Params,
-    cluster,
-    points_from_bodies,
-)
+from ceasefire.factfinding.cluster import Params, cluster, points_from_bodies
 from ceasefire.factfinding.corroboration import Corroboration, corroborate
 from ceasefire.model.entries import Kind, raw_body
 from ceasefire.model.states import INITIAL
+from ceasefire.model.vocabulary import PRECISION_SECONDS
 from ceasefire.store.base import Store
 
 CLUSTERING = Kind.INCIDENT_CLUSTERING

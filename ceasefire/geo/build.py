@@ -17,7 +17,8 @@ import orjson
 import shapely
 from shapely.ops import substring
 
-from ceasefire.errors import DetailedError, suggest
+from ceasefire.errors import GeometryError as GeometryError  # re-exported
+from ceasefire.errors import suggest
 from ceasefire.geo import boundaries
 from ceasefire.geo.crs import in_metres, local_projection
 from ceasefire.model.agreement import AdminRef, Geometry
@@ -30,16 +31,6 @@ KIND_TYPES = {
     "corridor": POLYGONAL,
     "site": POLYGONAL | {"Point", "MultiPoint"},
 }
-
-
-class GeometryError(DetailedError):
-    """A geometry could not be built; ``key`` is the path inside its item."""
-
-    def __init__(
-        self, message: str, key: tuple[str | int, ...] = (), **details: Any
-    ) -> None:
-        super().__init__(message, **details)
-        self.key = key
 
 
 @dataclass(frozen=True)

@@ -85,8 +85,9 @@ from ceasefire.io.base import (
     stable_id,
 )
 from ceasefire.io.flat import as_report
-from ceasefire.model.report import ACLED_GEO_PRECISION_M, Report
-from ceasefire.model.vocabulary import EVENT_TYPE_MAPPINGS
+from ceasefire.model.report import Report
+from ceasefire.model.vocabulary import ACLED_GEO_PRECISION_M, EVENT_TYPE_MAPPINGS
+from ceasefire.model.vocabulary import ACLED_TIME_PRECISION as TIME_PRECISION
 
 COLUMNS: tuple[str, ...] = (
     "event_id_cnty", "event_date", "year", "time_precision", "disorder_type",
@@ -154,7 +155,6 @@ INTER = {
     "8": "External/Other forces",
 }
 ULID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
-TIME_PRECISION = {"1": "day", "2": "week", "3": "month"}
 DISORDER = {
     "Battles": "Political violence",
     "Explosions/Remote violence": "Political violence",

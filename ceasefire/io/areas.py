@@ -95,6 +95,16 @@ def covering(geometry: shapely.Geometry) -> tuple[float, float, float]:
     return float(centre.x), float(centre.y), radius
 
 
+def area_codes(placed: Area) -> list[str]:
+    """The area as ``Location.area`` codes: the oblasts' ISO codes, or "UA"
+    (the country) when any part of the name could not be placed: a report
+    of "south and Odesa oblast" may be about any of the south."""
+    if placed.unplaced or not placed.units:
+        return ["UA"]
+    iso = {unit.name: unit.iso for unit in admin_units(1)}
+    return sorted(str(iso[name]) for name in placed.units)
+
+
 @lru_cache(maxsize=1024)
 def area(name: str, separator: str = " and ") -> Area:
     """The area a text like "Odesa oblast and Mykolaiv oblast" names."""

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
+from ceasefire.errors import RowError as RowError  # re-exported
 from ceasefire.model.report import Report, new_id
 
 KYIV = ZoneInfo("Europe/Kyiv")
@@ -51,16 +52,6 @@ class Rejection:
 
 
 Row = Report | Rejection
-
-
-class RowError(ValueError):
-    """A bad field in a row: names the column and the value."""
-
-    def __init__(self, column: str, value: Any, reason: str) -> None:
-        super().__init__(reason)
-        self.column = column
-        self.value = value
-        self.reason = reason
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ from typing import Any
 import orjson
 import shapely
 
-from ceasefire.errors import DetailedError
+from ceasefire.errors import MappingRequired as MappingRequired  # re-exported
 from ceasefire.io.alerts import moment
 from ceasefire.io.areas import covering
 from ceasefire.io.base import Importer, Rejection, Row, RowError, stable_id, to_row
@@ -39,10 +39,6 @@ from ceasefire.io.mapping import Mapping, load_mapping
 from ceasefire.model.report import Report
 
 SUFFIXES = (".geojson", ".geojson.gz", ".json", ".json.gz")
-
-
-class MappingRequired(DetailedError):
-    """A GeoJSON file was given without a mapping file."""
 
 
 def _open(path: Path) -> Any:

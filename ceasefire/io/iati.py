@@ -26,7 +26,7 @@ from typing import Any
 
 from lxml import etree
 
-from ceasefire.errors import DetailedError
+from ceasefire.errors import InvalidIati as InvalidIati  # re-exported
 from ceasefire.io.base import RowError
 from ceasefire.io.ledger import LedgerImporter, LedgerRow, checked, day, number
 from ceasefire.model.tracker import DisbursementBody
@@ -51,10 +51,6 @@ SCHEMAS = {
     "iati-activities": "iati-activities-schema.xsd",
     "iati-organisations": "iati-organisations-schema.xsd",
 }
-
-
-class InvalidIati(DetailedError):
-    """The file is not IATI 2.03 XML that validates against the schema."""
 
 
 @lru_cache(maxsize=2)

@@ -38,7 +38,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel
 
-from ceasefire.errors import DetailedError, suggest
+from ceasefire.errors import MappingError as MappingError  # re-exported
+from ceasefire.errors import suggest
 from ceasefire.io.base import RowError
 from ceasefire.model import report as model
 
@@ -53,10 +54,6 @@ NESTED: dict[str, type[BaseModel]] = {
     "casualties": model.Casualties,
 }
 KEYS = {"dataset", "id", "constants", "fields", "properties"}
-
-
-class MappingError(DetailedError):
-    """A mapping file that cannot be used, naming the key and the value."""
 
 
 @dataclass(frozen=True)

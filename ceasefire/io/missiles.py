@@ -30,7 +30,9 @@ columns):
   covering them all; a city stands for its oblast; Air Command regions
   ("south", "east"), "Ukraine" and an empty target give the whole country
   (radius ≈ 695 km). The unplaced words are kept in
-  ``properties.unplaced_target``.
+  ``properties.unplaced_target``. ``location.area`` names the same oblasts
+  (ISO codes), or the whole country when any part of the target could not be
+  placed, so compliance measures over the area, not from the centroid.
 - **source**: a ``party_report`` of the Ukrainian Air Force, graded as a
   party's claim: reliability C (a party to the war, with an interest in the
   figures), credibility 3 (possibly true: not independently confirmed);
@@ -47,7 +49,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from ceasefire.io.areas import area
+from ceasefire.io.areas import area, area_codes
 from ceasefire.io.base import Importer, RowError, stable_id
 from ceasefire.model.report import Report
 
@@ -208,6 +210,7 @@ def to_report(row: dict[str, str]) -> Report:
                 "lat": placed.lat,
                 "precision_m": placed.radius_m,
                 "place": row["target"] or "Ukraine",
+                "area": area_codes(placed),
             },
             "event_type": event_type,
             "weapon": {"class": weapon_class, "model": row["model"], "count": launched},

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ceasefire.errors import DetailedError, suggest
+from ceasefire.errors import UnknownFormat as UnknownFormat  # re-exported
+from ceasefire.errors import suggest
 from ceasefire.io import (
     acled,
     alerts,
@@ -58,10 +59,6 @@ LEDGER_IMPORTERS: dict[str, LedgerImporter] = {
     i.name: i for i in (kiel.IMPORTER, iati.IMPORTER, TEMPLATE)
 }
 """Deliveries and disbursements (issue 15): rows become ledger entries, not reports."""
-
-
-class UnknownFormat(DetailedError):
-    """No importer recognises the file, or the named format does not exist."""
 
 
 def importer_for(path: Path, name: str | None = None) -> Importer:

@@ -52,8 +52,8 @@ from ceasefire.io.columns import (
     whole_number,
 )
 from ceasefire.model.report import Report, precision_from_ucdp
+from ceasefire.model.vocabulary import UCDP_DATE_PREC as DATE_PRECISION
 
-DATE_PRECISION = {"1": "day", "2": "week", "3": "week", "4": "month", "5": "year"}
 ACTS = {"1": "armed_clash", "2": "armed_clash", "3": "one_sided_attack"}
 """type_of_violence → act (codebook: 1 state-based, 2 non-state, 3 one-sided)."""
 SOURCE = {

@@ -42,16 +42,12 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 
-from ceasefire.errors import CeasefireError
+from ceasefire.errors import HeadError as HeadError  # re-exported
 
 FORMAT = "ceasefire-sth-v1"
 SIGNING_PREFIX = b"ceasefire-sth-v1\n"
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 HASH_SIZE = 32
-
-
-class HeadError(CeasefireError):
-    """A tree head or signature is malformed, or a signature does not verify."""
 
 
 def format_timestamp(moment: datetime) -> str:

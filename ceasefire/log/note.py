@@ -34,16 +34,12 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 
-from ceasefire.errors import CeasefireError
+from ceasefire.errors import NoteError as NoteError  # re-exported
 
 ED25519 = 0x01
 COSIGNATURE = 0x04
 DASH = "\u2014 "  # an em dash and a space start every signature line
 COSIGNATURE_LABEL = b"cosignature/v1\n"
-
-
-class NoteError(CeasefireError):
-    """A note, key or signature is malformed or does not verify."""
 
 
 @dataclass(frozen=True)

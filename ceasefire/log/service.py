@@ -20,6 +20,7 @@ from typing import Any
 import orjson
 
 from ceasefire.errors import DetailedError
+from ceasefire.errors import EntryNotFound as EntryNotFound  # re-exported
 from ceasefire.geo.admin_lookup import admin_units_at
 from ceasefire.log import merkle
 from ceasefire.log.heads import SignedHead, TreeHead, sign_head, verify_signatures
@@ -27,10 +28,6 @@ from ceasefire.model.entries import Evidence, Kind, body_of, raw_body
 from ceasefire.model.report import Report, new_id
 from ceasefire.model.states import INITIAL, check_transition
 from ceasefire.store.base import EntryRow, Store, StoredHead
-
-
-class EntryNotFound(DetailedError):
-    """No entry has that id or position."""
 
 
 @dataclass(frozen=True)

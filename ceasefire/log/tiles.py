@@ -23,17 +23,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ceasefire.errors import CeasefireError
+from ceasefire.errors import TileError as TileError  # re-exported
 from ceasefire.log.merkle import HASH_SIZE, node_hash
 from ceasefire.store.base import Store
 
 TILE_HEIGHT = 8
 WIDTH = 1 << TILE_HEIGHT
 MAX_ENTRY = 0xFFFF
-
-
-class TileError(CeasefireError):
-    """Tiles cannot be written or read as the layout requires."""
 
 
 def index_path(index: int) -> str:

@@ -21,6 +21,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ceasefire.errors import CeasefireError
+from ceasefire.errors import WitnessRefusal as WitnessRefusal  # re-exported
 from ceasefire.log.checkpoint import Checkpoint, parse_checkpoint
 from ceasefire.log.merkle import verify_consistency
 from ceasefire.log.note import (
@@ -33,10 +34,6 @@ from ceasefire.log.note import (
 
 ProofSource = Callable[[int, int], list[bytes]]
 """Consistency proof from the old size to the new size."""
-
-
-class WitnessRefusal(CeasefireError):
-    """The witness will not cosign: the checkpoint is unsigned, forked or rolled back."""
 
 
 @dataclass(frozen=True)

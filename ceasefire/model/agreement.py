@@ -172,6 +172,33 @@ class EvidenceStandard(Node):
     joint_verification: bool = False
 
 
+class TerritoryTerms(Node):
+    """A clause about control of territory, judged on control maps.
+
+    ``freeze``: no party gains more than ``cap_km2`` of ground across the
+    freeze line in any of ``sectors`` (each source's map of a day against its
+    own map of the control baseline). ``withdrawal``: ``party`` holds none of
+    ``zone`` at the clause's deadline, with the share of the zone vacated per
+    observed day. The clause's ``evidence.min_sources`` counts independent
+    publishers of the maps (DeepState and NZZ are two).
+    """
+
+    kind: Literal["freeze", "withdrawal"]
+    cap_km2: float = Field(default=0.0, ge=0)
+    """freeze: ground a party may gain per sector before it is a breach, km²."""
+    sectors: list[Identifier] = Field(default_factory=list)
+    """freeze: the zones (default: every zone with ``regime: buffer``)."""
+    zone: Identifier | None = None
+    """withdrawal: the zone to be vacated (default: the one the predicate
+    names with ``inside(…)``)."""
+    party: Identifier | None = None
+    """withdrawal: who must leave (default: the zone's ``party``)."""
+    sources: list[str] = Field(default_factory=lambda: ["deepstate", "nzz"])
+    """Control-map sources to judge on (``ceasefire import`` source ids)."""
+    tolerance_km2: float = Field(default=0.05, ge=0)
+    """withdrawal: area below which the party holds none of the zone (map slivers)."""
+
+
 class Clause(Node):
     """One prohibition or obligation, as text and as a checkable predicate."""
 
@@ -193,6 +220,9 @@ class Clause(Node):
     """Definitions the clause relies on beyond those its predicate names."""
     severity: float = Field(default=1.0, gt=0)
     """Weight of one breach in severity-weighted penalty rules."""
+    territory: TerritoryTerms | None = None
+    """A clause over control of territory (freeze cap, withdrawal), judged on
+    control maps by ``ceasefire territory``."""
 
     @model_validator(mode="after")
     def _obligations_have_deadlines(self) -> Clause:
@@ -200,6 +230,15 @@ class Clause(Node):
             raise ValueError(
                 "an obligation needs a deadline after which non-fulfilment is a breach;"
                 " expected a 'deadline' key: a time, a timeline name or {after: …, days: …}"
+            )
+        if (
+            self.territory is not None
+            and self.territory.kind == "withdrawal"
+            and self.deadline is None
+        ):
+            raise ValueError(
+                "a withdrawal over territory is judged at its deadline;"
+                " expected kind: obligation with a 'deadline'"
             )
         return self
 
@@ -499,6 +538,36 @@ class Geometry(Node):
         return self
 
 
+Language = Annotated[
+    str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+]
+"""A BCP 47 language tag: ``uk``, ``ru``, ``en``, ``pt-BR``."""
+
+
+class Translation(Node):
+    """The titles and labels people read, in one more language.
+
+    Only what is shown as a name is translated: the agreement's title and
+    summary, party names, definition labels, geometry labels, clause,
+    commitment, penalty rule and indicator titles. Each map is keyed by the
+    object's id (a definition's ``term``); the loader checks every key names
+    an object of the document. The clause ``text`` stays verbatim in the
+    language it was signed in; anything left out shows as written.
+    """
+
+    title: str | None = None
+    summary: str | None = None
+    parties: dict[Identifier, str] = Field(default_factory=dict)
+    definitions: dict[Identifier, str] = Field(default_factory=dict)
+    geometries: dict[Identifier, str] = Field(default_factory=dict)
+    clauses: dict[Identifier, str] = Field(default_factory=dict)
+    commitments: dict[Identifier, str] = Field(default_factory=dict)
+    """A commitment's ``what``."""
+    penalty_rules: dict[Identifier, str] = Field(default_factory=dict)
+    indicators: dict[Identifier, str] = Field(default_factory=dict)
+    """An indicator's ``name``."""
+
+
 class AgreementDocument(Node):
     """A cease-fire or peace agreement as a checkable document (format 1.0)."""
 
@@ -526,3 +595,6 @@ class AgreementDocument(Node):
     verification: list[Verification] = Field(default_factory=list)
     penalty_rules: list[PenaltyRule] = Field(default_factory=list)
     indicators: list[Indicator] = Field(default_factory=list)
+    translations: dict[Language, Translation] = Field(default_factory=dict)
+    """Titles and labels in other languages, by language tag (``uk``, ``ru``):
+    the web map and the daily report use them."""

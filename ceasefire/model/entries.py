@@ -363,8 +363,10 @@ class Notice(Body):
     KIND = Kind.NOTICE
     id: str
     cause: str
+    """``penalty_step`` or ``breach``."""
     agreement: str
     recipient: str
+    """The party whose liaison point receives it."""
     liaison: str
     channel: str
     address: str | None
@@ -372,6 +374,7 @@ class Notice(Body):
     ack_due: Moment | None
     title: str
     body: dict[str, Any]
+    """The reasons: rule, step, window, breaches (incidents), action."""
 
 
 class NoticeAck(Body):

@@ -14,7 +14,12 @@ from typing import Any, Literal
 from pydantic import ConfigDict, Field, model_validator
 
 from ceasefire.model.base import Node, Time
-from ceasefire.model.vocabulary import Grade
+from ceasefire.model.vocabulary import (
+    ACLED_GEO_PRECISION_M,
+    UCDP_WHERE_PREC_M,
+    Grade,
+    TimePrecision,
+)
 
 EventType = Literal[
     "shelling", "small_arms", "armed_clash", "one_sided_attack", "explosion",
@@ -44,7 +49,6 @@ SourceType = Literal[
     "monitor_patrol", "fixed_camera", "uav", "acoustic_sensor", "radar",
     "satellite_scene", "osint_item", "party_report", "media",
 ]  # fmt: skip
-TimePrecision = Literal["second", "minute", "hour", "day", "week", "month", "year"]
 
 
 class SourceRef(Node):
@@ -99,6 +103,11 @@ class Location(Node):
     """Oblast ISO code, filled by lookup when the report is logged."""
     admin2: str | None = None
     """Raion name, filled by lookup when the report is logged."""
+    area: list[str] | None = None
+    """When the source names an area, not a point: the bundled admin units it
+    names ("UA" the country, "UA-46" an oblast by ISO 3166-2, "UA-46:Stryiskyi
+    Raion" a raion). Compliance then measures distance and inside/outside over
+    the whole area (an interval), not from ``lon``/``lat``."""
 
 
 class Weapon(Node):
@@ -311,10 +320,7 @@ def new_id(at_ms: int | None = None, entropy: bytes | None = None) -> str:
 
 # ------------------------------------------------------ location precision
 
-# Radii for the precision codes of the datasets we import. The codes are
-# documented (DOMAIN.md §4); the radii are our reading of them.
-UCDP_WHERE_PREC_M = {1: 1_000, 2: 25_000, 3: 50_000, 4: 150_000, 5: 300_000, 6: 700_000}
-ACLED_GEO_PRECISION_M = {1: 2_000, 2: 15_000, 3: 50_000}
+# The radii of the precision codes are in model/vocabulary.py, with the time units.
 
 
 def precision_from_ucdp(where_prec: int) -> float | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Literal, get_args
 
-from ceasefire.errors import DetailedError
+from ceasefire.errors import IllegalTransition as IllegalTransition  # re-exported
 
 State = Literal[
     "reported", "corroborated", "under_review", "verified", "disputed", "dismissed"
@@ -26,10 +26,6 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "disputed": frozenset({"under_review"}),
     "dismissed": frozenset({"under_review"}),
 }
-
-
-class IllegalTransition(DetailedError):
-    """A state change the state machine does not allow."""
 
 
 def check_transition(current: str, target: str, reason: str) -> None:

@@ -96,9 +96,18 @@ class Verdict:
     dyad: tuple[str, ...] = ()
     """When it does not: the sides the source says were engaged (party ids, or
     ``scheme:name`` for an actor the agreement maps to no party)."""
+    counts: dict[str, int] = field(default_factory=dict)
+    """For sources that count weapons (the Air Force's nightly statements):
+    ``launched`` and ``destroyed``; empty otherwise."""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form (the JSONL contract of ``ceasefire evaluate``)."""
+        found = self._core()
+        if self.counts:
+            found["counts"] = dict(self.counts)
+        return found
+
+    def _core(self) -> dict[str, Any]:
         return {
             "incident": self.incident,
             "source_id": self.source_id,
@@ -141,4 +150,5 @@ class Verdict:
             admin1=data.get("admin1"),
             perpetrator_established=bool(data.get("perpetrator_established", False)),
             dyad=tuple(data.get("dyad") or ()),
+            counts=dict(data.get("counts") or {}),
         )

@@ -264,12 +264,53 @@ EVENT_TYPE_MAPPINGS: dict[str, dict[str, str | int | None]] = {
     },
 }
 
-TIME_PRECISIONS: tuple[str, ...] = (
-    "second",
-    "minute",
-    "hour",
-    "day",
-    "week",
-    "month",
-    "year",
-)
+# ------------------------------------------------------------ precision
+# One table for how precisely a report's time and place are known: every
+# importer, the fact-finding clustering and the compliance facts read it.
+
+TimePrecision = Literal["second", "minute", "hour", "day", "week", "month", "year"]
+TIME_PRECISIONS: tuple[str, ...] = get_args(TimePrecision)
+
+PRECISION_SECONDS: dict[str, int] = {
+    "second": 1,
+    "minute": 60,
+    "hour": 3_600,
+    "day": 86_400,
+    "week": 7 * 86_400,
+    "month": 31 * 86_400,
+    "year": 366 * 86_400,
+}
+"""Length of the unit a time is known to: 2015-03-01 at day precision is any
+instant of that day, so a span with no end lasts one unit from its start.
+A month and a year are their longest (31 and 366 days), so a span never
+leaves out an instant the source may have meant."""
+
+UCDP_DATE_PREC: dict[str, TimePrecision] = {
+    "1": "day",
+    "2": "week",
+    "3": "week",
+    "4": "month",
+    "5": "year",
+}
+"""UCDP GED ``date_prec`` → the unit the date is known to (DOMAIN.md §4: 1 exact
+date; 2 within 2–6 days; 3 a week; 4 a month; 5 a year)."""
+
+ACLED_TIME_PRECISION: dict[str, TimePrecision] = {"1": "day", "2": "week", "3": "month"}
+"""ACLED ``time_precision`` → unit (DOMAIN.md §4: 1 actual date; 2 within a week;
+3 within a month)."""
+
+UCDP_WHERE_PREC_M: dict[int, float] = {
+    1: 1_000,
+    2: 25_000,
+    3: 50_000,
+    4: 150_000,
+    5: 300_000,
+    6: 700_000,
+}
+"""UCDP GED ``where_prec`` 1–6 → radius in metres within which the place lies
+(7, water or international airspace, has none). The codes are documented
+(DOMAIN.md §4: 1 exact, 2 near a place, 3 ADM2, 4 ADM1, 5 larger than ADM1,
+6 the country); the radii are our reading of them."""
+
+ACLED_GEO_PRECISION_M: dict[int, float] = {1: 2_000, 2: 15_000, 3: 50_000}
+"""ACLED ``geo_precision`` 1–3 → radius in metres (our reading, as above)."""

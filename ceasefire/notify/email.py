@@ -14,7 +14,7 @@ from email.message import EmailMessage
 import orjson
 
 from ceasefire.notify.cap import to_cap
-from ceasefire.notify.notices import Notice
+from ceasefire.notify.notices import Notice, notice_dict
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ def message(notice: Notice, sender: str) -> EmailMessage:
             "Incidents: " + ", ".join(notice.body.get("incidents", [])),
             due,
             "",
-            orjson.dumps(notice.to_dict(), option=orjson.OPT_INDENT_2).decode(),
+            orjson.dumps(notice_dict(notice), option=orjson.OPT_INDENT_2).decode(),
         ]
     )
     mail.set_content(text)

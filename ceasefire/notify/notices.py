@@ -41,58 +41,23 @@ NOTICE_KINDS = (NOTICE, ACK, REPLY, UNANSWERED, DELIVERED, DEAD_LETTER)
 ACTOR = "hotline"
 
 
-@dataclass(frozen=True)
-class Notice:
-    """One message to one liaison point."""
+Notice = entries.Notice
+"""One message to one liaison point: the ``notice`` entry's body, defined once
+in ``model.entries`` (id, cause, agreement, recipient, liaison, channel,
+address, created_at, ack_due, title, and ``body``: the reasons — rule, step,
+window, breaches, action)."""
 
-    id: str
-    cause: str
-    """``penalty_step`` or ``breach``."""
-    agreement: str
-    recipient: str
-    """The party whose liaison point receives it."""
-    liaison: str
-    channel: str
-    address: str | None
-    created_at: datetime
-    ack_due: datetime | None
-    title: str
-    body: dict[str, Any]
-    """The reasons: rule, step, window, breaches (incidents), action."""
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON form (the body of a ``notice`` entry and of a webhook)."""
-        return {
-            "id": self.id,
-            "cause": self.cause,
-            "agreement": self.agreement,
-            "recipient": self.recipient,
-            "liaison": self.liaison,
-            "channel": self.channel,
-            "address": self.address,
-            "created_at": self.created_at.isoformat(),
-            "ack_due": None if self.ack_due is None else self.ack_due.isoformat(),
-            "title": self.title,
-            "body": self.body,
-        }
+def notice_dict(notice: Notice) -> dict[str, Any]:
+    """JSON form (the body of a ``notice`` entry and of a webhook)."""
+    return entries.body_to_dict(notice)
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Notice:
-        """Inverse of ``to_dict``."""
-        return cls.from_body(entries.Notice.model_validate(data))
 
-    @classmethod
-    def from_body(cls, b: entries.Notice) -> Notice:
-        """The notice a ``notice`` entry's body holds."""
-        return cls(
-            b.id, b.cause, b.agreement, b.recipient, b.liaison, b.channel,
-            b.address, b.created_at, b.ack_due, b.title, b.body,
-        )  # fmt: skip
-
-    def draft(self) -> Draft:
-        """The ``notice`` log entry; its id is the notice's, so it is logged once."""
-        body = dump_body(entries.Notice.model_validate(self.to_dict()))
-        return Draft(NOTICE, body, subject=self.id, actor=ACTOR, id=self.id)
+def draft(notice: Notice) -> Draft:
+    """The ``notice`` log entry; its id is the notice's, so it is logged once."""
+    return Draft(
+        NOTICE, dump_body(notice), subject=notice.id, actor=ACTOR, id=notice.id
+    )
 
 
 def notice_id(cause_key: str, liaison: str) -> str:
@@ -130,17 +95,17 @@ def _notice(
 ) -> Notice:
     hours = point.acknowledge_within_hours
     return Notice(
-        notice_id(f"{doc.id}/{cause_key}", point.id),
-        cause,
-        doc.id,
-        party,
-        point.id,
-        point.channel,
-        point.address,
-        at,
-        None if hours is None else at + timedelta(hours=hours),
-        title,
-        body,
+        id=notice_id(f"{doc.id}/{cause_key}", point.id),
+        cause=cause,
+        agreement=doc.id,
+        recipient=party,
+        liaison=point.id,
+        channel=point.channel,
+        address=point.address,
+        created_at=at,
+        ack_due=None if hours is None else at + timedelta(hours=hours),
+        title=title,
+        body=body,
     )
 
 
@@ -212,7 +177,7 @@ def record(log: Log, notices: Sequence[Notice]) -> list[EntryRow]:
     """Append the notices not yet in the log."""
     present = log.store.existing_ids([n.id for n in notices])
     fresh = {n.id: n for n in notices if n.id not in present}
-    drafts = [n.draft() for n in fresh.values()]
+    drafts = [draft(n) for n in fresh.values()]
     return log.append(drafts) if drafts else []
 
 
@@ -249,7 +214,7 @@ class NoticeStatus:
     def to_dict(self) -> dict[str, Any]:
         """JSON form for the CLI and the API."""
         return {
-            **self.notice.to_dict(),
+            **notice_dict(self.notice),
             "seq": self.seq,
             "state": self.state(),
             "acked_at": None if self.acked_at is None else self.acked_at.isoformat(),
@@ -292,7 +257,7 @@ def book_of_rows(rows: Sequence[EntryRow]) -> dict[str, NoticeStatus]:
         entry = parse_entry(row.payload)
         body = entry.body
         if isinstance(body, entries.Notice):
-            found[row.id] = NoticeStatus(Notice.from_body(body), row.seq)
+            found[row.id] = NoticeStatus(body, row.seq)
             continue
         status = found.get(row.subject or "")
         if status is not None:

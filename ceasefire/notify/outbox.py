@@ -35,6 +35,7 @@ from ceasefire.notify.notices import (
     DELIVERED,
     NOTICE,
     Notice,
+    notice_dict,
 )
 
 DELIVERABLE = ("webhook", "email")
@@ -126,7 +127,7 @@ class Outbox:
             return 0
         for row in self.log.store.entries(self.cursor, size):
             if row.kind == NOTICE:
-                notice = Notice.from_body(body_of(row, entries.Notice))
+                notice = body_of(row, Notice)
                 if notice.channel in DELIVERABLE and notice.id not in self.finished:
                     self.pending.setdefault(notice.id, Pending(notice))
                     added += 1
@@ -147,7 +148,7 @@ class Outbox:
             if notice.channel == "email":
                 email.send(notice, self.settings.smtp)
                 return None
-            body = orjson.dumps(notice.to_dict())
+            body = orjson.dumps(notice_dict(notice))
             headers = webhook.signed_headers(self.settings.secret, body, notice.id)
             status = self._poster.post(self._address(notice), body, headers)
             if 200 <= status < 300 or status == 409:

@@ -17,11 +17,13 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 import shapely
 
+from ceasefire.agreement import translate
 from ceasefire.agreement.load import Agreement
 from ceasefire.geo import boundaries
 from ceasefire.geo.crs import local_projection
@@ -34,6 +36,7 @@ from ceasefire.reports.sections import (
     ViolationRow,
     breach_status,
 )
+from ceasefire.reports.words import Words
 from ceasefire.store.base import ReportQuery, Store
 
 Edition = Literal["public", "restricted"]
@@ -177,6 +180,12 @@ class DailyReport:
     log_size: int
     log_root: str
     generated_at: datetime
+    lang: str = "en"
+    """The report's language: en, uk or ru (reports/i18n)."""
+    agreement_file: str = ""
+    """The agreement's file name, for the implementation report's command."""
+    commitments: int = 0
+    """How many commitments the agreement has (the implementation report's)."""
 
     @property
     def established(self) -> int:
@@ -204,9 +213,14 @@ def day_bounds(day: date) -> tuple[datetime, datetime]:
 
 
 def build_daily(
-    store: Store, agreement: Agreement, day: date, edition: Edition = "public"
+    store: Store,
+    agreement: Agreement,
+    day: date,
+    edition: Edition = "public",
+    lang: str = "en",
 ) -> DailyReport:
-    """Gather the report for ``day`` from ``store`` under ``agreement``."""
+    """Gather the report for ``day`` from ``store`` under ``agreement``, in ``lang``."""
+    words = Words(lang)
     if edition not in EDITIONS:
         raise ValueError(f"unknown edition {edition!r}; expected public or restricted")
     period = day_bounds(day)
@@ -225,14 +239,14 @@ def build_daily(
     head = Log(store).head()
     doc = agreement.document
     names = _oblast_names()
-    parties = {p.id: p.name for p in doc.parties}
+    parties = _party_names(agreement, lang)
     restrictions = tuple(e for e in events if e.event_type in RESTRICTION_TYPES)
     return DailyReport(
         day=day,
         number=f"{day.timetuple().tm_yday}/{day.year}",
         edition=edition,
         agreement_id=doc.id,
-        agreement_title=doc.title,
+        agreement_title=translate.title(doc, lang),
         agreement_version=doc.version,
         period=period,
         previous_period=previous,
@@ -242,22 +256,32 @@ def build_daily(
         by_type=_by_type(current, before),
         trend=_trend(bodies, verdicts or [], day),
         verdicts_available=verdicts is not None,
-        breaches=tuple(_breach(v, agreement, edition) for v in todays),
+        breaches=tuple(_breach(v, agreement, edition, words) for v in todays),
         restrictions=restrictions,
-        weapons=_weapons(current, agreement, edition),
+        weapons=_weapons(current, agreement, edition, lang),
         violations=sections.violations(current, before, names, NO_REGION),
         restriction_table=sections.restriction_table(
             [(e.restriction, e.party) for e in restrictions], parties
         ),
         uav=sections.uav_counts(current),
         uav_events=tuple(e for e in events if e.event_type in UAV_TYPES),
-        missing=_missing(events, todays),
+        missing=_missing(events, todays, words),
         events=events,
         breach_incidents=frozenset(v["incident"] for v in todays),
         log_size=head.tree_size,
         log_root=head.root_hash.hex(),
         generated_at=datetime.now(UTC),
+        lang=lang,
+        agreement_file=Path(agreement.path).name,
+        commitments=len(doc.commitments),
     )
+
+
+def _party_names(agreement: Agreement, lang: str) -> dict[str, str]:
+    doc = agreement.document
+    return {
+        p.id: translate.text(doc, lang, "parties", p.id, p.name) for p in doc.parties
+    }
 
 
 # ------------------------------------------------------------------ reading
@@ -397,35 +421,41 @@ def _trend(
     return tuple((d, reports[d], breaches[d]) for d in days)
 
 
-def reason_text(reason: dict[str, Any] | str) -> str:
+def reason_text(reason: dict[str, Any] | str, words: Words | None = None) -> str:
     """One structured reason as a line: 'distance_km(loc) < 50: measured 12.3 km (limit 50)'."""
     if isinstance(reason, str):
         return reason
+    w = words or Words()
     text = str(reason.get("predicate", ""))
     unit = f" {reason['unit']}" if reason.get("unit") else ""
     measured = reason.get("measured")
     if measured is not None:
         value = f"{measured:.1f}" if isinstance(measured, float) else str(measured)
-        text += f": measured {value}{unit}"
+        text += f": {w.plain('measured')} {value}{unit}"
     threshold = reason.get("threshold")
     if threshold is not None:
         shown = (
             ", ".join(map(str, threshold)) if isinstance(threshold, list) else threshold
         )
         bound = "limit" if isinstance(measured, int | float) else "expected"
-        text += f" ({bound} {shown}{unit})"
+        text += f" ({w.plain(bound)} {shown}{unit})"
     holds = reason.get("holds")
     if holds in ("true", "false", "unknown"):
-        text += f" — {'holds' if holds == 'true' else 'does not hold' if holds == 'false' else 'unknown'}"
+        text += f" — {w.plain(f'holds_{holds}')}"
     return text
 
 
-def _breach(verdict: dict[str, Any], agreement: Agreement, edition: Edition) -> Breach:
+def _breach(
+    verdict: dict[str, Any], agreement: Agreement, edition: Edition, words: Words
+) -> Breach:
     try:
         title = agreement.clause(verdict["clause"]).title
     except KeyError:
         title = verdict["clause"]
-    parties = {p.id: p.name for p in agreement.document.parties}
+    title = translate.text(
+        agreement.document, words.lang, "clauses", verdict["clause"], title
+    )
+    parties = _party_names(agreement, words.lang)
     lon, lat = float(verdict["lon"]), float(verdict["lat"])
     if edition == "public":
         lon, lat = _coarse(lon), _coarse(lat)
@@ -434,19 +464,23 @@ def _breach(verdict: dict[str, Any], agreement: Agreement, edition: Edition) -> 
         clause=verdict["clause"],
         clause_title=title,
         party=parties.get(
-            verdict.get("party") or "", verdict.get("party") or "unattributed"
+            verdict.get("party") or "",
+            verdict.get("party") or words.term("unattributed"),
         ),
         incident=verdict["incident"],
         observed=verdict["observed_at"],
-        place=f"{region} ({lat:.2f}°N {lon:.2f}°E)",
+        place=f"{words.region(region)} ({lat:.2f}°N {lon:.2f}°E)",
         standard_met=bool(verdict["standard_met"]),
         text=verdict.get("text", ""),
-        reasons=tuple(reason_text(r) for r in verdict.get("reasons", [])),
+        reasons=tuple(reason_text(r, words) for r in verdict.get("reasons", [])),
     )
 
 
 def _weapons(
-    bodies: Sequence[dict[str, Any]], agreement: Agreement, edition: Edition
+    bodies: Sequence[dict[str, Any]],
+    agreement: Agreement,
+    edition: Edition,
+    lang: str = "en",
 ) -> tuple[WeaponSighting, ...]:
     """Heavy weapons seen inside withdrawal zones (tested at the exact place)."""
     sightings = [b for b in bodies if b["event_type"] in WEAPON_TYPES]
@@ -463,7 +497,11 @@ def _weapons(
     )
     found = []
     for body, point in zip(sightings, points, strict=True):
-        inside = tuple(z.label for z in zones if shapely.intersects(z.shape, point))
+        inside = tuple(
+            translate.text(agreement.document, lang, "geometries", z.id, z.label)
+            for z in zones
+            if shapely.intersects(z.shape, point)
+        )
         if inside:
             event = to_event(body, edition)
             found.append(WeaponSighting(event, inside, _distance_km(point, lines)))
@@ -473,17 +511,21 @@ def _weapons(
 
 
 def _missing(
-    events: Sequence[Event], verdicts: Sequence[dict[str, Any]]
+    events: Sequence[Event],
+    verdicts: Sequence[dict[str, Any]],
+    words: Words | None = None,
 ) -> tuple[MissingWeapon, ...]:
     """Weapons missing from storage sites, each with the breach verdicts on it.
 
     Read generically: any clause whose verdict concerns a ``weapon_missing``
     report is shown, whatever the agreement calls it.
     """
+    w = words or Words()
     on: dict[str, list[str]] = {}
     for v in verdicts:
-        status = breach_status(bool(v["standard_met"]))
-        on.setdefault(v["incident"], []).append(f"{status} of clause {v['clause']}")
+        status = w.term(breach_status(bool(v["standard_met"])))
+        line = w.plain("verdict_of_clause", status=status, clause=v["clause"])
+        on.setdefault(v["incident"], []).append(line)
     return tuple(
         MissingWeapon(e, tuple(on.get(e.id, ())))
         for e in events

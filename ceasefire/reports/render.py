@@ -14,9 +14,10 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ceasefire.agreement.load import Agreement
-from ceasefire.errors import CeasefireError
+from ceasefire.errors import ReportError as ReportError  # re-exported
 from ceasefire.reports import figures
-from ceasefire.reports.daily import Breach, DailyReport
+from ceasefire.reports.daily import Breach, DailyReport, Event
+from ceasefire.reports.words import Words
 
 FORMATS = (".html", ".pdf")
 
@@ -28,23 +29,14 @@ _templates = Environment(
 )
 
 
-class ReportError(CeasefireError):
-    """A report could not be written."""
-
-
 def _data_uri(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
-def _change(now: int, before: int) -> str:
+def _change(words: Words, now: int, before: int) -> str:
     if now == before:
-        return "the same number as in"
-    return "more than in" if now > before else "fewer than in"
-
-
-def _plural(n: int, one: str, many: str | None = None) -> str:
-    """``one`` for 1, else ``many`` (default: ``one`` + 's')."""
-    return one if n == 1 else (many or one + "s")
+        return words.plain("change_same")
+    return words.plain("change_more" if now > before else "change_fewer")
 
 
 def breach_groups(
@@ -62,20 +54,30 @@ def to_html(report: DailyReport, agreement: Agreement) -> str:
     css = (Path(__file__).parent / "templates" / "daily.css").read_text(
         encoding="utf-8"
     )
-    edition = "Public edition" if report.edition == "public" else "RESTRICTED"
+    words = Words(report.lang)
+    edition = words.plain(
+        "edition_public" if report.edition == "public" else "edition_restricted_short"
+    )
     css = css.replace("{{NUMBER}}", report.number).replace("{{EDITION}}", edition)
     return _templates.get_template("daily.html").render(
         r=report,
+        w=words,
         css=css,
-        map_png=_data_uri(figures.day_map(report, agreement)),
-        type_chart=_data_uri(figures.type_chart(report)),
-        trend_chart=_data_uri(figures.trend_chart(report)),
-        change=_change,
+        map_png=_data_uri(figures.day_map(report, agreement, words)),
+        type_chart=_data_uri(figures.type_chart(report, words)),
+        trend_chart=_data_uri(figures.trend_chart(report, words)),
+        change=lambda now, before: _change(words, now, before),
         signed=lambda n: f"{n:+d}" if n else "0",
         label=lambda event_type: event_type.replace("_", " "),
+        clock=lambda event: _clock(words, event),
         breach_groups=breach_groups,
-        plural=_plural,
     )
+
+
+def _clock(words: Words, event: Event) -> str:
+    """HH:MM UTC, or the word for 'day' when only the day is known."""
+    clock = event.clock
+    return words.plain("clock_day") if clock == "day" else clock
 
 
 def to_pdf(html: str) -> bytes:

@@ -21,6 +21,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.dataset as ds
 
+from ceasefire.errors import DatasetError as DatasetError  # re-exported
 from ceasefire.io.geoparquet import GEO_VERSION, point_wkb
 from ceasefire.model.verdict import LogHead
 
@@ -45,10 +46,6 @@ SCHEMA = pa.schema(
         ("month", pa.string()),
     ]
 )
-
-
-class DatasetError(ValueError):
-    """A path that is not a ceasefire dataset, or one without its log head."""
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 from ceasefire.compliance.evaluate import Evaluator
+from ceasefire.errors import SparkMissing as SparkMissing  # re-exported
 from ceasefire.factfinding.cluster import Params
 from ceasefire.scale import linking
 from ceasefire.scale.dataset import head_of, open_dataset, ordered_dataset
@@ -42,10 +43,6 @@ if TYPE_CHECKING:
 
 _UNPICKLED: dict[str, Any] = {}
 """Digest → object, so a reused Python worker unpickles each agreement once."""
-
-
-class SparkMissing(RuntimeError):
-    """pyspark (or Java) is not installed."""
 
 
 def session(master: str = "local[2]", *, app: str = "ceasefire") -> SparkSession:

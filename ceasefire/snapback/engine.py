@@ -45,6 +45,10 @@ WITHDRAWN = "withdrawn"
 EXPIRED = "expired"
 AGREEMENT = "agreement"
 """The group key of rules with ``per: agreement``."""
+ESTABLISHED = "established"
+"""A state reached on breaches whose evidence standard is met."""
+PROVISIONAL = "provisional"
+"""A state reached on reported breaches, the evidence standard not (yet) met."""
 
 
 @dataclass(frozen=True)
@@ -108,11 +112,14 @@ class Transition:
     reasons: dict[str, Any] = field(default_factory=dict)
     notify: tuple[str, ...] = ()
     action: str | None = None
+    standing: str = ESTABLISHED
+    """``established`` or ``provisional`` (see ``snapback.standing``)."""
 
     @property
     def key(self) -> str:
-        """Identifies the transition across replays."""
-        return f"{self.rule}/{self.group}/{self.trigger}/{self.state}"
+        """Identifies the transition across replays (provisional ones apart)."""
+        key = f"{self.rule}/{self.group}/{self.trigger}/{self.state}"
+        return key if self.standing == ESTABLISHED else f"{key}/{self.standing}"
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form (the body of a ``penalty_state`` log entry)."""
@@ -126,7 +133,9 @@ class Transition:
             "at": self.at.isoformat(),
             "notify": list(self.notify),
             "action": self.action,
-            "reasons": self.reasons,
+            "reasons": self.reasons
+            if self.standing == ESTABLISHED
+            else {**self.reasons, "standing": self.standing},
         }
 
 

@@ -25,7 +25,7 @@ import numpy as np
 from ceasefire.agreement.load import Agreement
 from ceasefire.compliance import logic
 from ceasefire.compliance.evaluate import Evaluator, VerdictTable
-from ceasefire.compliance.facts import Incident, facts_from_incidents
+from ceasefire.compliance.facts import Case, facts_from_cases
 from ceasefire.compliance.run import JOINT_PREFIX
 from ceasefire.factfinding.incidents import groups_of, read_log
 from ceasefire.factfinding.workflow import REPLY
@@ -98,8 +98,16 @@ def appeal_of(row: EntryRow) -> Appeal:
     )
 
 
-def read_inputs(store: Store, agreement: Agreement) -> LogInputs:
-    """Confirmed-breach candidates and replies, from one read of the log."""
+def read_inputs(
+    store: Store, agreement: Agreement, *, reported: bool = False
+) -> LogInputs:
+    """Confirmed-breach candidates and replies, from one read of the log.
+
+    With ``reported`` every breach of a feeding clause is kept, whether its
+    evidence standard's fixed part is met or not; ``Breach.confirmed`` is then
+    empty for those whose standard is not met (``snapback.standing`` reads
+    them as provisional).
+    """
     view = read_log(store)
     history: dict[str, list[Change]] = {}
     appeals: list[Appeal] = []
@@ -116,32 +124,40 @@ def read_inputs(store: Store, agreement: Agreement) -> LogInputs:
     by_id = view.by_id
     # the fixed part of each standard: evaluate as if jointly verified
     incidents = [
-        Incident(anchor, tuple(by_id[r] for r in reports), "verified", True)
+        Case(anchor, tuple(by_id[r] for r in reports), "verified", True)
         for anchor, reports in sorted(groups.items())
     ]
-    breaches = _breaches(agreement, incidents, history)
+    breaches = _breaches(agreement, incidents, history, reported)
     return LogInputs(breaches, appeals, size)
 
 
 def _breaches(
-    agreement: Agreement, incidents: list[Incident], history: dict[str, list[Change]]
+    agreement: Agreement,
+    incidents: list[Case],
+    history: dict[str, list[Change]],
+    reported: bool = False,
 ) -> list[Breach]:
     if not incidents:
         return []
     evaluator = Evaluator(agreement)
-    facts = facts_from_incidents(incidents)
+    facts = facts_from_cases(incidents)
     table = evaluator.evaluate(facts)
     feeding = np.asarray(
         [bool(c.clause.penalties) for c in evaluator.clauses], dtype=np.bool_
     )
-    keep = (table.truth == logic.TRUE) & table.standard_met & feeding[table.clause]
+    met = table.standard_met | reported
+    keep = (table.truth == logic.TRUE) & met & feeding[table.clause]
     chosen = VerdictTable(
         table.clause[keep], table.row[keep], table.truth[keep], table.standard_met[keep]
     )
     found = []
     for verdict in evaluator.verdicts(facts, chosen):
         clause = agreement.clause(verdict.clause)
-        intervals = confirmed_intervals(clause, history.get(verdict.incident, []))
+        intervals = (
+            confirmed_intervals(clause, history.get(verdict.incident, []))
+            if verdict.standard_met
+            else ()
+        )
         found.append(
             Breach(
                 incident=verdict.incident,

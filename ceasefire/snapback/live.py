@@ -24,7 +24,7 @@ import numpy as np
 from ceasefire.agreement.load import Agreement
 from ceasefire.compliance import logic
 from ceasefire.compliance.evaluate import Evaluator, VerdictTable
-from ceasefire.compliance.facts import Incident, facts_from_incidents
+from ceasefire.compliance.facts import Case, facts_from_cases
 from ceasefire.factfinding.workflow import REPLY
 from ceasefire.log.service import Draft, Log
 from ceasefire.model import entries
@@ -115,8 +115,8 @@ class Live:
     def _evaluate(self, bodies: list[dict[str, Any]]) -> set[str]:
         if not bodies:
             return set()
-        incidents = [Incident(b["id"], (b,), "verified", True) for b in bodies]
-        facts = facts_from_incidents(incidents)
+        incidents = [Case(b["id"], (b,), "verified", True) for b in bodies]
+        facts = facts_from_cases(incidents)
         table = self.evaluator.evaluate(facts)
         keep = (
             (table.truth == logic.TRUE)
@@ -230,7 +230,7 @@ class Live:
             if notice.id in self.recorded:
                 continue
             self.recorded.add(notice.id)
-            drafts.append(notice.draft())
+            drafts.append(notices_.draft(notice))
         return drafts
 
 

@@ -1,20 +1,26 @@
-"""Stores behind one interface, chosen by URL (see base.Store)."""
+"""Stores behind two interfaces, chosen by URL (see base.LogStore, base.Projection)."""
 
 from __future__ import annotations
 
 from urllib.parse import urlparse
 
-from ceasefire.store.base import Store, StoreError
+from ceasefire.store.base import LogStore, Projection, Store, StoreError
 
-__all__ = ["Store", "StoreError", "open_store"]
+__all__ = ["LogStore", "Projection", "Store", "StoreError", "open_store"]
 
 
 def open_store(url: str) -> Store:
-    """Open ``sqlite:///path/to/file.db`` or ``postgresql://user@host/db``.
+    """Open ``sqlite:///path/to/file.db``, ``postgresql://user@host/db`` or ``memory://``.
 
     PostgreSQL needs the ``postgis`` extra (psycopg); it is imported only here.
+    ``memory://`` is a fresh store that lives as long as the object;
+    ``memory://NAME`` the store of that name in this process (tests, demos).
     """
     scheme = urlparse(url).scheme
+    if scheme == "memory":
+        from ceasefire.store.memory import MemoryStore
+
+        return MemoryStore(url.removeprefix("memory://") or None)
     if scheme == "sqlite":
         from ceasefire.store.sqlite import SQLiteStore
 
@@ -34,5 +40,5 @@ def open_store(url: str) -> Store:
             ) from None
         return PostgresStore(url)
     raise StoreError(
-        f"unknown store URL {url!r}; expected sqlite:///FILE or postgresql://HOST/DB"
+        f"unknown store URL {url!r}; expected sqlite:///FILE, postgresql://HOST/DB or memory://[NAME]"
     )

@@ -1,9 +1,17 @@
-"""The storage interface every backend implements, chosen by URL.
+"""The storage interfaces every backend implements, chosen by URL.
 
-The log is the source of truth: ``entries`` rows are append-only and carry
-their own Merkle data (leaf hash and the complete-subtree hashes the entry
-completes). Everything else a store holds (the reports projection, heads,
-evidence content) is either derived from the log or content-addressed.
+Two interfaces, one object per backend:
+
+* ``LogStore``: the log itself (append, entries, subtree hashes for proofs),
+  signed heads and content-addressed blobs. The log is the source of truth:
+  entries are append-only and carry their own Merkle data (leaf hash and the
+  complete-subtree hashes the entry completes).
+* ``Projection``: what is derived and queried: the reports projection (written
+  by each append, in its transaction, from ``store.projection.operations``)
+  and the verdicts (derived from the log and an agreement version).
+
+``Store`` is both, as every backend (sqlite, postgresql, memory) implements
+them; callers that need only one side can say so in their types.
 """
 
 from __future__ import annotations
@@ -14,18 +22,14 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from operator import itemgetter
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Self
 
 import orjson
 
-from ceasefire.errors import CeasefireError
+from ceasefire.errors import StoreError as StoreError  # re-exported
 from ceasefire.store.projection import utc_text
 
 HASH_SIZE = 32
-
-
-class StoreError(CeasefireError):
-    """A store could not be opened or used."""
 
 
 class EntryRow(NamedTuple):
@@ -109,30 +113,6 @@ def verdict_values(verdict: dict[str, Any]) -> tuple[Any, ...]:
     )  # fmt: skip
 
 
-def verdict_filters(query: VerdictQuery, mark: str) -> tuple[list[str], list[Any]]:
-    """WHERE conditions and parameters for ``query`` (``mark``: '?' or '%s')."""
-    where: list[str] = []
-    params: list[Any] = []
-    for column, value in (
-        ("agreement_id", query.agreement_id),
-        ("agreement_version", query.agreement_version),
-        ("incident", query.incident),
-    ):
-        if value is not None:
-            where.append(f"{column} = {mark}")
-            params.append(value)
-    for column, values in (
-        ("clause", query.clauses),
-        ("party", query.parties),
-        ("verdict", query.verdicts),
-        ("incident", query.incidents),
-    ):
-        if values:
-            where.append(f"{column} IN ({', '.join([mark] * len(values))})")
-            params += list(values)
-    return where, params
-
-
 EXPORT_COLUMNS = (
     "id", "event_type", "source_type", "party", "admin1", "observed_start",
     "lon", "lat", "precision_m", "entry",
@@ -193,8 +173,8 @@ Prepare = Callable[[int, list[bytes]], Sequence[EntryRow]]
 """Builds the rows to append from the current size and right edge of the tree."""
 
 
-class Store(ABC):
-    """A log store. Implementations: sqlite (embedded), postgresql (server)."""
+class LogStore(ABC):
+    """The log: entries, the subtree hashes proofs need, heads and blobs."""
 
     url: str
 
@@ -268,7 +248,32 @@ class Store(ABC):
     def blob_digests(self) -> Iterator[str]:
         """Hashes of all stored content."""
 
-    # ------------------------------------------------------------ projection
+    # ------------------------------------------------------------ schema
+
+    @abstractmethod
+    def schema_version(self) -> int:
+        """The schema version of the open database."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the connection."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class Projection(ABC):
+    """What is derived from the log and queried: reports and verdicts.
+
+    The reports projection is written by ``LogStore.append`` in the append's
+    own transaction (the entry → row operations are ``projection.operations``);
+    these methods only read it. Verdicts are written here.
+    """
+
+    # ------------------------------------------------------------ reports
 
     @abstractmethod
     def report_rows(self, query: ReportQuery) -> list[ReportRow]:
@@ -327,21 +332,13 @@ class Store(ABC):
     def delete_verdicts(self, agreement_id: str, agreement_version: str) -> int:
         """Delete the verdicts of one agreement version; return how many."""
 
-    # ------------------------------------------------------------ schema
 
-    @abstractmethod
-    def schema_version(self) -> int:
-        """The schema version of the open database."""
+class Store(LogStore, Projection):
+    """A store: the log and its projection, in one database.
 
-    @abstractmethod
-    def close(self) -> None:
-        """Release the connection."""
-
-    def __enter__(self) -> Store:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    Implementations: sqlite (embedded), postgresql (server), memory (tests and
+    demos; nothing persists beyond the process).
+    """
 
 
 def split_nodes(nodes: bytes) -> list[bytes]:
@@ -352,6 +349,19 @@ def split_nodes(nodes: bytes) -> list[bytes]:
 def node_row(height: int, index: int) -> int:
     """The entry that stores the complete subtree (height, index): its last leaf."""
     return ((index + 1) << height) - 1
+
+
+def nodes_of(
+    requests: Sequence[tuple[int, int]], found: dict[int, tuple[bytes, bytes]]
+) -> list[bytes]:
+    """The subtree hashes asked for, from the (leaf, nodes) of the entries found."""
+    result = []
+    for height, index in requests:
+        row = found.get(node_row(height, index))
+        if row is None:
+            raise StoreError(f"entry {node_row(height, index)} is missing from the log")
+        result.append(pick_node(height, *row))
+    return result
 
 
 def pick_node(height: int, leaf: bytes, nodes: bytes) -> bytes:

@@ -21,9 +21,11 @@ both backends answer every query alike. The choices:
   the server's default (on): a committed append survives a crash.
 * **One round trip per proof.** ``subtrees`` fetches every row it needs with
   ``WHERE seq = ANY(%s)``.
-* **The reports projection is derived.** Like SQLite's, it is caught up from
-  the log when queried: new report entries are COPYed into a temporary table
-  and inserted with ``ON CONFLICT DO NOTHING`` (SQLite's ``INSERT OR IGNORE``).
+* **The reports projection is derived.** As in SQLite, each append writes it
+  in its own transaction, from the operations ``store.projection.operations``
+  derives from the entries (a log written before that is caught up when
+  queried): new reports are COPYed into a temporary table and inserted with
+  ``ON CONFLICT DO NOTHING`` (SQLite's ``INSERT OR IGNORE``).
   ``observed_start`` is a ``timestamptz``, so bounds in any UTC offset compare
   as instants; ``geom`` is a ``geometry(Point, 4326)`` generated from lon/lat
   with a GIST index, searched with ``&&`` (for points, bounding-box overlap is
@@ -44,7 +46,7 @@ import psycopg
 from psycopg import sql
 
 from ceasefire.log.merkle import right_edge
-from ceasefire.model.entries import Kind, envelope_of, payload_body
+from ceasefire.model.entries import payload_body
 from ceasefire.store.base import (
     VERDICT_COLUMNS,
     EntryRow,
@@ -57,12 +59,18 @@ from ceasefire.store.base import (
     StoreError,
     VerdictQuery,
     node_row,
-    pick_node,
+    nodes_of,
     points_of,
-    verdict_filters,
     verdict_values,
 )
-from ceasefire.store.projection import report_columns
+from ceasefire.store.projection import (
+    InsertReport,
+    SetState,
+    Supersede,
+    kinds_sql,
+    operations_of,
+)
+from ceasefire.store.query import POSTGRES, ReportWhere, report_where, verdict_where
 
 MIGRATIONS: list[tuple[int, str]] = [
     (
@@ -156,8 +164,6 @@ MIGRATIONS: list[tuple[int, str]] = [
         """,
     ),
 ]
-REPORT = Kind.REPORT
-"""Kinds the projection reads, bound once for the per-entry loop."""
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 ENTRY_COLUMNS = "seq, id, kind, subject, recorded_at, payload, leaf, nodes"
@@ -351,9 +357,9 @@ class PostgresStore(Store):
                 _lock(db, "project", self.schema)
                 done = self._projected_to()
                 if done < size - 1:  # written before projection-on-append
-                    self._project(done, size - 1, self._stored_reports(done, size - 1))
-                fresh = ((r.seq, r.payload) for r in rows if r.kind == REPORT)
-                self._project(size - 1, size + len(rows) - 1, fresh)
+                    self._project(size - 1, self._stored_since(done, size - 1))
+                fresh = ((r.seq, r.kind, r.payload) for r in rows)
+                self._project(size + len(rows) - 1, fresh)
         return size + len(rows)
 
     def subtrees(self, requests: Sequence[tuple[int, int]]) -> list[bytes]:
@@ -368,15 +374,7 @@ class PostgresStore(Store):
             found: dict[int, tuple[bytes, bytes]] = {
                 seq: (leaf, nodes) for seq, leaf, nodes in cursor
             }
-        result = []
-        for height, index in requests:
-            row = found.get(node_row(height, index))
-            if row is None:
-                raise StoreError(
-                    f"entry {node_row(height, index)} is missing from the log"
-                )
-            result.append(pick_node(height, *row))
-        return result
+        return nodes_of(requests, found)
 
     def _rows(self, query: str, params: Sequence[Any]) -> list[EntryRow]:
         with self._db.cursor(binary=True) as cursor:
@@ -491,16 +489,16 @@ class PostgresStore(Store):
             return None
         return int(row[0])
 
-    def _stored_reports(self, done: int, end: int) -> list[tuple[int, bytes]]:
-        """Report entries (seq, payload) in (done, end], as stored.
+    def _stored_since(self, done: int, end: int) -> list[tuple[int, str, bytes]]:
+        """Entries (seq, kind, payload) of the projected kinds in (done, end], as stored.
 
         Read in full before the projection's COPY starts: one connection
         cannot run a query in the middle of a COPY.
         """
         with self._db.cursor(binary=True) as read:
             read.execute(
-                "SELECT seq, payload FROM entries"
-                " WHERE seq > %s AND seq <= %s AND kind = 'report' ORDER BY seq",
+                "SELECT seq, kind, payload FROM entries"  # noqa: S608 - fixed kinds
+                f" WHERE seq > %s AND seq <= %s AND kind IN ({kinds_sql()}) ORDER BY seq",
                 (done, end),
             )
             return read.fetchall()
@@ -519,18 +517,20 @@ class PostgresStore(Store):
             done = self._projected_to()  # again: another process may have done it
             end = self.size() - 1
             if done < end:
-                self._project(done, end, self._stored_reports(done, end))
+                self._project(end, self._stored_since(done, end))
 
-    def _project(
-        self, done: int, end: int, reports: Iterable[tuple[int, bytes]]
-    ) -> None:
-        """Project entries (done, end] inside the caller's transaction.
+    def _project(self, end: int, entries: Iterable[tuple[int, str, bytes]]) -> None:
+        """Project ``entries`` (seq, kind, payload; in log order, up to ``end``)
+        inside the caller's transaction.
 
-        ``reports`` are the report entries of that range, (seq, payload) in log
-        order; state changes are read by SQL from the (already written) range.
+        New reports are COPYed into a temporary table and inserted at once;
+        corrections and state changes are then applied, the last of each
+        report winning and only to reports logged before it, as SQLite's
+        one-at-a-time projection does.
         """
         db = self._db
         supersedes: dict[str, tuple[str, int]] = {}
+        states: dict[str, tuple[str, int]] = {}
         db.execute(
             "CREATE TEMPORARY TABLE IF NOT EXISTS projecting"  # noqa: S608
             f" ON COMMIT DELETE ROWS AS SELECT {REPORT_COLUMNS} FROM reports WITH NO DATA"
@@ -540,15 +540,17 @@ class PostgresStore(Store):
             statement = f"COPY projecting ({REPORT_COLUMNS}) FROM STDIN (FORMAT BINARY)"
             with write.copy(statement) as copy:
                 copy.set_types(REPORT_TYPES)
-                for seq, payload in reports:
-                    row = report_columns(seq, envelope_of(payload))
-                    values = list(row.values)
-                    values[5] = _instant(row.observed_start)
-                    values[6] = _instant(row.observed_end)
-                    copy.write_row(values)
-                    count += 1
-                    if row.supersedes:  # the last correction wins, as in SQLite
-                        supersedes[row.supersedes] = (row.id, seq)
+                for op in operations_of(entries):
+                    if isinstance(op, InsertReport):
+                        values = list(op.row.values)
+                        values[5] = _instant(op.row.observed_start)
+                        values[6] = _instant(op.row.observed_end)
+                        copy.write_row(values)
+                        count += 1
+                    elif isinstance(op, Supersede):
+                        supersedes[op.old] = (op.new, op.seq)
+                    elif isinstance(op, SetState):
+                        states[op.report] = (op.state, op.seq)
         if count:
             db.execute(
                 f"INSERT INTO reports ({REPORT_COLUMNS})"  # noqa: S608 - fixed columns
@@ -556,75 +558,50 @@ class PostgresStore(Store):
                 " ON CONFLICT DO NOTHING"
             )
             db.execute("TRUNCATE projecting")
-        if supersedes:
-            # only reports logged before their correction, as SQLite's
-            # one-at-a-time projection does
-            db.execute(
-                "UPDATE reports r SET superseded_by = c.new"
-                " FROM unnest(%s::text[], %s::text[], %s::int8[]) AS c(old, new, seq)"
-                " WHERE r.id = c.old AND r.seq < c.seq",
-                (
-                    list(supersedes),
-                    [new for new, _ in supersedes.values()],
-                    [seq for _, seq in supersedes.values()],
-                ),
-            )
-        # the last state change of each report in the range wins
-        db.execute(
-            "UPDATE reports r SET state = s.target FROM ("
-            " SELECT DISTINCT ON (subject) subject,"
-            " convert_from(payload, 'UTF8')::jsonb -> 'body' ->> 'to' AS target"
-            " FROM entries WHERE seq > %s AND seq <= %s AND kind = 'state_change'"
-            " ORDER BY subject, seq DESC) s WHERE r.id = s.subject",
-            (done, end),
-        )
+        self._update_reports("superseded_by", supersedes)
+        self._update_reports("state", states)
         db.execute("UPDATE meta SET value = %s WHERE key = 'projected_to'", (str(end),))
 
-    def _report_where(self, query: ReportQuery) -> tuple[list[str], list[Any]] | None:
+    def _update_reports(self, column: str, changes: dict[str, tuple[str, int]]) -> None:
+        """Set ``column`` of reports by id to (value, seq), where logged before seq."""
+        if not changes:
+            return
+        self._db.execute(
+            sql.SQL(
+                "UPDATE reports r SET {} = c.value"
+                " FROM unnest(%s::text[], %s::text[], %s::int8[]) AS c(id, value, seq)"
+                " WHERE r.id = c.id AND r.seq < c.seq"
+            ).format(sql.Identifier(column)),
+            (
+                list(changes),
+                [value for value, _ in changes.values()],
+                [seq for _, seq in changes.values()],
+            ),
+        )
+
+    def _report_where(self, query: ReportQuery) -> ReportWhere | None:
         """WHERE conditions and values of ``query``; None when nothing can match."""
         self._catch_up()
-        where = ["r.superseded_by IS NULL"]
-        params: list[Any] = []
         if query.bbox is not None:
             min_lon, min_lat, max_lon, max_lat = query.bbox
             if min_lon > max_lon or min_lat > max_lat:
                 return None  # an empty box (SQLite's R*Tree finds nothing either)
-            where.append("r.geom && ST_MakeEnvelope(%s, %s, %s, %s, 4326)")
-            params += [min_lon, min_lat, max_lon, max_lat]
-        if query.since is not None:
-            where.append("r.observed_start >= %s::timestamptz")
-            params.append(query.since)
-        if query.until is not None:
-            where.append("r.observed_start < %s::timestamptz")
-            params.append(query.until)
-        for column, values in (
-            ("event_type", query.event_types),
-            ("party", query.parties),
-            ("state", query.states),
-        ):
-            if values:
-                where.append(f"r.{column} = ANY(%s::text[])")
-                params.append(list(values))
-        if query.after_seq is not None:
-            where.append("r.seq > %s")
-            params.append(query.after_seq)
-        return where, params
+        return report_where(query, POSTGRES)
 
     def _select_reports(
         self, query: ReportQuery, select: str, *, binary: bool = False
     ) -> list[tuple[Any, ...]]:
         """``select`` from reports r joined to entries e, matching ``query``, by seq."""
-        found = self._report_where(query)
-        if found is None:
+        where = self._report_where(query)
+        if where is None:
             return []
-        where, params = found
         statement = (
             f"SELECT {select} FROM reports r JOIN entries e ON e.seq = r.seq"  # noqa: S608 - fixed fragments, %s values
-            f" WHERE {' AND '.join(where)} ORDER BY r.seq LIMIT %s"
+            f" WHERE {where.conditions} ORDER BY r.seq LIMIT %s"
         )
         try:
             with self._db.cursor(binary=binary) as cursor:
-                cursor.execute(statement, [*params, query.limit])
+                cursor.execute(statement, [*where.params, query.limit])
                 return cursor.fetchall()
         except psycopg.DataError as exc:  # e.g. a since/until that is no time
             raise StoreError(f"bad report query: {exc}") from None
@@ -668,13 +645,7 @@ class PostgresStore(Store):
             return cursor.rowcount
 
     def verdicts(self, query: VerdictQuery) -> list[dict[str, Any]]:
-        where, params = verdict_filters(query, "%s")
-        if query.since is not None:
-            where.append("observed_at >= %s::timestamptz")
-            params.append(query.since)
-        if query.until is not None:
-            where.append("observed_at < %s::timestamptz")
-            params.append(query.until)
+        where, params = verdict_where(query, POSTGRES)
         statement = (
             "SELECT body::text FROM verdicts"  # noqa: S608 - fixed fragments, %s values
             + (f" WHERE {' AND '.join(where)}" if where else "")

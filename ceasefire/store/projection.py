@@ -1,16 +1,20 @@
 """The reports projection: typed, indexed columns derived from report entries.
 
-Both backends store the same columns, so queries agree; the projection can
-always be rebuilt from the log.
+Every backend stores the same columns, so queries agree; the projection can
+always be rebuilt from the log. ``operations`` is the one place that says
+which entry kinds project and what each writes (see docs/architecture.md).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
+
+from ceasefire.model.entries import Kind, envelope_of
 
 
 @dataclass(frozen=True)
@@ -78,3 +82,76 @@ def report_columns(seq: int, entry: dict[str, Any]) -> ReportColumns:
         admin1=location.get("admin1"),
         supersedes=body.get("supersedes"),
     )
+
+
+# ------------------------------------------------------------ entry → row operations
+#
+# Which entry kinds touch the projection, and what each does to it, is said
+# here once; every backend (sqlite, postgres, memory) executes these
+# operations inside the transaction of the append that logs the entries.
+
+
+class InsertReport(NamedTuple):
+    """Add a logged report's row (ignored when a report of its id is there)."""
+
+    row: ReportColumns
+
+
+class Supersede(NamedTuple):
+    """Hide report ``old`` behind its correction ``new`` (logged at ``seq``).
+
+    Only a report logged before the correction is hidden.
+    """
+
+    old: str
+    new: str
+    seq: int
+
+
+class SetState(NamedTuple):
+    """Set the verification state of report ``report`` (logged at ``seq``).
+
+    Only a report logged before the state change is touched.
+    """
+
+    report: str
+    state: str
+    seq: int
+
+
+Operation = InsertReport | Supersede | SetState
+
+PROJECTED_KINDS: tuple[Kind, ...] = (Kind.REPORT, Kind.STATE_CHANGE)
+"""Entry kinds the projection reads; entries of other kinds change nothing."""
+
+_REPORT = Kind.REPORT
+_STATE_CHANGE = Kind.STATE_CHANGE
+
+
+def operations(seq: int, kind: str, payload: bytes) -> list[Operation]:
+    """What the entry at ``seq`` does to the projection, in order (pure).
+
+    ``payload`` is the entry's logged envelope; a kind outside PROJECTED_KINDS
+    yields nothing.
+    """
+    if kind == _REPORT:
+        row = report_columns(seq, envelope_of(payload))
+        if row.supersedes:
+            return [InsertReport(row), Supersede(row.supersedes, row.id, seq)]
+        return [InsertReport(row)]
+    if kind == _STATE_CHANGE:
+        entry = envelope_of(payload)
+        return [SetState(entry["subject"], entry["body"]["to"], seq)]
+    return []
+
+
+def operations_of(entries: Iterable[tuple[int, str, bytes]]) -> Iterator[Operation]:
+    """The operations of (seq, kind, payload) entries in log order."""
+    for seq, kind, payload in entries:
+        if kind == _REPORT or kind == _STATE_CHANGE:  # noqa: PLR1714 - hot loop
+            yield from operations(seq, kind, payload)
+
+
+def kinds_sql() -> str:
+    """PROJECTED_KINDS as an SQL list of literals, for reading them back."""
+    return ", ".join(f"'{kind.value}'" for kind in PROJECTED_KINDS)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from ceasefire.log.merkle import right_edge
-from ceasefire.model.entries import Kind, envelope_of, payload_body
+from ceasefire.model.entries import payload_body
 from ceasefire.store.base import (
     EXPORT_ARROW_COLUMNS,
     VERDICT_COLUMNS,
@@ -31,12 +31,18 @@ from ceasefire.store.base import (
     StoreError,
     VerdictQuery,
     node_row,
-    pick_node,
+    nodes_of,
     points_of,
-    verdict_filters,
     verdict_values,
 )
-from ceasefire.store.projection import report_columns, utc_text
+from ceasefire.store.projection import (
+    InsertReport,
+    Supersede,
+    kinds_sql,
+    operations_of,
+    utc_text,
+)
+from ceasefire.store.query import SQLITE, report_where, verdict_where
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -131,9 +137,6 @@ MIGRATIONS: list[tuple[int, str]] = [
         """,
     ),
 ]
-REPORT = Kind.REPORT
-STATE_CHANGE = Kind.STATE_CHANGE
-"""Kinds the projection reads, bound once for the per-entry loop."""
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 
@@ -251,15 +254,7 @@ class SQLiteStore(Store):
             query = f"SELECT seq, leaf, nodes FROM entries WHERE seq IN ({marks})"  # noqa: S608 - only '?' marks
             for seq, leaf, nodes in self._db.execute(query, chunk):
                 found[seq] = (leaf, nodes)
-        result = []
-        for height, index in requests:
-            row = found.get(node_row(height, index))
-            if row is None:
-                raise StoreError(
-                    f"entry {node_row(height, index)} is missing from the log"
-                )
-            result.append(pick_node(height, *row))
-        return result
+        return nodes_of(requests, found)
 
     def entries(self, start: int = 0, stop: int | None = None) -> Iterator[EntryRow]:
         end = self.size() if stop is None else stop
@@ -352,10 +347,10 @@ class SQLiteStore(Store):
         )
 
     def _stored_since(self, done: int) -> Iterator[tuple[int, str, bytes]]:
-        """Report and state-change entries after ``done``, as stored."""
+        """Entries of the projected kinds after ``done``, as stored."""
         yield from self._db.execute(
-            "SELECT seq, kind, payload FROM entries"
-            " WHERE seq > ? AND kind IN ('report', 'state_change') ORDER BY seq",
+            "SELECT seq, kind, payload FROM entries"  # noqa: S608 - fixed kinds
+            f" WHERE seq > ? AND kind IN ({kinds_sql()}) ORDER BY seq",
             (done,),
         ).fetchall()
 
@@ -369,24 +364,22 @@ class SQLiteStore(Store):
         """
         reports: list[tuple[Any, ...]] = []
         boxes: list[tuple[int, float, float, float, float]] = []
-        for seq, kind, payload in entries:
-            if kind == REPORT:
-                entry = envelope_of(payload)
-                row = report_columns(seq, entry)
+        for op in operations_of(entries):
+            if isinstance(op, InsertReport):
+                row = op.row
                 reports.append(row.values)
-                boxes.append((seq, row.lon, row.lon, row.lat, row.lat))
-                if row.supersedes:
-                    self._flush(reports, boxes)
-                    self._db.execute(
-                        "UPDATE reports SET superseded_by = ? WHERE id = ?",
-                        (row.id, row.supersedes),
-                    )
-            elif kind == STATE_CHANGE:
-                self._flush(reports, boxes)
-                entry = envelope_of(payload)
+                boxes.append((row.seq, row.lon, row.lon, row.lat, row.lat))
+                continue
+            self._flush(reports, boxes)
+            if isinstance(op, Supersede):
                 self._db.execute(
-                    "UPDATE reports SET state = ? WHERE id = ?",
-                    (entry["body"]["to"], entry["subject"]),
+                    "UPDATE reports SET superseded_by = ? WHERE id = ? AND seq < ?",
+                    (op.new, op.old, op.seq),
+                )
+            else:
+                self._db.execute(
+                    "UPDATE reports SET state = ? WHERE id = ? AND seq < ?",
+                    (op.state, op.report, op.seq),
                 )
         self._flush(reports, boxes)
 
@@ -429,42 +422,31 @@ class SQLiteStore(Store):
             db.execute("ROLLBACK")
             raise
 
-    def _report_sql(self, query: ReportQuery, select: str) -> tuple[str, list[Any]]:
-        """SELECT ``select`` FROM the projection (r) joined to entries (e)."""
+    def _report_sql(
+        self, query: ReportQuery, select: str, *, payloads: bool = True
+    ) -> tuple[str, list[Any]]:
+        """SELECT ``select`` FROM the projection (r), joined to entries (e) if ``payloads``.
+
+        A box is searched in the R*Tree first, which keeps 32-bit floats: a
+        padded box there, then the exact columns.
+        """
         self._catch_up()
-        where = ["r.superseded_by IS NULL"]
+        where = report_where(query, SQLITE)
+        joins: list[str] = []
         params: list[Any] = []
-        joins = ""
-        if query.bbox is not None:
-            joins = "JOIN reports_rtree t ON t.seq = r.seq"
-            where.append(
-                "t.min_lon >= ? AND t.max_lon <= ? AND t.min_lat >= ? AND t.max_lat <= ?"
+        if where.box_params:
+            joins.append(
+                "JOIN reports_rtree t ON t.seq = r.seq AND t.min_lon >= ?"
+                " AND t.max_lon <= ? AND t.min_lat >= ? AND t.max_lat <= ?"
             )
-            min_lon, min_lat, max_lon, max_lat = query.bbox
-            params += [min_lon, max_lon, min_lat, max_lat]
-        if query.since is not None:  # stored as UTC text: compare in UTC too
-            where.append("r.observed_start >= ?")
-            params.append(utc_text(query.since))
-        if query.until is not None:
-            where.append("r.observed_start < ?")
-            params.append(utc_text(query.until))
-        for column, values in (
-            ("event_type", query.event_types),
-            ("party", query.parties),
-            ("state", query.states),
-        ):
-            if values:
-                where.append(f"r.{column} IN ({','.join('?' * len(values))})")
-                params += list(values)
-        if query.after_seq is not None:
-            where.append("r.seq > ?")
-            params.append(query.after_seq)
+            params += _padded(where.box_params)
+        if payloads:
+            joins.append("JOIN entries e ON e.seq = r.seq")
         sql = (
-            f"SELECT {select} FROM reports r {joins}"  # noqa: S608 - fixed fragments, '?' values
-            f" JOIN entries e ON e.seq = r.seq WHERE {' AND '.join(where)}"
-            " ORDER BY r.seq LIMIT ?"
+            f"SELECT {select} FROM reports r {' '.join(joins)}"  # noqa: S608 - fixed fragments, '?' values
+            f" WHERE {where.conditions} ORDER BY r.seq LIMIT ?"
         )
-        return sql, [*params, query.limit]
+        return sql, [*params, *where.params, query.limit]
 
     def report_rows(self, query: ReportQuery) -> list[ReportRow]:
         self._catch_up()
@@ -483,44 +465,13 @@ class SQLiteStore(Store):
 
     def report_points(self, query: ReportQuery) -> ReportPoints:
         # projection columns only: no payload is read or parsed
-        self._catch_up()
-        where = ["r.superseded_by IS NULL"]
-        params: list[Any] = []
-        joins = ""
-        if query.bbox is not None:
-            # the R*Tree keeps 32-bit floats: a padded box, then the exact columns
-            min_lon, min_lat, max_lon, max_lat = query.bbox
-            joins = (
-                " JOIN reports_rtree t ON t.seq = r.seq AND t.min_lon >= ?"
-                " AND t.max_lon <= ? AND t.min_lat >= ? AND t.max_lat <= ?"
-            )
-            params += _padded([min_lon, max_lon, min_lat, max_lat])
-            where.append("r.lon >= ? AND r.lon <= ? AND r.lat >= ? AND r.lat <= ?")
-            params += [min_lon, max_lon, min_lat, max_lat]
-        if query.since is not None:  # stored as UTC text: compare in UTC too
-            where.append("r.observed_start >= ?")
-            params.append(utc_text(query.since))
-        if query.until is not None:
-            where.append("r.observed_start < ?")
-            params.append(utc_text(query.until))
-        for column, wanted in (
-            ("event_type", query.event_types),
-            ("party", query.parties),
-            ("state", query.states),
-        ):
-            if wanted:
-                where.append(f"r.{column} IN ({','.join('?' * len(wanted))})")
-                params += list(wanted)
-        if query.after_seq is not None:
-            where.append("r.seq > ?")
-            params.append(query.after_seq)
-        rows = self._db.execute(
-            "SELECT r.id, r.lon, r.lat, CAST(strftime('%s', r.observed_start) AS INTEGER),"  # noqa: S608 - fixed fragments, '?' values
-            f" r.event_type, r.state, r.party FROM reports r{joins}"
-            f" WHERE {' AND '.join(where)} ORDER BY r.seq LIMIT ?",
-            [*params, query.limit],
-        ).fetchall()
-        return points_of(rows)
+        sql, params = self._report_sql(
+            query,
+            "r.id, r.lon, r.lat, CAST(strftime('%s', r.observed_start) AS INTEGER),"
+            " r.event_type, r.state, r.party",
+            payloads=False,
+        )
+        return points_of(self._db.execute(sql, params).fetchall())
 
     def _page_seqs(self, query: ReportQuery) -> list[int]:
         """Positions of one page of matching reports, by the cheapest of three plans.
@@ -532,36 +483,11 @@ class SQLiteStore(Store):
         order stops early. Counts stop at their cap, so choosing costs little.
         Payloads are read only for the page (sorting them took seconds).
         """
-        where = ["r.superseded_by IS NULL"]
-        params: list[Any] = []
-        for column, wanted in (
-            ("event_type", query.event_types),
-            ("party", query.parties),
-            ("state", query.states),
-        ):
-            if wanted:
-                where.append(f"r.{column} IN ({','.join('?' * len(wanted))})")
-                params += list(wanted)
-        if query.after_seq is not None:
-            where.append("r.seq > ?")
-            params.append(query.after_seq)
-        timed: list[str] = []
-        time_params: list[Any] = []
-        if query.since is not None:  # stored as UTC text: compare in UTC too
-            timed.append("r.observed_start >= ?")
-            time_params.append(utc_text(query.since))
-        if query.until is not None:
-            timed.append("r.observed_start < ?")
-            time_params.append(utc_text(query.until))
-        boxed: list[str] = []
-        box_params: list[float] = []
-        if query.bbox is not None:
-            min_lon, min_lat, max_lon, max_lat = query.bbox
-            boxed.append("r.lon >= ? AND r.lon <= ? AND r.lat >= ? AND r.lat <= ?")
-            box_params = [min_lon, max_lon, min_lat, max_lat]
-        conditions = " AND ".join(where + timed + boxed)
-        values: list[Any] = params + time_params + box_params
-        tail = f" WHERE {conditions} ORDER BY r.seq LIMIT ?"
+        where = report_where(query, SQLITE)
+        timed, time_params = where.timed, where.time_params
+        box_params = where.box_params
+        values = where.params
+        tail = f" WHERE {where.conditions} ORDER BY r.seq LIMIT ?"
         plan = self._plan(query.limit, timed, time_params, box_params)
         if plan == "scan":
             # log order; the unary + keeps SQLite off the observed_start index
@@ -642,13 +568,7 @@ class SQLiteStore(Store):
         return len(rows)
 
     def verdicts(self, query: VerdictQuery) -> list[dict[str, Any]]:
-        where, params = verdict_filters(query, "?")
-        if query.since is not None:
-            where.append("observed_at >= ?")
-            params.append(utc_text(query.since))
-        if query.until is not None:
-            where.append("observed_at < ?")
-            params.append(utc_text(query.until))
+        where, params = verdict_where(query, SQLITE)
         sql = (
             "SELECT body FROM verdicts"  # noqa: S608 - fixed fragments, '?' values
             + (f" WHERE {' AND '.join(where)}" if where else "")

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from ceasefire.agreement.load import Agreement
-from ceasefire.errors import DetailedError
+from ceasefire.errors import UnknownStep as UnknownStep  # re-exported
 from ceasefire.model.agreement import Commitment, LedgerLink, Milestone, Quantity
 from ceasefire.model.tracker import (
     CommitmentEvidenceBody,
@@ -39,11 +39,6 @@ from ceasefire.model.tracker import (
     DeliveryBody,
 )
 from ceasefire.tracker.indicators import resolve
-
-
-class UnknownStep(DetailedError):
-    """An ``after`` names a commitment or milestone the agreement does not have."""
-
 
 PROGRESS = {
     "met": 1.0,

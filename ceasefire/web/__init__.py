@@ -9,7 +9,9 @@ JavaScript modules (no build step) fetch the JSON API and draw.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -20,7 +22,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 HERE = Path(__file__).resolve().parent
 STATIC = HERE / "static"
-LANGUAGES = ("en", "uk")
+LANGUAGES = ("en", "uk", "ru")
 
 PAGES: dict[str, str] = {
     "map": "Map",
@@ -38,6 +40,8 @@ BASEMAP_LAYERS = {
     "raions": "ukr-adm2.geojson",
 }
 """Basemap layer name → bundled boundary file (see DATA-LICENSE.md)."""
+PLACE_NAMES = "adm1-names.json"
+"""Ukrainian and Russian names of the oblasts, by ISO 3166-2 code."""
 
 _templates = Environment(
     loader=FileSystemLoader(HERE / "templates"),
@@ -51,17 +55,30 @@ def page_html(page: str, lang: str = "en", **context: str) -> str:
     """The HTML shell of one page; its module (static/js/<page>.js) does the rest."""
     if page not in PAGES:
         raise ValueError(f"no page {page!r}; expected one of {', '.join(PAGES)}")
+    title = catalog(lang).get(f"title_{page}", PAGES[page])
     return _templates.get_template("page.html").render(
-        page=page, title=PAGES[page], lang=lang, pages=PAGES, **context
+        page=page, title=title, lang=lang, pages=PAGES, **context
     )
 
 
+@cache
+def catalog(lang: str) -> dict[str, str]:
+    """The UI's strings in ``lang`` (static/i18n/<lang>.json; English when unknown)."""
+    name = lang if lang in LANGUAGES else "en"
+    data = json.loads((STATIC / "i18n" / f"{name}.json").read_text(encoding="utf-8"))
+    strings: dict[str, str] = data["strings"]
+    return strings
+
+
 def _lang(request: Request, lang: str | None) -> str:
-    """?lang= wins, then the browser's preference; English otherwise."""
+    """?lang= wins, then the browser's first preference we speak; English otherwise."""
     if lang in LANGUAGES:
         return lang
-    accepted = request.headers.get("accept-language", "")
-    return "uk" if accepted.lower().startswith("uk") else "en"
+    for item in request.headers.get("accept-language", "").split(","):
+        code = item.split(";")[0].strip().lower()[:2]
+        if code in LANGUAGES:
+            return code
+    return "en"
 
 
 def _router() -> APIRouter:
@@ -88,6 +105,16 @@ def _router() -> APIRouter:
     ) -> HTMLResponse:
         html = page_html("incident", _lang(request, lang), incident_id=incident_id)
         return HTMLResponse(html)
+
+    @router.get("/basemap/names.json")
+    def place_names() -> FileResponse:
+        """Oblast names in Ukrainian and Russian, by ISO code (basemap labels)."""
+        path = resources.files("ceasefire.data.boundaries").joinpath(PLACE_NAMES)
+        return FileResponse(
+            str(path),
+            media_type="application/json",
+            headers={"Cache-Control": "public, max-age=86400"},
+        )
 
     @router.get("/basemap/{layer}.geojson")
     def basemap(layer: str) -> FileResponse:

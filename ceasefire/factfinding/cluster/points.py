@@ -19,20 +19,10 @@ from numpy.typing import NDArray
 from ceasefire.errors import DetailedError
 from ceasefire.factfinding.corroboration import organisation
 from ceasefire.model.report import act_of
-from ceasefire.model.vocabulary import EVENT_TYPES
+from ceasefire.model.vocabulary import EVENT_TYPES, PRECISION_SECONDS
 
 EARTH_RADIUS_M = 6_371_008.8
 """Mean Earth radius: distances are chords on this sphere (≤ 0.3 % from the ellipsoid)."""
-
-PRECISION_SECONDS = {
-    "second": 1,
-    "minute": 60,
-    "hour": 3_600,
-    "day": 86_400,
-    "week": 7 * 86_400,
-    "month": 31 * 86_400,
-    "year": 366 * 86_400,
-}
 
 HARM = "harm"
 """How a report whose act the source did not name (``other``) but whose effects

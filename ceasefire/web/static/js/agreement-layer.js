@@ -40,6 +40,8 @@ export function styleFeatures(features) {
 
 /** Add the styled features to `map`; returns the Leaflet layer and its legend rows. */
 export function drawAgreement(map, collection, describe) {
+  const lang = document.documentElement.lang; // labels in the page's language, if translated
+  for (const f of collection.features ?? []) f.properties.label = f.properties.labels?.[lang] ?? f.properties.label;
   const renderers = { zones: L.svg({ pane: "zones", padding: 0.3 }), lines: L.svg({ pane: "lines", padding: 0.3 }) };
   const styled = styleFeatures(collection.features ?? []);
   const group = L.featureGroup();

@@ -1,5 +1,7 @@
 // A Leaflet map with no tile server: land, oblasts and raions drawn from the bundled
-// boundaries (ceasefire/data/boundaries, served at /basemap/<layer>.geojson).
+// boundaries (ceasefire/data/boundaries, served at /basemap/<layer>.geojson), labelled
+// in the page's language (/basemap/names.json).
+import { lang, t } from "./common.js";
 
 export const UKRAINE = [[44.2, 22.1], [52.5, 40.3]];
 
@@ -22,7 +24,7 @@ export function makeMap(container, options = {}) {
   if (map.attributionControl) {
     map.attributionControl.setPrefix(false);
     map.attributionControl.addAttribution(
-      'Boundaries: geoBoundaries (OSM, ODbL) · <a href="https://leafletjs.com">Leaflet</a> · no tiles',
+      `${t("basemap_attribution")} · <a href="https://leafletjs.com">Leaflet</a> · ${t("no_tiles")}`,
     );
   }
   const panes = { basemap: 200, raions: 210, oblasts: 220, zones: 400, lines: 420, incidents: 450, labels: 460 };
@@ -47,7 +49,8 @@ export async function drawBasemap(map) {
   }));
   layers.land.addTo(map);
   layers.oblasts.addTo(map);
-  const labels = L.layerGroup(oblastLabels(layers.oblasts));
+  const names = lang === "en" ? {} : await placeNames();
+  const labels = L.layerGroup(oblastLabels(layers.oblasts, names));
   const byZoom = () => {
     const zoom = map.getZoom();
     if (zoom >= 7) layers.raions.addTo(map); else layers.raions.remove();
@@ -58,10 +61,22 @@ export async function drawBasemap(map) {
   return layers;
 }
 
-function oblastLabels(oblasts) {
+/** Oblast names by ISO code in the page's language ({} when unavailable: English). */
+async function placeNames() {
+  try {
+    const response = await fetch("/basemap/names.json");
+    const data = await response.json();
+    return Object.fromEntries(Object.entries(data.names).map(([iso, n]) => [iso, n[lang]]));
+  } catch {
+    return {};
+  }
+}
+
+function oblastLabels(oblasts, names) {
   const markers = [];
   oblasts.eachLayer((layer) => {
-    const name = (layer.feature.properties.name ?? "").replace(/ Oblast$/, "");
+    const { iso, name: english } = layer.feature.properties;
+    const name = (names[iso] ?? english ?? "").replace(/ (Oblast|область)$/, "");
     const icon = L.divIcon({ className: "oblast-label", html: "", iconSize: null });
     const marker = L.marker(layer.getBounds().getCenter(), { icon, pane: "labels", interactive: false });
     marker.on("add", () => { marker.getElement().textContent = name; });

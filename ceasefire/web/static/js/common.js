@@ -1,7 +1,9 @@
 // What every page shares: language, API calls with the session's token, the agreement picker.
-import { EVENT_TYPES, STRINGS } from "./i18n.js";
+import { EVENT_TYPES, STRINGS, pageLanguage, translated } from "./i18n.js";
 
-export const lang = document.documentElement.lang === "uk" ? "uk" : "en";
+const TOKEN_KEY = "ceasefire.token";
+
+export const lang = pageLanguage(document.documentElement.lang);
 localStorage.setItem("ceasefire.lang", lang);
 
 /** The string for `key` in the page's language (English, then the key, as fallbacks). */
@@ -10,16 +12,26 @@ export function t(key) {
 }
 
 export function eventTypeLabel(type) {
-  return EVENT_TYPES[lang][type] ?? type;
+  return EVENT_TYPES[lang][type] ?? EVENT_TYPES.en[type] ?? type;
 }
 
 export function stateLabel(state) {
   return t(`state_${state}`);
 }
 
-/** Translate every element carrying data-i18n="key". */
+/** Translate every element carrying data-i18n="key" (and data-i18n-title, -aria-label). */
 export function applyI18n(root = document) {
   for (const node of root.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
+  for (const attr of ["title", "aria-label", "placeholder"]) {
+    for (const node of root.querySelectorAll(`[data-i18n-${attr}]`)) {
+      node.setAttribute(attr, t(node.getAttribute(`data-i18n-${attr}`)));
+    }
+  }
+}
+
+/** The agreement's title in the page's language (its translations block, else as written). */
+export function agreementTitle(agreement) {
+  return translated(agreement, lang, "title", undefined, agreement?.title ?? agreement?.id);
 }
 
 /** Make an element: el("td", {class: "x"}, "text", child…). Text is never parsed as HTML. */
@@ -49,7 +61,7 @@ export class ApiError extends Error {
 /** GET (or POST with `body`) a JSON API path with the session's bearer token. */
 export async function api(path, { body, method } = {}) {
   const headers = { Accept: "application/json" };
-  const token = sessionStorage.getItem("ceasefire.token");
+  const token = sessionStorage.getItem(TOKEN_KEY);
   if (token) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) headers["Content-Type"] = "application/json";
   const response = await fetch(path, {
@@ -96,7 +108,7 @@ export async function chooseAgreement() {
   }
   const saved = new URLSearchParams(location.search).get("agreement")
     ?? localStorage.getItem("ceasefire.agreement");
-  select.replaceChildren(...agreements.map((a) => el("option", { value: a.id }, a.title ?? a.id)));
+  select.replaceChildren(...agreements.map((a) => el("option", { value: a.id }, agreementTitle(a))));
   const chosen = agreements.find((a) => a.id === saved) ?? agreements[0];
   if (chosen) select.value = chosen.id;
   select.addEventListener("change", () => {
@@ -109,7 +121,8 @@ export async function chooseAgreement() {
 /** A party's name from the agreement (its id when unknown). */
 export function partyName(agreement, id) {
   if (!id) return "–";
-  return agreement?.parties?.find((p) => p.id === id)?.name ?? id;
+  const name = agreement?.parties?.find((p) => p.id === id)?.name ?? id;
+  return translated(agreement, lang, "parties", id, name);
 }
 
 export function showError(error) {
@@ -125,8 +138,52 @@ export const me = api("/api/me").catch(() => ({ role: "public", party: null }));
 async function showRole() {
   const badge = document.getElementById("role");
   const who = await me;
-  badge.textContent = who.party ? `${who.role} · ${who.party}` : who.role;
+  const role = t(`role_${who.role}`);
+  badge.textContent = who.party ? `${role} · ${who.party}` : role;
   badge.dataset.role = who.role;
+}
+
+/** Check `token` against GET /api/me; store it for this tab's session when accepted. */
+export async function signIn(token) {
+  const response = await fetch("/api/me", { headers: { Accept: "application/json", Authorization: `Bearer ${token}` } });
+  if (!response.ok) throw new Error(t("sign_in_refused"));
+  sessionStorage.setItem(TOKEN_KEY, token);
+  return response.json();
+}
+
+/** The sign-in form: a token field (never echoed), sign in, sign out, cancel. */
+function signInDialog() {
+  const input = el("input", { id: "token-input", type: "password", name: "token", autocomplete: "current-password",
+    required: true, placeholder: t("token_placeholder") });
+  const out = el("p", { class: "status", id: "sign-in-status", role: "status" });
+  const signOut = el("button", { type: "button", id: "sign-out", hidden: !sessionStorage.getItem(TOKEN_KEY) }, t("sign_out"));
+  const cancel = el("button", { type: "button", class: "secondary" }, t("cancel"));
+  const form = el("form", { method: "dialog", id: "sign-in-form" },
+    el("h2", {}, t("sign_in_title")),
+    el("label", { for: "token-input" }, t("token_label")), input,
+    el("p", { class: "muted" }, t("token_note")), out,
+    el("div", { class: "dialog-buttons" }, el("button", { type: "submit", id: "sign-in-submit" }, t("sign_in_submit")), signOut, cancel));
+  const dialog = el("dialog", { id: "sign-in-dialog" }, form);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    out.textContent = "";
+    try {
+      await signIn(input.value.trim());
+      location.reload();
+    } catch (error) {
+      out.textContent = error.message;
+    }
+  });
+  signOut.addEventListener("click", () => { sessionStorage.removeItem(TOKEN_KEY); location.reload(); });
+  cancel.addEventListener("click", () => dialog.close());
+  document.body.append(dialog);
+  return dialog;
+}
+
+function openSignIn() {
+  const dialog = document.getElementById("sign-in-dialog") ?? signInDialog();
+  dialog.showModal();
+  dialog.querySelector("input").focus();
 }
 
 function wireChrome() {
@@ -137,13 +194,7 @@ function wireChrome() {
     link.href = url.pathname + url.search;
   }
   for (const link of document.querySelectorAll("nav a")) link.href += `?lang=${lang}`;
-  document.getElementById("sign-in").addEventListener("click", () => {
-    const token = prompt(t("sign_in_prompt"), sessionStorage.getItem("ceasefire.token") ?? "");
-    if (token === null) return;
-    if (token.trim()) sessionStorage.setItem("ceasefire.token", token.trim());
-    else sessionStorage.removeItem("ceasefire.token");
-    location.reload();
-  });
+  document.getElementById("sign-in").addEventListener("click", openSignIn);
   showRole();
 }
 

@@ -1,110 +1,28 @@
-// English and Ukrainian strings of the UI. Keys are stable; add both languages together.
-export const STRINGS = {
-  en: {
-    ops_room: "operations room",
-    nav_map: "Map", nav_dashboard: "Dashboard", nav_notices: "Notices", nav_commitments: "Commitments",
-    title_notices: "Notices", title_commitments: "Commitments",
-    agreement: "Agreement", sign_in: "Token…", sign_in_prompt: "API token (empty for public):",
-    incidents: "Incidents", of: "of", breaches: "breaches", breach: "breach", legend: "Legend",
-    observed_from: "Observed from", until: "until", loading: "Loading…",
-    loading_incidents: "Loading incidents…", drawn: "drawn", none: "none",
-    error: "Error", not_found: "Not found",
-    // geometry kinds
-    kind_line: "line", kind_zone: "zone", kind_corridor: "corridor", kind_site: "site",
-    agreement_geometry: "Agreement geometry", incident_states: "Incident states",
-    basemap: "Basemap", oblast_boundary: "oblast boundary", scale_note: "Scale bar: bottom left",
-    // states
-    state_reported: "reported", state_corroborated: "corroborated", state_under_review: "under review",
-    state_verified: "verified", state_disputed: "disputed", state_dismissed: "dismissed",
-    breach_highlight: "breach (ringed in red)",
-    // incident page
-    incident: "Incident", open_incident: "Open incident page", event_type: "Event type",
-    observed: "Observed", state: "State", party: "Party", clause: "Clause", clauses: "Clauses",
-    sources: "Independent sources", location: "Location", reports: "Reports", evidence: "Evidence",
-    verdicts: "Verdicts", verdict: "Verdict", reasons: "Reasons", standard_met: "Evidence standard met",
-    replies: "Replies", trail: "Audit trail", seq: "Log entry", kind: "Kind", actor: "Actor",
-    at: "At", reason: "Reason", source: "Source", narrative: "Narrative", sha256: "SHA-256",
-    media_type: "Type", description: "Description", yes: "yes", no: "no",
-    no_verdicts: "No verdicts on this incident.", no_replies: "No replies.",
-    no_evidence: "No evidence attached.", no_reports: "No reports visible to this role.",
-    verdict_breach: "breach", verdict_no_breach: "no breach", verdict_undetermined: "undetermined",
-    back_to_map: "← Map", measured: "measured", limit: "limit",
-    decision: "Decision", decide: "Record decision", right_of_reply: "Right of reply",
-    send_reply: "Send reply", publish: "Publish", published: "Published",
-    holds_true: "holds", holds_false: "does not hold", holds_unknown: "cannot tell",
-    // dashboard
-    breaches_per_day: "Breaches per day", group_by: "Group by", by_clause: "By clause",
-    coverage: "Coverage: where monitoring reached", day: "Day", count: "Count", total: "Total",
-    no_breaches: "No breaches recorded in this period.", reports_in_cell: "reports",
-    // tables
-    due: "Due", status: "Status", title: "Title", text: "Text", addressed_to: "Addressed to",
-    sent: "Sent", ack_due: "Acknowledge by", acknowledged: "Acknowledged", nothing_yet: "Nothing yet.",
-    commitment: "Commitment", responsible: "Responsible", score: "Score", category: "Category",
-    status_open: "open", status_overdue: "overdue", status_unscheduled: "no date set",
-    expected: "expected", acknowledge: "Acknowledge",
-    notice_open: "open", notice_acknowledged: "acknowledged", notice_replied: "replied",
-    notice_unanswered: "unanswered",
-  },
-  uk: {
-    ops_room: "оперативний центр",
-    nav_map: "Мапа", nav_dashboard: "Огляд", nav_notices: "Повідомлення", nav_commitments: "Зобов'язання",
-    title_notices: "Повідомлення", title_commitments: "Зобов'язання",
-    agreement: "Угода", sign_in: "Токен…", sign_in_prompt: "Токен API (порожньо — публічний доступ):",
-    incidents: "Інциденти", of: "з", breaches: "порушень", breach: "порушення", legend: "Легенда",
-    observed_from: "Спостережено з", until: "до", loading: "Завантаження…",
-    loading_incidents: "Завантаження інцидентів…", drawn: "показано", none: "немає",
-    error: "Помилка", not_found: "Не знайдено",
-    kind_line: "лінія", kind_zone: "зона", kind_corridor: "коридор", kind_site: "об'єкт",
-    agreement_geometry: "Геометрія угоди", incident_states: "Стани інцидентів",
-    basemap: "Основа мапи", oblast_boundary: "межа області", scale_note: "Масштаб: ліворуч унизу",
-    state_reported: "повідомлено", state_corroborated: "підтверджено джерелами", state_under_review: "на розгляді",
-    state_verified: "верифіковано", state_disputed: "оскаржено", state_dismissed: "відхилено",
-    breach_highlight: "порушення (червоне коло)",
-    incident: "Інцидент", open_incident: "Відкрити сторінку інциденту", event_type: "Тип події",
-    observed: "Спостережено", state: "Стан", party: "Сторона", clause: "Пункт", clauses: "Пункти",
-    sources: "Незалежні джерела", location: "Місце", reports: "Звіти", evidence: "Докази",
-    verdicts: "Висновки", verdict: "Висновок", reasons: "Підстави", standard_met: "Стандарт доказів дотримано",
-    replies: "Відповіді", trail: "Журнал змін", seq: "Запис журналу", kind: "Вид", actor: "Хто",
-    at: "Коли", reason: "Причина", source: "Джерело", narrative: "Опис", sha256: "SHA-256",
-    media_type: "Тип", description: "Опис", yes: "так", no: "ні",
-    no_verdicts: "Висновків щодо цього інциденту немає.", no_replies: "Відповідей немає.",
-    no_evidence: "Доказів не додано.", no_reports: "Для цієї ролі звітів не видно.",
-    verdict_breach: "порушення", verdict_no_breach: "порушення немає", verdict_undetermined: "не встановлено",
-    back_to_map: "← Мапа", measured: "виміряно", limit: "межа",
-    decision: "Рішення", decide: "Записати рішення", right_of_reply: "Право на відповідь",
-    send_reply: "Надіслати відповідь", publish: "Оприлюднити", published: "Оприлюднено",
-    holds_true: "виконується", holds_false: "не виконується", holds_unknown: "неможливо встановити",
-    breaches_per_day: "Порушення за днями", group_by: "Групувати за", by_clause: "За пунктами",
-    coverage: "Покриття: куди дісталися спостерігачі", day: "День", count: "Кількість", total: "Усього",
-    no_breaches: "За цей період порушень не зафіксовано.", reports_in_cell: "звітів",
-    due: "Термін", status: "Статус", title: "Назва", text: "Текст", addressed_to: "Кому",
-    sent: "Надіслано", ack_due: "Підтвердити до", acknowledged: "Підтверджено", nothing_yet: "Поки нічого.",
-    commitment: "Зобов'язання", responsible: "Відповідальний", score: "Оцінка", category: "Категорія",
-    status_open: "відкрите", status_overdue: "прострочене", status_unscheduled: "дату не визначено",
-    expected: "очікувано", acknowledge: "Підтвердити",
-    notice_open: "відкрите", notice_acknowledged: "підтверджено", notice_replied: "є відповідь",
-    notice_unanswered: "без відповіді",
-  },
-};
+// The UI's languages: English, Ukrainian and Russian (the languages in which the OSCE
+// mission published). The words live in ../i18n/<lang>.json, one catalog per language
+// with the same keys (tests/test_i18n.py fails on a key missing from any of them, and
+// on a visible string in the templates or scripts that bypasses the catalog).
+import en from "../i18n/en.json" with { type: "json" };
+import ru from "../i18n/ru.json" with { type: "json" };
+import uk from "../i18n/uk.json" with { type: "json" };
+
+export const LANGUAGES = ["en", "uk", "ru"];
+const CATALOGS = { en, uk, ru };
+
+export const STRINGS = Object.fromEntries(LANGUAGES.map((l) => [l, CATALOGS[l].strings]));
 
 // Event types, by the report schema's vocabulary.
-export const EVENT_TYPES = {
-  en: {
-    shelling: "shelling", small_arms: "small arms fire", explosion: "explosion", air_strike: "air strike",
-    drone_strike: "drone strike", missile_strike: "missile strike", ground_assault: "ground assault",
-    heavy_weapon_present: "heavy weapon present", weapon_missing: "weapon missing",
-    troop_presence: "troop presence", movement_restricted: "monitors' movement restricted",
-    monitor_uav_interference: "interference with monitors' UAV", civilian_harm: "civilian harm",
-    infrastructure_damage: "infrastructure damage", mines_uxo: "mines / UXO", drone_flight: "drone flight",
-    other: "other",
-  },
-  uk: {
-    shelling: "обстріл", small_arms: "вогонь зі стрілецької зброї", explosion: "вибух", air_strike: "авіаудар",
-    drone_strike: "удар дрона", missile_strike: "ракетний удар", ground_assault: "наземний штурм",
-    heavy_weapon_present: "важке озброєння", weapon_missing: "озброєння відсутнє",
-    troop_presence: "присутність військ", movement_restricted: "обмеження руху спостерігачів",
-    monitor_uav_interference: "втручання в БПЛА спостерігачів", civilian_harm: "шкода цивільним",
-    infrastructure_damage: "пошкодження інфраструктури", mines_uxo: "міни / ВНП", drone_flight: "політ дрона",
-    other: "інше",
-  },
-};
+export const EVENT_TYPES = Object.fromEntries(LANGUAGES.map((l) => [l, CATALOGS[l].event_types]));
+
+/** The page's language when it is one of ours, else English. */
+export function pageLanguage(code) {
+  return LANGUAGES.includes(code) ? code : "en";
+}
+
+/** A translatable text of an agreement: `translations[lang][section][id]`, else `fallback`. */
+export function translated(agreement, lang, section, id, fallback) {
+  const block = agreement?.translations?.[lang];
+  if (!block) return fallback;
+  const value = id === undefined ? block[section] : block[section]?.[id];
+  return value ?? fallback;
+}

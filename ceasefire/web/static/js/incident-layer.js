@@ -144,6 +144,7 @@ export const IncidentLayer = L.Layer.extend({
     this.since = -Infinity;
     this.until = Infinity;
     this.selected = -1;
+    this.mask = null; // Uint8Array: 1 = passes the filters (null: all do)
     this.stats = { shown: 0, breaches: 0, drawn: 0, ms: 0 };
   },
 
@@ -169,6 +170,18 @@ export const IncidentLayer = L.Layer.extend({
     this._scheduleDraw();
   },
 
+  /** Show only incidents whose `mask` entry is 1 (null: every incident). */
+  setMask(mask) {
+    this.mask = mask;
+    this._scheduleDraw();
+  },
+
+  /** Whether incident `i` passes the time filter and the mask. */
+  shows(i) {
+    const t = this.columns.time[i];
+    return t >= this.since && t < this.until && (!this.mask || this.mask[i] === 1);
+  },
+
   /** Add incidents (a page as it arrives) and redraw. */
   append(columns) {
     this.columns = concatColumns(this.columns, columns);
@@ -188,22 +201,23 @@ export const IncidentLayer = L.Layer.extend({
 
   /** The incident drawn nearest a container point, within `tolerance` pixels, or -1. */
   nearest(point, tolerance = 7) {
-    const { x, y, time, n } = this.columns;
+    return this.within(point, tolerance)[0] ?? -1;
+  },
+
+  /** Every incident drawn within `tolerance` pixels of a container point, nearest first. */
+  within(point, tolerance = 7) {
+    const { x, y, n } = this.columns;
     const scale = this._map.getZoomScale(this._map.getZoom(), 0);
     const origin = this._map.getPixelBounds().min;
-    let best = -1;
-    let bestDistance = tolerance * tolerance;
+    const found = [];
     for (let i = 0; i < n; i++) {
-      if (time[i] < this.since || time[i] >= this.until) continue;
+      if (!this.shows(i)) continue;
       const dx = x[i] * scale - origin.x - point.x;
       const dy = y[i] * scale - origin.y - point.y;
       const distance = dx * dx + dy * dy;
-      if (distance <= bestDistance) {
-        best = i;
-        bestDistance = distance;
-      }
+      if (distance <= tolerance * tolerance) found.push([distance, i]);
     }
-    return best;
+    return found.sort((a, b) => a[0] - b[0]).map(([, i]) => i);
   },
 
   _hide() {
@@ -247,6 +261,7 @@ export const IncidentLayer = L.Layer.extend({
     const pixels = new Uint32Array(image.data.buffer);
 
     const { x, y, time, state, breach, n } = this.columns;
+    const mask = this.mask;
     const scale = map.getZoomScale(map.getZoom(), 0) * ratio;
     const origin = map.getPixelBounds().min;
     const ox = origin.x * ratio;
@@ -261,6 +276,7 @@ export const IncidentLayer = L.Layer.extend({
     for (let pass = 0; pass < 2; pass++) { // breaches last, on top
       for (let i = 0; i < n; i++) {
         if (time[i] < this.since || time[i] >= this.until || breach[i] !== pass) continue;
+        if (mask && !mask[i]) continue;
         shown++;
         breachCount += pass;
         const px = Math.round(x[i] * scale - ox);

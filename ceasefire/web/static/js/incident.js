@@ -37,7 +37,7 @@ export function reasonText(r) {
 function verdictCard(v) {
   const reasons = Array.isArray(v.reasons) ? v.reasons : [];
   return el("div", { class: `verdict v-${v.verdict}`, dataset: { clause: v.clause ?? "" } },
-    el("h3", {}, `${t("clause")} ${v.clause}: `, t(`verdict_${v.verdict}`)),
+    el("h3", {}, `${t("clause")} ${v.clause ?? "–"}: `, t(`verdict_${v.verdict}`)),
     v.text ? el("p", { class: "verdict-text" }, v.text) : null,
     el("dl", {},
       el("dt", {}, t("party")), el("dd", {}, partyName(agreement, v.party)),
@@ -57,7 +57,7 @@ function breachBadge(incident, verdicts) {
     `${t("breach")} — ${t("standard_met")}: ${t("no")}`);
 }
 
-function summary(incident, verdicts, first) {
+function summary(incident, verdicts, first, who) {
   const breach = breachBadge(incident, verdicts);
   return el("dl", {},
     el("dt", {}, t("event_type")), el("dd", {}, eventTypeLabel(incident.event_type)),
@@ -67,7 +67,7 @@ function summary(incident, verdicts, first) {
     el("dt", {}, t("state")), el("dd", {}, el("span", { class: `state state-${incident.state}` }, stateLabel(incident.state))),
     el("dt", {}, t("party")), el("dd", {}, partyName(agreement, incident.party)),
     el("dt", {}, t("sources")), el("dd", {}, incident.n_sources ?? "–"),
-    el("dt", {}, t("location")), el("dd", {}, place(incident, first)),
+    el("dt", {}, t("location")), el("dd", { id: "place" }, place(incident, first, who.role === "public")),
     breach ? el("dt", {}, t("verdict")) : null,
     breach ? el("dd", {}, breach) : null,
   );
@@ -80,10 +80,18 @@ function coordinates(incident) {
   return lon == null || lat == null ? null : [lat, lon];
 }
 
-function place(incident, first) {
+/** Where: the exact place for the mission; for a reader who sees cells, the cell it lies
+ *  in ("within ~7 km of 48.95°N 39.05°E"), never a name that would pass for the place. */
+export function place(incident, first, cells) {
   const at = coordinates(incident);
+  if (!at) return "–";
+  if (cells) {
+    const km = Math.max(1, Math.round((first.location?.precision_m ?? incident.location?.precision_m ?? 0) / 1000));
+    const centre = `${at[0].toFixed(2)}°N ${at[1].toFixed(2)}°E`;
+    return t("within_cell").replace("{km}", km.toLocaleString(lang)).replace("{place}", centre);
+  }
   const name = first.location?.place ?? first.location?.admin2;
-  const text = at ? `${at[0].toFixed(3)}°N ${at[1].toFixed(3)}°E` : "–";
+  const text = `${at[0].toFixed(3)}°N ${at[1].toFixed(3)}°E`;
   return name ? `${name} (${text})` : text;
 }
 
@@ -142,13 +150,13 @@ function render(data, who) {
     el("p", {}, el("a", { href: `/?lang=${lang}` }, t("back_to_map"))),
     el("h1", {}, `${t("incident")} `, el("code", {}, incident.id ?? id)),
     el("div", { class: "incident-head" },
-      el("section", {}, summary(incident, verdicts, (data.reports ?? [])[0] ?? {})),
+      el("section", {}, summary(incident, verdicts, (data.reports ?? [])[0] ?? {}, who)),
       el("div", { id: "incident-map", class: "map small" })),
     el("section", { id: "verdicts" }, el("h2", {}, t("verdicts")),
       verdicts.length ? verdicts.map(verdictCard) : el("p", { class: "status" }, t("no_verdicts"))),
     el("section", { id: "reports" }, el("h2", {}, t("reports")), table([
       ["observed", (r) => formatTime(r.observed?.start, r.observed?.precision)],
-      ["source", (r) => r.source ? `${r.source.type}${r.source.name ? ` · ${r.source.name}` : ""}` : "–"],
+      ["source", (r) => [r.source?.type && t(`source_${r.source.type}`), r.source?.name].filter(Boolean).join(" · ") || "–"],
       ["event_type", (r) => eventTypeLabel(r.event_type)],
       ["narrative", (r) => r.narrative || "–"],
     ], data.reports ?? [], "no_reports")),
@@ -163,7 +171,7 @@ function render(data, who) {
       ["text", (r) => r.text ?? r.body ?? "–"],
       ["published", (r) => publishButton(r, who)],
     ], data.replies ?? [], "no_replies")),
-    actions(incident, who),
+    actions(incident, who) ?? "",
     el("section", { id: "trail" }, el("h2", {}, t("trail")), table([
       ["seq", (e) => el("code", {}, e.seq)],
       ["at", (e) => formatTime(e.at)],

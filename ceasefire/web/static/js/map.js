@@ -1,10 +1,15 @@
-// The operations-room map: agreement geometry, every incident, a time slider, a legend.
+// The operations-room map: agreement geometry, every incident, filters kept in the URL,
+// a date-range brush over a histogram, overlapping incidents listed, and (for a freeze
+// agreement with control maps) the day's front with a day slider.
 import { drawAgreement } from "./agreement-layer.js";
 import { drawBasemap, makeMap } from "./basemap.js";
+import { DAY, dayMs, isoDay } from "./bins.js";
+import { TimeBrush } from "./brush.js";
 import { api, chooseAgreement, el, eventTypeLabel, formatTime, lang, partyName, showError, stateLabel, t } from "./common.js";
+import { FrontControl, loadControl } from "./control-layer.js";
 import { BREACH_COLOUR, IncidentLayer, STATE_COLOURS, dayRange, fromMapColumns, toColumns } from "./incident-layer.js";
+import { filterMask, readView, writeView } from "./view.js";
 
-const DAY = 86_400_000;
 // What tests and the benchmark read: when each layer finished drawing, and how much.
 // Times (…AtMs) are performance.now(): milliseconds since navigation started.
 const report = (window.ceasefire = { moduleAtMs: performance.now() });
@@ -18,7 +23,7 @@ async function loadIncidents(agreementId) {
 
 function describeGeometry(props) {
   const kind = t(`kind_${props.kind}`);
-  return props.regime ? `${props.label} (${kind}) — ${props.regime}` : `${props.label} (${kind})`;
+  return props.regime ? `${props.label} (${kind}) — ${t(`regime_${props.regime}`)}` : `${props.label} (${kind})`;
 }
 
 function legend(rows) {
@@ -37,6 +42,18 @@ function legend(rows) {
   );
 }
 
+function incidentHref(id, agreement) {
+  const query = new URLSearchParams({ lang });
+  if (agreement) query.set("agreement", agreement.id);
+  return `/incidents/${encodeURIComponent(id)}?${query}`;
+}
+
+function clauseText(p) {
+  const clauses = (p.clauses ?? []).join(", ");
+  if (p.breach) return el("span", { class: "breach-tag" }, `${t("breach")}: ${clauses}`);
+  return clauses || "–";
+}
+
 function showSelected(feature, agreement) {
   const box = document.getElementById("selected");
   if (!feature) {
@@ -44,9 +61,6 @@ function showSelected(feature, agreement) {
     return;
   }
   const p = feature.properties;
-  const query = new URLSearchParams({ lang });
-  if (agreement) query.set("agreement", agreement.id);
-  const href = `/incidents/${encodeURIComponent(p.id)}?${query}`;
   box.replaceChildren(
     el("h2", {}, t("incident")),
     el("dl", {},
@@ -54,40 +68,133 @@ function showSelected(feature, agreement) {
       el("dt", {}, t("observed")), el("dd", {}, formatTime(p.observed_start, p.precision)),
       el("dt", {}, t("state")), el("dd", {}, el("span", { class: `state state-${p.state}` }, stateLabel(p.state))),
       el("dt", {}, t("party")), el("dd", {}, partyName(agreement, p.party)),
-      el("dt", {}, t("clauses")), el("dd", {}, p.breach
-        ? el("span", { class: "breach-tag" }, `${t("breach")}: ${(p.clauses ?? []).join(", ")}`)
-        : (p.clauses ?? []).join(", ") || "–"),
+      el("dt", {}, t("clauses")), el("dd", {}, clauseText(p)),
       el("dt", {}, t("sources")), el("dd", {}, p.n_sources ?? "–"),
     ),
-    el("a", { class: "button", href, id: "open-incident" }, t("open_incident")),
+    el("a", { class: "button", href: incidentHref(p.id, agreement), id: "open-incident" }, t("open_incident")),
   );
   box.hidden = false;
 }
 
-function wireSlider(layer) {
-  const [first, last] = dayRange(layer.columns);
-  const days = Math.round((last - first) / DAY);
-  const from = document.getElementById("t-from");
-  const to = document.getElementById("t-to");
-  for (const input of [from, to]) input.max = String(days);
-  to.value = String(days);
-  const day = (input) => first + Number(input.value) * DAY;
-  const update = () => {
-    if (Number(from.value) > Number(to.value)) from.value = to.value;
-    document.getElementById("t-from-out").textContent = new Date(day(from)).toISOString().slice(0, 10);
-    document.getElementById("t-to-out").textContent = new Date(day(to)).toISOString().slice(0, 10);
-    layer.setTimeFilter(day(from), day(to) + DAY);
+/** Several incidents under one click: a popup listing each; picking one shows it in the panel. */
+function listOverlapping(map, latlng, layer, indexes, agreement) {
+  const items = indexes.slice(0, 50).map((i) => {
+    const p = layer.columns.incident(i).properties;
+    const button = el("button", { type: "button", class: "overlap-item", dataset: { index: i } },
+      el("span", { class: `dot ${p.breach ? "breach" : ""}`, style: `--c:${STATE_COLOURS[p.state] ?? "#9aa7b4"}` }),
+      `${formatTime(p.observed_start, "day")} · ${eventTypeLabel(p.event_type)} · ${stateLabel(p.state)}`,
+      p.breach ? el("span", { class: "breach-tag" }, t("breach")) : null);
+    button.addEventListener("click", () => {
+      layer.select(i);
+      showSelected(layer.columns.incident(i), agreement);
+    });
+    return el("li", {}, button);
+  });
+  const more = indexes.length > 50 ? el("p", { class: "muted" }, `+${indexes.length - 50}`) : null;
+  const content = el("div", { class: "overlap", id: "overlap" },
+    el("h3", {}, `${indexes.length} ${t("incidents_here")}`), el("ul", {}, items), more);
+  L.popup({ maxHeight: 260, className: "overlap-popup" }).setLatLng(latlng).setContent(content).openOn(map);
+}
+
+function options(select, values, label, chosen) {
+  select.replaceChildren(el("option", { value: "" }, t("any")),
+    ...values.map((value) => el("option", { value, selected: chosen.includes(value) }, label(value))));
+}
+
+/** The filter panel's controls, filled from the data and set from the view. */
+function wireFilters(data, agreement, view, apply) {
+  const pick = (id) => document.getElementById(id);
+  const types = [...data.types].sort();
+  const parties = data.parties.filter((p) => p !== null);
+  const clauses = [...new Set([...(agreement?.clauses ?? []).map((c) => c.id),
+    ...Object.values(data.clauses).flat()])].sort();
+  options(pick("f-type"), types, eventTypeLabel, view.type);
+  options(pick("f-party"), parties, (p) => partyName(agreement, p), view.party ? [view.party] : []);
+  options(pick("f-clause"), clauses, (c) => c, view.clause ? [view.clause] : []);
+  options(pick("f-state"), Object.keys(STATE_COLOURS), stateLabel, view.state);
+  pick("f-breaches").checked = view.breaches;
+  const read = () => {
+    view.type = pick("f-type").value ? [pick("f-type").value] : [];
+    view.party = pick("f-party").value || null;
+    view.clause = pick("f-clause").value || null;
+    view.state = pick("f-state").value ? [pick("f-state").value] : [];
+    view.breaches = pick("f-breaches").checked;
+    apply();
   };
-  from.addEventListener("input", update);
-  to.addEventListener("input", update);
-  update();
+  for (const id of ["f-type", "f-party", "f-clause", "f-state", "f-breaches"]) pick(id).addEventListener("change", read);
+  pick("f-clear").addEventListener("click", () => {
+    Object.assign(view, { type: [], party: null, clause: null, state: [], breaches: false, from: null, to: null });
+    for (const id of ["f-type", "f-party", "f-clause", "f-state"]) pick(id).value = "";
+    pick("f-breaches").checked = false;
+    apply();
+  });
+}
+
+/** Filters, time range and the URL, kept in step. */
+function wireView(layer, data, agreement) {
+  const view = readView();
+  const [first, last] = dayRange(layer.columns);
+  const brush = new TimeBrush(document.getElementById("brush"), (from, to) => {
+    view.from = from === isoDay(first) ? null : from;
+    view.to = to === isoDay(last) ? null : to;
+    apply();
+  });
+  function apply() {
+    const started = performance.now();
+    const mask = filterMask(data, view);
+    const from = view.from ? dayMs(view.from) : first;
+    const to = view.to ? dayMs(view.to) : last;
+    document.getElementById("t-from-out").textContent = isoDay(Math.max(first, from));
+    document.getElementById("t-to-out").textContent = isoDay(Math.min(last, to));
+    layer.setMask(mask);
+    layer.setTimeFilter(from, to + DAY);
+    brush.setData(layer.columns.time, mask, layer.columns.breach, first, last);
+    brush.setRange(from, to);
+    writeView(view);
+    report.view = { ...view };
+    report.applyMs = performance.now() - started; // filters + histogram, before the redraw
+  }
+  wireFilters(data, agreement, view, apply);
+  apply();
+  report.setRange = (from, to) => { view.from = from; view.to = to; apply(); };
+  return view;
+}
+
+async function drawGeometry(map, agreement) {
+  const geometries = await api(`/api/agreements/${encodeURIComponent(agreement.id)}/geometries.geojson`);
+  const { group, legend: rows } = drawAgreement(map, geometries, describeGeometry);
+  if (group.getLayers().length) map.fitBounds(group.getBounds(), { padding: [20, 20] });
+  legend(rows);
+  report.geometries = geometries.features.length;
+  report.geometryAtMs = performance.now();
+}
+
+/** The front of a freeze agreement, when its control maps are in the store. */
+async function wireFront(map, agreement, view) {
+  const summary = agreement ? await loadControl(agreement.id) : null;
+  if (!summary || !summary.days.length) return;
+  map.createPane("control").style.zIndex = "410"; // over the zones, under the lines
+  const front = new FrontControl(map, agreement, summary, (day, collection) => {
+    view.day = day;
+    writeView(view);
+    report.controlDay = day;
+    report.controlFeatures = collection.features.length;
+    document.body.dataset.controlDay = day;
+  });
+  document.getElementById("legend-panel").before(front.panel());
+  report.front = front;
+  // a freeze is watched from its baseline: earlier incidents stay one drag away
+  const [, last] = dayRange(report.layer.columns);
+  if (!view.from && !view.to && dayMs(summary.baseline) <= last) report.setRange(summary.baseline, null);
+  await front.show(view.day ?? summary.days.at(-1).date);
 }
 
 async function main() {
   const map = makeMap("map");
   report.map = map;
   const status = document.getElementById("status");
-  const agreement = await chooseAgreement();
+  const chosen = await chooseAgreement();
+  const agreement = chosen ? await api(`/api/agreements/${encodeURIComponent(chosen.id)}`).catch(() => chosen) : null;
   const basemap = drawBasemap(map).then(() => { report.basemapAtMs = performance.now(); });
 
   status.textContent = t("loading_incidents");
@@ -100,17 +207,12 @@ async function main() {
     Object.assign(report, { incidentsShown: stats.shown, incidentsDrawn: stats.drawn, lastDrawMs: stats.ms });
   });
   // the incidents arrive while the agreement's geometry draws
-  const incidents = loadIncidents(agreement?.id).then((data) => {
-    layer.setColumns(fromMapColumns(data));
+  let data = null;
+  const incidents = loadIncidents(agreement?.id).then((answer) => {
+    data = answer;
+    layer.setColumns(fromMapColumns(answer));
   });
-  if (agreement) {
-    const geometries = await api(`/api/agreements/${encodeURIComponent(agreement.id)}/geometries.geojson`);
-    const { group, legend: rows } = drawAgreement(map, geometries, describeGeometry);
-    if (group.getLayers().length) map.fitBounds(group.getBounds(), { padding: [20, 20] });
-    legend(rows);
-    report.geometries = geometries.features.length;
-    report.geometryAtMs = performance.now();
-  }
+  if (agreement) await drawGeometry(map, agreement);
   layer.addTo(map);
   await incidents;
   report.fetchedAtMs = performance.now();
@@ -119,15 +221,16 @@ async function main() {
     document.body.dataset.incidentsDrawn = String(layer.stats.drawn);
     done();
   }));
-  wireSlider(layer);
+  const view = wireView(layer, data, agreement);
   status.textContent = "";
 
   map.on("click", (event) => {
-    const index = layer.nearest(event.containerPoint);
-    layer.select(index);
-    showSelected(index < 0 ? null : layer.columns.incident(index), agreement);
+    const found = layer.within(event.containerPoint);
+    layer.select(found[0] ?? -1);
+    showSelected(found.length ? layer.columns.incident(found[0]) : null, agreement);
+    if (found.length > 1) listOverlapping(map, event.latlng, layer, found, agreement);
   });
-  await Promise.all([basemap, allDrawn]);
+  await Promise.all([basemap, allDrawn, wireFront(map, agreement, view).catch(showError)]);
   document.body.dataset.ready = "true";
 }
 

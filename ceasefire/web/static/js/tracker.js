@@ -1,32 +1,15 @@
 // Implementation tracker: one calendar (Gantt with today's line and slips), the
 // air-defence coverage map beside the interception-rate series, what is due.
 import { drawBasemap, makeMap } from "./basemap.js";
-import { api, chooseAgreement, el, lang, showError } from "./common.js";
+import { api, chooseAgreement, el, showError, t } from "./common.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const COLOURS = {
   met: "#4caf50", in_progress: "#5fa8ff", partly_met: "#f2c14e",
   disputed: "#c678dd", lapsed: "#ff5c5c", not_started: "#6b7785",
 };
-const WORDS = {
-  en: {
-    calendar: "Calendar", coverage: "Air-defence coverage (nominal ranges)", interception: "Interception rate per week",
-    due: "Due in the next 30 days", nothing_due: "Nothing falls due in the next 30 days.", today: "today",
-    slipped: "slipped", report: "Implementation report (HTML)", as_of: "as of", no_data: "no data (gap)",
-    met: "met", in_progress: "in progress", partly_met: "partly met", disputed: "disputed", lapsed: "lapsed", not_started: "not started",
-    ranges: "Circles: nominal engagement range of the systems delivered to each city, not a guarantee.",
-    gaps: "Gaps are weeks without statements, drawn as breaks, never zeros.",
-  },
-  uk: {
-    calendar: "Календар", coverage: "Покриття ППО (номінальна дальність)", interception: "Частка збитих за тиждень",
-    due: "Строки в наступні 30 днів", nothing_due: "У наступні 30 днів строків немає.", today: "сьогодні",
-    slipped: "зірвано строк", report: "Звіт про виконання (HTML)", as_of: "станом на", no_data: "немає даних (пропуск)",
-    met: "виконано", in_progress: "виконується", partly_met: "виконано частково", disputed: "оскаржено", lapsed: "прострочено", not_started: "не розпочато",
-    ranges: "Кола: номінальна дальність систем, переданих кожному місту, а не гарантія.",
-    gaps: "Пропуски — тижні без повідомлень, показані розривами, ніколи не нулями.",
-  },
-};
-const w = (key) => WORDS[lang][key] ?? WORDS.en[key] ?? key;
+// the tracker's words live in the catalog under "tracker_…" (../i18n/*.json)
+const w = (key) => t(`tracker_${key}`);
 
 function svg(tag, attrs = {}, text) {
   const node = document.createElementNS(SVG, tag);
@@ -52,7 +35,7 @@ function gantt(rows, today, todayLabel) {
       x: x(start), y: top + 3, width: Math.max(x(Date.parse(r.due)) - x(start), 3), height: rowH - 7,
       fill: COLOURS[r.status], "fill-opacity": 0.85, rx: 2, class: r.slipped ? "slip" : "",
     });
-    bar.append(svg("title", {}, `${r.what} — ${w(r.status)}${r.slipped ? `, ${w("slipped")}` : ""}, due ${r.due.slice(0, 10)}`));
+    bar.append(svg("title", {}, `${r.what} — ${w(r.status)}${r.slipped ? `, ${w("slipped")}` : ""}, ${w("due_on")} ${r.due.slice(0, 10)}`));
     root.append(bar);
     if (r.met_at) root.append(svg("circle", { cx: x(Date.parse(r.met_at)), cy: top + 9, r: 4, fill: "#fff", stroke: "#4caf50" }));
   });
@@ -82,7 +65,7 @@ function series(s) {
   const x = (i) => pad + (i / Math.max(values.length - 1, 1)) * (width - pad - 8);
   const y = (v) => height - pad + 10 - ((v - low) / (high - low)) * (height - pad - 10);
   root.append(svg("line", { x1: pad, x2: width - 8, y1: y(s.target), y2: y(s.target), stroke: "#4caf50", "stroke-dasharray": "4,3" }));
-  root.append(svg("text", { x: width - 90, y: y(s.target) - 4 }, `target ${s.target}${s.unit}`));
+  root.append(svg("text", { x: width - 90, y: y(s.target) - 4 }, `${w("target")} ${s.target}${s.unit}`));
   let run = [];
   const flush = () => {
     if (run.length > 1) root.append(svg("polyline", { points: run.join(" "), fill: "none", stroke: "#5fa8ff", "stroke-width": 2 }));
