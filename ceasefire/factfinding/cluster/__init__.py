@@ -25,7 +25,6 @@ from ceasefire.factfinding.cluster.points import (
     FAMILIES,
     HARM,
     MATCH_TYPES,
-    PRECISION_SECONDS,
     TYPE_CODE,
     VAGUE_WINDOW_S,
     Params,
@@ -37,6 +36,7 @@ from ceasefire.factfinding.cluster.points import (
     precise_mask,
     time_window,
 )
+from ceasefire.model.vocabulary import PRECISION_SECONDS
 
 __all__ = [
     "COMPATIBLE",
