@@ -1,6 +1,6 @@
 """Benchmark clustering reports into incidents (issue 6).
 
-1. Batch: ``ceasefire.factfinding.cluster.cluster`` on N seeded synthetic
+1. Batch: ``ceasefire.factfinding.cluster.batch.cluster`` on N seeded synthetic
    reports (2 km, 1 h, min 2 sources), wall time and peak memory, each run in
    a fresh process.
 2. Peer: the ``st-dbscan`` package (``ST_DBSCAN(eps1=2000, eps2=3600,

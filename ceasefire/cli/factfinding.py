@@ -14,6 +14,7 @@ import click
 import orjson
 
 from ceasefire.cli.log import db_option, err, fail, open_log
+from ceasefire.cli.scale import cluster_dataset, engine_options, input_options
 from ceasefire.errors import CeasefireError, DetailedError
 from ceasefire.factfinding import bulletin as bulletins
 from ceasefire.factfinding import workflow
@@ -138,7 +139,18 @@ def incidents_group() -> None:
 @scale_options
 @by_option(required=False)
 @click.option("--dry-run", is_flag=True, help="Print the counts; log nothing.")
-def cluster_command(db: str, params: Params | None, actor: str, dry_run: bool) -> None:
+@input_options
+@engine_options
+def cluster_command(
+    db: str,
+    params: Params | None,
+    actor: str,
+    dry_run: bool,
+    dataset: Path | None,
+    out: Path | None,
+    engine: str,
+    master: str,
+) -> None:
     """Run the automatic pass over the whole log and record it.
 
     Reports within --distance and --time of a report from another source, of
@@ -149,11 +161,21 @@ def cluster_command(db: str, params: Params | None, actor: str, dry_run: bool) -
     later command uses that scale; incidents with two or more independent
     sources move from 'reported' to 'corroborated' with the explanation as reason.
 
+    With --input, an exported dataset is clustered instead (nothing is
+    logged): each report and its incident go to -o DIR as Parquet, by this
+    process or by Apache Spark (--engine spark), with identical incidents.
+
     \b
     Example:
       ceasefire incidents cluster --db sqlite:///mission.db
       ceasefire incidents cluster --db sqlite:///osint.db --distance 2 --time 1d
+      ceasefire incidents cluster --input record/ --engine spark -o incidents/
     """
+    if dataset is not None or engine != "embedded":
+        if dataset is None:
+            raise click.UsageError("--engine spark reads a dataset: give --input DIR")
+        cluster_dataset(dataset, out, params or Params(), engine, master)
+        return
     log = open_log(db)
     view = read_log(log.store)
     chosen = params or view.params or Params()

@@ -24,7 +24,7 @@ def engine_options(command: Any) -> Any:
     )(command)  # fmt: skip
     return click.option(
         "--engine", type=click.Choice(ENGINES), default="embedded", show_default=True,
-        help="Where to evaluate: this process, or Apache Spark (pip install \"ceasefire[spark]\").",
+        help="Where to run: this process, or Apache Spark (pip install \"ceasefire[spark]\").",
     )(command)  # fmt: skip
 
 
@@ -157,3 +157,40 @@ def _write_table(rows: list[dict[str, object]], fmt: str, out: Path | None) -> N
     finally:
         if out:
             handle.close()
+
+
+def input_options(command: Any) -> Any:
+    """``--input DIR`` and ``-o DIR`` for a command that also reads a dataset."""
+    command = click.option(
+        "-o", "--output", "out", type=click.Path(file_okay=False, path_type=Path),
+        help="With --input: where the result goes (Parquet, partitioned by month).",
+    )(command)  # fmt: skip
+    return click.option(
+        "--input", "dataset", type=click.Path(exists=True, file_okay=False, path_type=Path),
+        help="Read a GeoParquet dataset (`ceasefire export --partition month`)"
+        " instead of the store.",
+    )(command)  # fmt: skip
+
+
+def cluster_dataset(
+    dataset: Path, out: Path | None, params: Any, engine: str, master: str
+) -> None:
+    """The ``incidents cluster --input`` path: one row per report and its incident."""
+    from ceasefire.scale import embedded, spark
+    from ceasefire.scale.dataset import DatasetError
+
+    if out is None:
+        raise click.UsageError("with --input, give -o DIR for the incidents (Parquet)")
+    try:
+        if engine == "spark":
+            counts = spark.cluster_spark(_spark(master), dataset, out, params)
+        else:
+            with err.status("clustering…"):
+                counts = embedded.cluster_dataset(dataset, out, params)
+    except DatasetError as exc:
+        raise click.ClickException(str(exc)) from exc
+    err.print(
+        f"{engine}: {counts['reports']:,} reports → {counts['incidents']:,} incidents;"
+        f" written to {out}",
+        markup=False,
+    )

@@ -1,7 +1,8 @@
 """The interchange: the log's reports as hive-partitioned GeoParquet 1.1.
 
 One row per current report with what the compliance engine needs beside the
-report itself: its verification state and whether a joint team decided it.
+report itself: its verification state and whether a joint team decided it,
+and ``seq``, its place in log order, which fact-finding's tie-breaks follow.
 Every file carries the GeoParquet ``geo`` key (WKB points, bbox covering) and
 the log head the dataset was taken from, so verdicts computed anywhere stay
 traceable to a signed head. ``_ceasefire.json`` repeats the head for people.
@@ -32,6 +33,7 @@ BATCH = 100_000
 SCHEMA = pa.schema(
     [
         ("id", pa.string()),
+        ("seq", pa.int64()),
         ("observed_start", pa.timestamp("us", tz="UTC")),
         ("state", pa.string()),
         ("joint", pa.bool_()),
@@ -94,8 +96,12 @@ def batch_of(
     joint: Mapping[str, bool] | None = None,
     *,
     partition: str = "month",
+    first: int = 0,
 ) -> pa.RecordBatch:
-    """Report bodies (JSON forms) as one record batch of the dataset's schema."""
+    """Report bodies (JSON forms) as one record batch of the dataset's schema.
+
+    The bodies are in log order; the first is number ``first`` (``seq``).
+    """
     states, joint = states or {}, joint or {}
     ids = [str(b["id"]) for b in bodies]
     starts = [_instant(b["observed"]["start"]) for b in bodies]
@@ -105,7 +111,8 @@ def batch_of(
     month = [_month(s) if partition == "month" else "all" for s in starts]
     arrays = [
         pa.array(ids, pa.string()),
-        pa.array(starts, SCHEMA.field(1).type),
+        pa.array(range(first, first + len(ids)), pa.int64()),
+        pa.array(starts, SCHEMA.field("observed_start").type),
         pa.array([states.get(i, "reported") for i in ids], pa.string()),
         pa.array([bool(joint.get(i, False)) for i in ids], pa.bool_()),
         pa.array([orjson.dumps(b).decode() for b in bodies], pa.string()),
@@ -185,6 +192,17 @@ def open_dataset(path: Path) -> ds.Dataset:
     return found
 
 
+def ordered_dataset(path: Path) -> ds.Dataset:
+    """A dataset that carries ``seq`` (log order), as fact-finding needs."""
+    found = open_dataset(path)
+    if "seq" not in found.schema.names:
+        raise DatasetError(
+            f"{path}: the dataset has no seq column (log order), which clustering"
+            " needs; it was written by an older ceasefire: export it again"
+        )
+    return found
+
+
 def head_of(path: Path) -> LogHead | None:
     """The log head a dataset was taken from (None when it records none)."""
     meta = open_dataset(path).schema.metadata or {}
@@ -206,7 +224,7 @@ def export_store(
     head = log_head(store)
     bodies, states, joint = current_reports(store, since)
     batches = (
-        batch_of(bodies[i : i + BATCH], states, joint, partition=partition)
+        batch_of(bodies[i : i + BATCH], states, joint, partition=partition, first=i)
         for i in range(0, len(bodies), BATCH)
     )
     return Written(write_batches(batches, out, head), head, out)
@@ -219,12 +237,14 @@ def write_reports(
 
     def batches() -> Iterator[pa.RecordBatch]:
         pending: list[Mapping[str, Any]] = []
+        done = 0
         for body in bodies:
             pending.append(body)
             if len(pending) == BATCH:
-                yield batch_of(pending)
+                yield batch_of(pending, first=done)
+                done += len(pending)
                 pending = []
         if pending:
-            yield batch_of(pending)
+            yield batch_of(pending, first=done)
 
     return write_batches(batches(), out, head)

@@ -9,13 +9,25 @@ from pathlib import Path
 import pyarrow as pa
 
 from ceasefire.compliance.evaluate import Evaluator
-from ceasefire.scale.dataset import BATCH, head_of, open_dataset, write_by_month
+from ceasefire.factfinding.cluster import Params
+from ceasefire.scale.dataset import (
+    BATCH,
+    head_of,
+    open_dataset,
+    ordered_dataset,
+    write_by_month,
+)
 from ceasefire.scale.kernel import (
     KERNEL_COLUMNS,
     VERDICT_SCHEMA,
     count_batch,
     merge_counts,
     verdict_batch,
+)
+from ceasefire.scale.linking import (
+    CLUSTER_COLUMNS,
+    INCIDENT_SCHEMA,
+    cluster_component,
 )
 
 Progress = Callable[[int], None]
@@ -62,3 +74,18 @@ def sweep_dataset(
 ) -> list[dict[str, object]]:
     """Breaches and undetermined verdicts of every variant, in one scan."""
     return merge_counts([count_batch(variants, b) for b in _batches(path, progress)])
+
+
+def cluster_dataset(path: Path, out: Path, params: Params) -> dict[str, int]:
+    """The embedded partition of the dataset's reports; one row per report to ``out``.
+
+    Every report at once, in log order (``seq``), through the same rule as
+    ``ceasefire incidents cluster``; written as Parquet partitioned by month.
+    """
+    table = ordered_dataset(path).to_table(columns=list(CLUSTER_COLUMNS))
+    incidents = cluster_component(table, params)
+    write_by_month(incidents.to_batches(BATCH), out, INCIDENT_SCHEMA, "incidents")
+    return {
+        "reports": incidents.num_rows,
+        "incidents": len(set(incidents.column("incident").to_pylist())),
+    }

@@ -5,6 +5,11 @@ per Python worker; each task turns its Arrow batches into verdict batches with
 ``ceasefire.scale.kernel``, so verdicts equal the embedded engine's. Works in
 ``local[N]`` mode and under ``spark-submit`` on any Spark 3.5/4.x cluster (the
 workers need ceasefire installed: ``pip install "ceasefire[spark]"``).
+
+``cluster_spark`` runs fact-finding: reports copied to the space–time cells
+their link boxes touch, links found per partition of cells, joined over the
+seams into components, and the embedded rule run per partition of whole
+components (``ceasefire.scale.linking`` explains why that is exact).
 """
 
 from __future__ import annotations
@@ -21,7 +26,9 @@ import pyarrow as pa
 
 from ceasefire.compliance.evaluate import Evaluator
 from ceasefire.errors import SparkMissing as SparkMissing  # re-exported
-from ceasefire.scale.dataset import head_of, open_dataset
+from ceasefire.factfinding.cluster import Params
+from ceasefire.scale import linking
+from ceasefire.scale.dataset import head_of, open_dataset, ordered_dataset
 from ceasefire.scale.kernel import (
     COUNT_SCHEMA,
     KERNEL_COLUMNS,
@@ -66,7 +73,12 @@ _LOCAL_CONFIG = {
 
 
 def _spark_schema(schema: pa.Schema) -> str:
-    names = {pa.string(): "string", pa.bool_(): "boolean", pa.int64(): "bigint"}
+    names = {
+        pa.string(): "string",
+        pa.bool_(): "boolean",
+        pa.int64(): "bigint",
+        pa.float64(): "double",
+    }
     return ", ".join(f"{f.name} {names[f.type]}" for f in schema)
 
 
@@ -128,3 +140,73 @@ def sweep_spark(
     rows = summed.toDF(*COUNT_SCHEMA.names).collect()
     table = pa.Table.from_pylist([r.asDict() for r in rows], schema=COUNT_SCHEMA)
     return merge_counts([table])
+
+
+def cluster_spark(
+    spark: SparkSession, path: Path, out: Path, params: Params
+) -> dict[str, int]:
+    """The embedded partition of the dataset's reports, computed on the cluster.
+
+    One row per report (its incident, named by the anchor report) to ``out``,
+    partitioned by month. Three passes: copies of each report to the cells
+    its box touches (giants apart, broadcast); links per partition of cells,
+    reduced to component stars and joined over the seams on the driver (one
+    pair of integers per linked report); the embedded rule per partition of
+    whole components.
+    """
+    ordered_dataset(path)  # a clear error for a dataset without log order
+    frame = spark.read.parquet(str(path)).select(*linking.CLUSTER_COLUMNS)
+    tasks = int(spark.conf.get("spark.sql.shuffle.partitions") or "8")
+    roots = _component_roots(spark, frame, params, tasks)
+    keyed = frame.join(roots, "seq", "left").selectExpr(
+        *linking.CLUSTER_COLUMNS, "coalesce(root, seq) as root"
+    )
+
+    def incidents(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        table = pa.Table.from_batches(list(batches))
+        if table.num_rows:
+            yield from linking.cluster_component(table, params).to_batches()
+
+    found = keyed.repartition(tasks, "root").mapInArrow(
+        incidents, _spark_schema(linking.INCIDENT_SCHEMA)
+    )
+    found.write.mode("overwrite").partitionBy("month").parquet(str(out))
+    counts = spark.read.parquet(str(out)).selectExpr(
+        "count(*) as reports", "count(distinct incident) as incidents"
+    )
+    row = counts.collect()[0]
+    return {"reports": int(row["reports"]), "incidents": int(row["incidents"])}
+
+
+def _component_roots(
+    spark: SparkSession, frame: Any, params: Params, tasks: int
+) -> Any:
+    """(seq, root): each linked report and the earliest report of its component."""
+    grid = linking.Grid.for_params(params)
+
+    def copies_of(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for batch in batches:
+            if batch.num_rows:
+                yield linking.features(batch, params, grid)
+
+    copies = frame.select("seq", "report").mapInArrow(
+        copies_of, _spark_schema(linking.FEATURE_SCHEMA)
+    )
+    copies = copies.persist()
+    giants = copies.filter("cell = -1").toArrow().cast(linking.FEATURE_SCHEMA)
+    shipped = _ship(spark, giants)
+
+    def links(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        table = pa.Table.from_batches(list(batches))
+        if table.num_rows:
+            yield linking.cell_links(table, _cached(shipped), params)
+
+    stars = (
+        copies.filter("cell >= 0")
+        .repartition(tasks, "cell")
+        .mapInArrow(links, _spark_schema(linking.EDGE_SCHEMA))
+        .toArrow()
+    )
+    copies.unpersist()
+    seq, root = linking.components([stars, linking.giant_stars(giants, params)])
+    return spark.createDataFrame(pa.table({"seq": seq, "root": root}))
