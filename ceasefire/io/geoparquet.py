@@ -68,21 +68,21 @@ SCHEMA = pa.schema(
 )
 
 
-def geo_metadata(bbox: list[float]) -> dict[str, Any]:
-    """The file-level ``geo`` key (GeoParquet 1.1); CRS omitted means OGC:CRS84."""
+def geo_metadata(bbox: list[float] | None = None) -> dict[str, Any]:
+    """The file-level ``geo`` key (GeoParquet 1.1); CRS omitted means OGC:CRS84.
+
+    ``bbox`` is the data's extent when known (a dataset written in parts has none).
+    """
+    column: dict[str, Any] = {"encoding": "WKB", "geometry_types": ["Point"]}
+    if bbox is not None:
+        column["bbox"] = bbox
+    column["covering"] = {
+        "bbox": {k: ["bbox", k] for k in ("xmin", "ymin", "xmax", "ymax")}
+    }
     return {
         "version": GEO_VERSION,
         "primary_column": "geometry",
-        "columns": {
-            "geometry": {
-                "encoding": "WKB",
-                "geometry_types": ["Point"],
-                "bbox": bbox,
-                "covering": {
-                    "bbox": {k: ["bbox", k] for k in ("xmin", "ymin", "xmax", "ymax")}
-                },
-            }
-        },
+        "columns": {"geometry": column},
     }
 
 

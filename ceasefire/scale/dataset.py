@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 
 from ceasefire.errors import DatasetError as DatasetError  # re-exported
-from ceasefire.io.geoparquet import GEO_VERSION, point_wkb
+from ceasefire.io.geoparquet import geo_metadata, point_wkb
 from ceasefire.model.verdict import LogHead
 
 PARTITIONS = ("month", "none")
@@ -57,26 +57,9 @@ class Written:
     path: Path
 
 
-def _geo() -> str:
-    covering = {"bbox": {k: ["bbox", k] for k in ("xmin", "ymin", "xmax", "ymax")}}
-    return orjson.dumps(
-        {
-            "version": GEO_VERSION,
-            "primary_column": "geometry",
-            "columns": {
-                "geometry": {
-                    "encoding": "WKB",
-                    "geometry_types": ["Point"],
-                    "covering": covering,
-                }
-            },
-        }
-    ).decode()
-
-
 def schema_for(head: LogHead | None) -> pa.Schema:
     """The dataset schema with the ``geo`` key and the log head in its metadata."""
-    meta = {"geo": _geo()}
+    meta = {"geo": orjson.dumps(geo_metadata()).decode()}
     if head is not None:
         meta[HEAD_KEY] = orjson.dumps(head.to_dict()).decode()
     return SCHEMA.with_metadata(meta)
