@@ -38,7 +38,8 @@ def media() -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def mission_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The mission's store (its URL), with a few verdicts saved."""
     from ceasefire.store import open_store
 
     url = build_mission(tmp_path_factory.mktemp("map") / "mission.db")
@@ -52,8 +53,22 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 verdict(media(), "ceasefire", "undetermined", False, "ua"),
             ]
         )
-    with serve(url) as served:
+    return url
+
+
+@pytest.fixture(scope="module")
+def base_url(mission_url: str) -> Iterator[str]:
+    with serve(mission_url) as served:
         yield served
+
+
+def factfinding_incidents(url: str) -> dict[str, tuple[str, ...]]:
+    """Incident id → report ids, as fact-finding computes them from the log."""
+    from ceasefire.factfinding.incidents import incidents_of
+    from ceasefire.store import open_store
+
+    with open_store(url) as store:
+        return {i.id: i.report_ids for i in incidents_of(store)}
 
 
 def get_map(base_url: str, role: str | None, **params: Any) -> dict[str, Any]:
@@ -77,6 +92,7 @@ def rows(columns: dict[str, Any]) -> list[dict[str, Any]]:
             "breach": columns["breach"][i] == 1,
             "clauses": columns["clauses"].get(str(i), []),
             "n_sources": columns["n_sources"][i],
+            "score": columns["score"][i],
         }
         for i in range(columns["n"])
     ]
@@ -90,13 +106,18 @@ def from_geojson(feature: dict[str, Any]) -> dict[str, Any]:
         "id": p["id"], "lon": lon, "lat": lat, "t": math.floor(start.timestamp()),
         "event_type": p["event_type"], "state": p["state"], "party": p["party"],
         "breach": p["breach"], "clauses": p["clauses"], "n_sources": p["n_sources"],
+        "score": p["score"],
     }  # fmt: skip
 
 
 @pytest.mark.parametrize("few_ids", [routes_map.FEW_IDS, 0])
 @pytest.mark.parametrize("role", ROLES)
 def test_the_map_columns_are_the_geojson_incidents_for_each_role(
-    base_url: str, role: str | None, few_ids: int, monkeypatch: pytest.MonkeyPatch
+    base_url: str,
+    mission_url: str,
+    role: str | None,
+    few_ids: int,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # few_ids 0: breach flags from one query of all breaches instead of by id
     monkeypatch.setattr(routes_map, "FEW_IDS", few_ids)
@@ -118,7 +139,8 @@ def test_the_map_columns_are_the_geojson_incidents_for_each_role(
         columns = get_map(base_url, role, agreement="minsk-ii", **params)
         assert rows(columns) == [from_geojson(f) for f in features], params
         assert columns["truncated"] is False
-    assert get_map(base_url, role)["n"] == len(source_reports())
+    # one dot per incident: fewer than the reports, as some are clustered
+    assert get_map(base_url, role)["n"] == len(factfinding_incidents(mission_url))
 
 
 def test_breach_flags_follow_the_role(base_url: str) -> None:
@@ -140,9 +162,14 @@ def test_breach_flags_follow_the_role(base_url: str) -> None:
 
 
 def test_the_public_sees_grid_cell_centres_and_staff_the_true_place(
-    base_url: str,
+    base_url: str, mission_url: str
 ) -> None:
-    truth = {r["id"]: r["location"] for r in source_reports()}
+    # an incident is where its best-placed report puts it
+    located = {r["id"]: r["location"] for r in source_reports()}
+    truth = {
+        ref: min((located[r] for r in reports), key=lambda place: place["precision_m"])
+        for ref, reports in factfinding_incidents(mission_url).items()
+    }
     public = rows(get_map(base_url, None))
     staff = rows(get_map(base_url, "analyst"))
     assert {r["id"] for r in public} == set(truth)
@@ -199,3 +226,36 @@ def test_places_view_is_place_view_for_many(role: str) -> None:
     places += [{"lon": 38.8, "lat": 48.0}, {"lon": -0.05, "lat": -33.35}]  # cell edges
     lon, lat = places_view([p["lon"] for p in places], [p["lat"] for p in places], who)
     assert list(zip(lon, lat, strict=True)) == [place_view(p, who)[:2] for p in places]
+
+
+def test_the_map_and_the_list_serve_factfindings_incidents(
+    base_url: str, mission_url: str
+) -> None:
+    expected = factfinding_incidents(mission_url)
+    with client(base_url, "analyst") as http:
+        items = all_pages(http, "/api/incidents", limit=50)
+    assert {i["id"]: tuple(i["reports"]) for i in items} == expected
+    # the SMM patrol's shelling near Debaltseve and UCDP's Donets Basin clash:
+    # two organisations, graded A2 and B2 (Admiralty weights 0.9 × 0.8 and
+    # 0.75 × 0.8), so a noisy-OR of 1 − (1 − 0.72) × (1 − 0.60)
+    several = [ref for ref, reports in expected.items() if len(reports) > 1]
+    assert several == ["019FMAK2G000070RBME9QPRB9G"]
+    for role in ROLES:
+        columns = get_map(base_url, role)
+        i = columns["ids"].index(several[0])
+        assert columns["n_sources"][i] == 2
+        assert columns["score"][i] == pytest.approx(1 - (1 - 0.72) * (1 - 0.60))
+        assert sum(columns["n_sources"]) == len(source_reports())
+
+
+def test_a_reports_page_is_its_incidents(base_url: str, mission_url: str) -> None:
+    anchor = "019FMAK2G000070RBME9QPRB9G"
+    (member,) = set(factfinding_incidents(mission_url)[anchor]) - {anchor}
+    with client(base_url, None) as http:
+        by_anchor = http.get(f"/api/incidents/{anchor}").json()
+        by_member = http.get(f"/api/incidents/{member}").json()
+    assert by_member == by_anchor
+    assert by_anchor["incident"]["id"] == anchor
+    # the anchor first: the page names the place and precision after it
+    assert [r["id"] for r in by_anchor["reports"]] == [anchor, member]
+    assert by_anchor["incident"]["n_sources"] == 2

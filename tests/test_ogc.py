@@ -25,7 +25,14 @@ import httpx
 import pytest
 
 from ceasefire.model.redaction import PUBLIC_GRID_DEG
-from tests.api_support import BY_ROLE, build_mission, client, serve, source_reports
+from tests.api_support import (
+    BY_ROLE,
+    all_pages,
+    build_mission,
+    client,
+    serve,
+    source_reports,
+)
 
 BOX = (37.525, 48.025, 38.275, 48.575)
 """A box whose edges lie a quarter cell inside public cells: every cell it
@@ -67,7 +74,12 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             ]
         )
     with serve(url) as served:
+        DB_URLS[served] = url
         yield served
+
+
+DB_URLS: dict[str, str] = {}
+"""The store behind each served base URL."""
 
 
 def on_public_cell_centre(value: float) -> bool:
@@ -131,6 +143,7 @@ def test_landing_conformance_and_collections(base_url: str) -> None:
         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson" in conformance
     )
     assert [c["id"] for c in listed] == [
+        "incidents",
         "reports",
         "verdicts-minsk-ii",
         "agreement-minsk-ii",
@@ -279,7 +292,8 @@ def gdal(*args: str, role: str | None = None) -> str:
 def test_ogrinfo_lists_the_collections(base_url: str) -> None:
     require_gdal()
     listing = gdal("ogrinfo", "-ro", "-so", f"OAPIF:{base_url}/ogc")
-    assert "1: reports (title: Reports) (Point)" in listing
+    assert "1: incidents (title: Incidents) (Point)" in listing
+    assert "2: reports (title: Reports) (Point)" in listing
     assert "verdicts-minsk-ii" in listing and "agreement-minsk-ii" in listing
 
 
@@ -321,6 +335,49 @@ def test_ogr2ogr_copies_as_many_as_the_api_serves(
                 assert feature["properties"]["source_id"] == "withheld"
         else:  # the token reached the server: exact places
             assert (lon, lat) == (report["location"]["lon"], report["location"]["lat"])
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("role", [None, "analyst"])
+def test_ogr2ogr_copies_factfindings_incidents(
+    base_url: str, tmp_path: Path, role: str | None
+) -> None:
+    require_gdal()
+    from ceasefire.factfinding.incidents import incidents_of
+    from ceasefire.store import open_store
+
+    gpkg, out = tmp_path / "incidents.gpkg", tmp_path / "incidents.geojson"
+    gdal("ogr2ogr", "-f", "GPKG", str(gpkg), f"OAPIF:{base_url}/ogc", "incidents",
+         "-oo", "PAGE_SIZE=25", role=role)  # fmt: skip
+    gdal("ogr2ogr", "-f", "GeoJSON", str(out), str(gpkg))
+    copied = json.loads(out.read_text())["features"]
+    with client(base_url, role) as http:
+        api = all_pages(http, "/api/incidents", limit=50)
+    with open_store(DB_URLS[base_url]) as store:
+        expected = {i.id: i for i in incidents_of(store)}
+    # 123 reports, one pair joined by fact-finding (a patrol's shelling and UCDP)
+    assert len(copied) == len(api) == len(expected) == len(source_reports()) - 1
+    assert {f["properties"]["id"] for f in copied} == set(expected)
+    located = {r["id"]: r["location"] for r in source_reports()}
+    for feature in copied:
+        incident = expected[feature["properties"]["id"]]
+        assert feature["properties"]["n_sources"] == incident.independent_sources
+        assert feature["properties"]["reports"] == ",".join(incident.report_ids)
+        place = min(
+            (located[r] for r in incident.report_ids), key=lambda p: p["precision_m"]
+        )
+        lon, lat = feature["geometry"]["coordinates"]
+        if role is None:  # the public's copy: public-grid cells only
+            assert on_public_cell_centre(lon) and on_public_cell_centre(lat), (lon, lat)
+            assert math.floor(lon / PUBLIC_GRID_DEG) == math.floor(
+                place["lon"] / PUBLIC_GRID_DEG
+            )
+        else:
+            assert (lon, lat) == (place["lon"], place["lat"])
+    joined = [f for f in copied if f["properties"]["n_sources"] == 2]
+    assert [f["properties"]["score"] for f in joined] == [
+        pytest.approx(1 - (1 - 0.9 * 0.8) * (1 - 0.75 * 0.8))
+    ]
 
 
 @pytest.mark.browser
@@ -368,7 +425,7 @@ def test_gdal_reads_the_demo_mission(tmp_path: Path) -> None:
             for who, token in (("public", None), ("guarantor", guarantor))
         }
     ids = sorted(yaml_id(p) for p in inputs.agreements)
-    assert names == ["reports"] + [
+    assert names == ["incidents", "reports"] + [
         f"{kind}-{i}" for i in ids for kind in ("verdicts", "agreement")
     ]
     assert counts == api

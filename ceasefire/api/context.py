@@ -12,6 +12,7 @@ from fastapi import Request
 from ceasefire.agreement.load import Agreement
 from ceasefire.api.auth import Principal, principal_of
 from ceasefire.api.errors import ApiError
+from ceasefire.api.incident_view import IncidentCache, Incidents
 from ceasefire.api.ratelimit import RateLimiter
 from ceasefire.log.service import Log
 from ceasefire.store import open_store
@@ -35,6 +36,8 @@ class ApiContext:
     write_lock: threading.Lock = field(default_factory=threading.Lock)
     auth_limiter: RateLimiter = field(default_factory=lambda: RateLimiter(1.0, 20))
     """Failed authentications per client address: 20 at once, then one a second."""
+    incident_cache: IncidentCache = field(default_factory=IncidentCache)
+    """Fact-finding's incidents, following the log (never recomputed per call)."""
     _local: threading.local = field(default_factory=threading.local)
     _opened: list[Store] = field(default_factory=list)
 
@@ -49,6 +52,10 @@ class ApiContext:
     def log(self) -> Log:
         """The log over this thread's store."""
         return Log(self.store())
+
+    def incidents(self) -> Incidents:
+        """Fact-finding's incidents as of the log now."""
+        return self.incident_cache.current(self.store())
 
     def agreement(self, agreement_id: str) -> Agreement:
         """An agreement by id; 404 naming the known ones."""

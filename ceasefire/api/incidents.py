@@ -1,12 +1,14 @@
-"""Incidents as the API serves them.
+"""Incidents as the API serves them: fact-finding's, with their reports.
 
-Until fact-finding (issue 6) clusters reports into incidents, every report is
-its own incident: same id, same state, one source. Verdicts come from the
-compliance engine's table when it exists.
+An incident is one or more reports clustered by fact-finding (see
+``ceasefire.api.incident_view``); its id is its anchor report's. Verdicts
+come from the compliance engine's table when it exists, about the incident
+or any of its reports.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from ceasefire.api.auth import Principal
@@ -17,6 +19,7 @@ from ceasefire.api.redact import (
     protected,
     report_view,
 )
+from ceasefire.factfinding.incidents import Incident
 from ceasefire.model.entries import Kind, Reply, body_of, envelope_of, raw_body
 from ceasefire.model.redaction import verdict_view, visible
 from ceasefire.model.states import INITIAL
@@ -42,37 +45,67 @@ def visible_verdicts(
     return established
 
 
+def verdicts_about(
+    incident: Incident, found: dict[str, list[dict[str, Any]]]
+) -> list[dict[str, Any]]:
+    """The verdicts about ``incident`` or any of its reports, from ``by_incident``'s."""
+    ids = dict.fromkeys((incident.id, *incident.report_ids))
+    return [v for ref in ids for v in found.get(ref, [])]
+
+
 def summary(
-    row: ReportRow, verdicts: list[dict[str, Any]], who: Principal, grid: float
+    incident: Incident,
+    bodies: dict[str, dict[str, Any]],
+    verdicts: list[dict[str, Any]],
+    who: Principal,
+    grid: float,
 ) -> dict[str, Any]:
     """One incident in a list: what a map draws and filters on.
 
     It names no source, so only the place needs redacting (for the public,
-    exactly as ``report_view`` coarsens it); no copy of the report is made.
+    exactly as ``report_view`` coarsens a report's); the place is the
+    best-placed report's, the window spans every report's.
     """
-    body = row.body
+    reports = [bodies[r] for r in incident.report_ids]
+    anchor = bodies[incident.id]
     breaches = [
         v for v in visible_verdicts(verdicts, who) if v.get("verdict") == "breach"
     ]
-    location = body["location"]
+    location = min(reports, key=lambda b: b["location"].get("precision_m", 100.0))[
+        "location"
+    ]
     lon, lat, precision = place_view(location, who, grid)
-    observed = body["observed"]
+    timed = _timed(incident, reports)["observed"]
     return {
-        "id": body["id"],
-        "event_type": body["event_type"],
-        "observed_start": observed["start"],
-        "observed_end": observed.get("end"),
-        "state": row.state,
+        "id": incident.id,
+        "event_type": anchor["event_type"],
+        "event_types": list(incident.event_types),
+        "observed_start": incident.start.isoformat(),
+        "observed_end": timed.get("end"),
+        "time_precision": incident.time_precision,
+        "state": incident.state,
         "breach": bool(breaches),
         "clauses": sorted({str(v.get("clause")) for v in breaches}),
-        "party": (body.get("attribution") or {}).get("party"),
-        "n_sources": 1,
+        "party": (anchor.get("attribution") or {}).get("party"),
+        "n_sources": incident.independent_sources,
+        "score": incident.corroboration.score,
         "lon": lon,
         "lat": lat,
         "precision_m": precision,
         "admin1": location.get("admin1"),
-        "reports": [body["id"]],
+        "reports": list(incident.report_ids),
     }
+
+
+def _timed(incident: Incident, reports: list[dict[str, Any]]) -> dict[str, Any]:
+    """The report whose window is the incident's (fact-finding's best-timed one)."""
+    for body in reports:
+        observed = body["observed"]
+        start = datetime.fromisoformat(observed["start"])
+        precision = observed.get("precision", "minute")
+        if start == incident.start and precision == incident.time_precision:
+            return body
+    return reports[0]
 
 
 def replies_visible(rows: list[EntryRow], who: Principal) -> list[dict[str, Any]]:
@@ -109,14 +142,18 @@ def replies_visible(rows: list[EntryRow], who: Principal) -> list[dict[str, Any]
 
 
 def evidence_of(
-    rows: list[EntryRow], who: Principal, report_protected: bool
+    rows: list[EntryRow], who: Principal, protected_ids: set[str]
 ) -> list[dict[str, Any]]:
-    """Logged evidence about the incident, with its hashes."""
+    """Logged evidence about the incident, with its hashes.
+
+    Evidence about a report of a protected source is shown as that report is.
+    """
     found = []
     for row in rows:
         if row.kind == Kind.EVIDENCE:
             body = raw_body(row)
-            found.append({"seq": row.seq, **evidence_view(body, who, report_protected)})
+            hidden = row.subject in protected_ids
+            found.append({"seq": row.seq, **evidence_view(body, who, hidden)})
     return found
 
 
@@ -158,17 +195,27 @@ def _unpublished_replies(rows: list[EntryRow], who: Principal) -> set[str]:
 
 
 def detail(
-    row: ReportRow,
+    incident: Incident,
+    rows: dict[str, ReportRow],
     about: list[EntryRow],
     verdicts: list[dict[str, Any]],
     who: Principal,
     grid: float,
 ) -> dict[str, Any]:
-    """The incident page: reports, evidence, verdicts, replies and audit trail."""
+    """The incident page: reports, evidence, verdicts, replies and audit trail.
+
+    ``rows`` are the incident's reports (with their own states); ``about`` the
+    log entries about the incident or any of its reports, in log order.
+    """
+    bodies = {ref: row.body for ref, row in rows.items()}
+    hidden = {ref for ref, body in bodies.items() if protected(body)}
     return {
-        "incident": summary(row, verdicts, who, grid),
-        "reports": [{**report_view(row.body, who, grid), "state": row.state}],
-        "evidence": evidence_of(about, who, protected(row.body)),
+        "incident": summary(incident, bodies, verdicts, who, grid),
+        "reports": [
+            {**report_view(row.body, who, grid), "state": row.state}
+            for row in rows.values()
+        ],
+        "evidence": evidence_of(about, who, hidden),
         "verdicts": [
             verdict_view(v, who, grid) for v in visible_verdicts(verdicts, who)
         ],

@@ -19,6 +19,7 @@ import shapely
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
+from ceasefire.api import incidents as incident_summaries
 from ceasefire.api.auth import Principal
 from ceasefire.api.context import ApiContext, caller, context
 from ceasefire.api.errors import ApiError
@@ -26,6 +27,8 @@ from ceasefire.api.geojson import GEOJSON, point_feature, report_properties
 from ceasefire.api.incidents import visible_verdicts
 from ceasefire.api.pagination import MAX_LIMIT, decode_cursor, encode_cursor
 from ceasefire.api.params import iso, parse_bbox
+from ceasefire.api.verdicts import by_incident
+from ceasefire.factfinding.incidents import Incident
 from ceasefire.model.entries import Kind, raw_body
 from ceasefire.model.redaction import bbox_for, report_view, rule, verdict_view
 from ceasefire.store.base import ReportQuery, VerdictQuery
@@ -223,6 +226,12 @@ def _collection(
     if kind == "reports":
         title, extent = "Reports", _report_extent(ctx, who)
         about = "Reports in log order, as your role may see them."
+    elif kind == "incidents":
+        title, extent = "Incidents", _incident_extent(ctx, who)
+        about = (
+            "Fact-finding's incidents (reports clustered, independent sources,"
+            " corroboration score), in time order, places as your role may see them."
+        )
     elif kind == "verdicts":
         title = f"Verdicts of {agreement_id}"
         extent = _verdict_extent(ctx, who, agreement_id)
@@ -247,16 +256,16 @@ def _collection(
 
 
 def _names(ctx: ApiContext) -> list[str]:
-    names = ["reports"]
+    names = ["incidents", "reports"]
     for agreement_id in ctx.agreements:
         names += [f"verdicts-{agreement_id}", f"agreement-{agreement_id}"]
     return names
 
 
 def _kind(ctx: ApiContext, name: str) -> tuple[str, str]:
-    """(reports | verdicts | agreement, agreement id) of a collection; 404 if unknown."""
-    if name == "reports":
-        return "reports", ""
+    """(incidents | reports | verdicts | agreement, agreement id) of a collection; 404 if unknown."""
+    if name in ("incidents", "reports"):
+        return name, ""
     for kind in ("verdicts", "agreement"):
         agreement_id = name.removeprefix(f"{kind}-")
         if agreement_id != name and agreement_id in ctx.agreements:
@@ -284,6 +293,70 @@ def _report_feature(
     properties["narrative"] = view.get("narrative")
     properties["source_id"] = view["source"].get("id")
     return point_feature(view["id"], location["lon"], location["lat"], properties)
+
+
+def _incident_features(
+    ctx: ApiContext, who: Principal, chosen: list[Incident], agreement: str | None
+) -> list[dict[str, Any]]:
+    """Incidents as flat GeoJSON features: ``/api/incidents``'s summary, lists as text."""
+    known = ctx.incidents()
+    ids = [ref for i in chosen for ref in dict.fromkeys((i.id, *i.report_ids))]
+    found = by_incident(ctx.store(), ids, agreement)
+    features = []
+    for incident in chosen:
+        verdicts = incident_summaries.verdicts_about(incident, found)
+        summary = incident_summaries.summary(
+            incident, known.bodies, verdicts, who, ctx.public_grid_deg
+        )
+        lon, lat = summary.pop("lon"), summary.pop("lat")
+        flat = {
+            k: ",".join(v) if isinstance(v, list) else v for k, v in summary.items()
+        }
+        features.append(point_feature(incident.id, lon, lat, flat))
+    return features
+
+
+def _incident_extent(ctx: ApiContext, who: Principal) -> dict[str, Any]:
+    """Bounds of every incident's place and start, in whole public cells for the public."""
+    every = ctx.incidents().incidents
+    if not every:
+        return _extent(None, None, None)
+    lons, lats = [i.lon for i in every], [i.lat for i in every]
+    box = bbox_for(
+        (min(lons), min(lats), max(lons), max(lats)), who, ctx.public_grid_deg
+    )
+    starts = sorted(i.start for i in every)
+    return _extent(box, _utc(starts[0]), _utc(starts[-1]))
+
+
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _incident_page(
+    ctx: ApiContext,
+    who: Principal,
+    box: Box | None,
+    window: Window,
+    limit: int,
+    after: int | None,
+) -> Page:
+    """Incidents in time order whose place lies in ``box`` (whole public cells for
+    the public, as for reports) and whose start lies in ``window``."""
+    wide = bbox_for(box, who, ctx.public_grid_deg)
+    since = None if window.since is None else datetime.fromisoformat(window.since)
+    until = None if window.until is None else datetime.fromisoformat(window.until)
+    chosen = [
+        i
+        for i in ctx.incidents().incidents
+        if _in_box(i.lon, i.lat, wide)
+        and (since is None or i.start >= since)
+        and (until is None or i.start < until)
+    ]
+    start = 0 if after is None else after + 1  # as _listed_page: an index cursor
+    more = start + limit < len(chosen)
+    features = _incident_features(ctx, who, chosen[start : start + limit], None)
+    return Page(features, encode_cursor(start + limit - 1) if more else None)
 
 
 def _verdict_feature(
@@ -482,6 +555,8 @@ def items(
     after = decode_cursor(cursor)
     if kind == "reports":
         page = _report_page(ctx, who, box, window, size, after)
+    elif kind == "incidents":
+        page = _incident_page(ctx, who, box, window, size, after)
     elif kind == "verdicts":
         page = _verdict_page(ctx, who, agreement_id, box, window, size, after)
     else:
@@ -547,6 +622,9 @@ def _find(
             return None
         body = raw_body(entry)
         return _report_feature(body, log.state_of(feature_id), who, grid)
+    if kind == "incidents":
+        found = ctx.incidents().by_id.get(feature_id)
+        return None if found is None else _incident_features(ctx, who, [found], None)[0]
     if kind == "verdicts":
         incident, _, clause = feature_id.partition("~")
         rows = [

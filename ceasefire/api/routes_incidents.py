@@ -27,6 +27,7 @@ from ceasefire.api.pagination import encode_cursor
 from ceasefire.api.params import Filters, PageParams
 from ceasefire.api.verdicts import by_incident
 from ceasefire.factfinding import workflow
+from ceasefire.factfinding.incidents import Incident
 from ceasefire.log.service import Draft
 from ceasefire.model.entries import Kind, raw_body
 from ceasefire.store.base import ReportQuery, ReportRow
@@ -78,22 +79,32 @@ def _page(
     clause, breach, agreement = wanted.clause, wanted.breach, wanted.agreement
     if agreement is not None:
         ctx.agreement(agreement)
-    filtering = clause is not None or breach is not None
-    batch = max(limit + 1, 1000) if filtering else limit + 1
+    known = ctx.incidents()
+    batch = max(limit + 1, 1000)
     found: list[tuple[int, dict[str, Any]]] = []
     after = query.after_seq
     for _ in range(MAX_SCAN_BATCHES):
         rows = ctx.store().report_rows(replace(query, after_seq=after, limit=batch))
-        verdicts = by_incident(ctx.store(), [r.body["id"] for r in rows], agreement)
-        for row in rows:
+        # an incident stands at its anchor report's row: once, in log order
+        chosen = [
+            known.by_id[r.body["id"]] for r in rows if r.body["id"] in known.by_id
+        ]
+        seqs = [r.seq for r in rows if r.body["id"] in known.by_id]
+        ids = [ref for i in chosen for ref in dict.fromkeys((i.id, *i.report_ids))]
+        verdicts = by_incident(ctx.store(), ids, agreement)
+        for seq, incident in zip(seqs, chosen, strict=True):
             item = incidents.summary(
-                row, verdicts.get(row.body["id"], []), who, ctx.public_grid_deg
+                incident,
+                known.bodies,
+                incidents.verdicts_about(incident, verdicts),
+                who,
+                ctx.public_grid_deg,
             )
             if clause is not None and clause not in item["clauses"]:
                 continue
             if breach is not None and item["breach"] != breach:
                 continue
-            found.append((row.seq, item))
+            found.append((seq, item))
         if len(found) > limit:
             return [item for _, item in found[:limit]], encode_cursor(
                 found[limit - 1][0]
@@ -157,19 +168,36 @@ def _incident_row(ctx: ApiContext, incident_id: str) -> ReportRow:
     return ReportRow(entry.seq, log.state_of(incident_id), body)
 
 
+def _incident(ctx: ApiContext, ref: str) -> Incident:
+    """The incident with id ``ref``, or the one report ``ref`` belongs to; else 404."""
+    found = ctx.incidents().incident_of(ref)
+    if found is None:
+        _incident_row(ctx, ref)  # a report in no incident (superseded): its 404
+        raise ApiError(404, f"no incident {ref!r}", field="id", value=ref)
+    return found
+
+
 @router.get("/api/incidents/{incident_id}", response_model=IncidentPage)
 def incident_page(
     ctx: Ctx, who: Caller, incident_id: str, agreement: AgreementParam = None
 ) -> Response:
-    """The incident page: reports, evidence hashes, verdicts, replies, audit trail."""
-    row = _incident_row(ctx, incident_id)
-    about = ctx.store().entries_about(incident_id)
+    """The incident page: reports, evidence hashes, verdicts, replies, audit trail.
+
+    ``incident_id`` may also name one of the incident's reports: the page is
+    its incident's, so links to reports keep working.
+    """
+    incident = _incident(ctx, incident_id)
     if agreement is not None:
         ctx.agreement(agreement)
-    verdicts = by_incident(ctx.store(), [incident_id], agreement)
-    page = incidents.detail(
-        row, about, verdicts.get(incident_id, []), who, ctx.public_grid_deg
+    refs = list(dict.fromkeys((incident.id, *incident.report_ids)))
+    rows = {ref: _incident_row(ctx, ref) for ref in refs}  # the anchor first
+    store = ctx.store()
+    about = sorted(
+        {row.seq: row for ref in refs for row in store.entries_about(ref)}.values(),
+        key=lambda row: row.seq,
     )
+    verdicts = incidents.verdicts_about(incident, by_incident(store, refs, agreement))
+    page = incidents.detail(incident, rows, about, verdicts, who, ctx.public_grid_deg)
     return json_response(page)
 
 

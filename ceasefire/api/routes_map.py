@@ -2,7 +2,9 @@
 
 The web map draws 100,000 incidents; paging them as GeoJSON summaries parsed
 every report. Here the store hands over its projection's columns (no report
-is parsed) and one verdict lookup gives the breach flags. Roles are honoured
+is parsed), the API's incident view (fact-finding's incidents, kept up to
+date with the log) keeps each incident's anchor row and gives its place,
+sources and score, and one verdict lookup gives the breach flags. Roles are honoured
 as in ``/api/incidents``: the same place redaction and the same visible
 verdicts (``redact.places_view``, ``incidents.visible_verdicts``).
 """
@@ -20,6 +22,7 @@ from starlette.responses import Response
 from ceasefire.api.auth import Principal
 from ceasefire.api.context import ApiContext, caller, context
 from ceasefire.api.geojson import json_response
+from ceasefire.api.incident_view import Incidents
 from ceasefire.api.incidents import visible_verdicts
 from ceasefire.api.params import Filters, Since, Until, iso
 from ceasefire.api.redact import places_view, report_view
@@ -70,6 +73,9 @@ class MapColumns(BaseModel):
     breach: list[int]
     clauses: dict[str, list[str]]
     n_sources: list[int]
+    """Independent sources of each incident (fact-finding's corroboration)."""
+    score: list[float]
+    """Corroboration score of each incident, 0–1 (``factfinding.corroboration``)."""
     truncated: bool
 
 
@@ -85,6 +91,44 @@ def _first(points: ReportPoints, n: int) -> ReportPoints:
         points.ids[:n], points.lon[:n], points.lat[:n], points.t[:n],
         points.event_type[:n], points.state[:n], points.party[:n],
     )  # fmt: skip
+
+
+def incident_points(points: ReportPoints, known: Incidents) -> ReportPoints:
+    """The anchor rows of ``points``, one per incident, at the incident's place and start.
+
+    The place is the incident's best-placed report's (as ``/api/incidents``),
+    the start its earliest report's.
+    """
+    keep = [i for i, ref in enumerate(points.ids) if ref in known.by_id]
+    chosen = [known.by_id[points.ids[i]] for i in keep]
+    return ReportPoints(
+        [i.id for i in chosen],
+        [i.lon for i in chosen],
+        [i.lat for i in chosen],
+        [int(i.start.timestamp()) for i in chosen],
+        [points.event_type[i] for i in keep],
+        [i.state for i in chosen],
+        [points.party[i] for i in keep],
+    )
+
+
+def incident_clauses(
+    store: Store,
+    known: Incidents,
+    ids: list[str],
+    agreement: str | None,
+    who: Principal,
+) -> dict[str, list[str]]:
+    """``breach_clauses`` of each incident, over its verdicts and its reports'."""
+    members = {ref: known.by_id[ref].report_ids for ref in ids}
+    every = list(dict.fromkeys(r for ref in ids for r in (ref, *members[ref])))
+    found = breach_clauses(store, every, agreement, who)
+    clauses = {}
+    for ref in ids:
+        shown = {c for r in (ref, *members[ref]) for c in found.get(r, ())}
+        if shown:
+            clauses[ref] = sorted(shown)
+    return clauses
 
 
 def breach_clauses(
@@ -129,12 +173,14 @@ def map_incidents(
         ctx.agreement(agreement)
     query = filters.query(MAX_POINTS, None, who, ctx.public_grid_deg)
     store = ctx.store()
+    known = ctx.incidents()
     points = store.report_points(query)
     truncated = len(points.ids) > MAX_POINTS
     if truncated:
         points = _first(points, MAX_POINTS)
+    points = incident_points(points, known)
     lon, lat = places_view(points.lon, points.lat, who, ctx.public_grid_deg)
-    clauses = breach_clauses(store, points.ids, agreement, who)
+    clauses = incident_clauses(store, known, points.ids, agreement, who)
     breach = [0] * len(points.ids)
     by_index = {}
     for i, incident in enumerate(points.ids):
@@ -159,7 +205,8 @@ def map_incidents(
             "party": party_codes,
             "breach": breach,
             "clauses": by_index,
-            "n_sources": [1] * len(points.ids),  # one report per incident (issue 17.2)
+            "n_sources": [known.by_id[r].independent_sources for r in points.ids],
+            "score": [known.by_id[r].corroboration.score for r in points.ids],
             "truncated": truncated,
         }
     )

@@ -19,7 +19,7 @@ from ceasefire.factfinding.corroboration import Corroboration, corroborate
 from ceasefire.model.entries import Kind, raw_body
 from ceasefire.model.states import INITIAL
 from ceasefire.model.vocabulary import PRECISION_SECONDS
-from ceasefire.store.base import Store
+from ceasefire.store.base import EntryRow, Store
 
 CLUSTERING = Kind.INCIDENT_CLUSTERING
 """A log entry recording a clustering run: its scale and what it found."""
@@ -81,6 +81,8 @@ class LogView:
     states: dict[str, str] = field(default_factory=dict)
     params: Params | None = None
     """The linking scale of the latest ``incident_clustering`` entry, if any."""
+    superseded: set[str] = field(default_factory=set)
+    """Ids of reports a later report supersedes (left out of ``bodies``)."""
 
     @property
     def by_id(self) -> dict[str, dict[str, Any]]:
@@ -90,9 +92,17 @@ class LogView:
 
 def read_log(store: Store) -> LogView:
     """Reports, analysts' edits and states, from one pass over the log."""
-    view = LogView()
+    return extend(LogView(), store.entries())
+
+
+def extend(view: LogView, rows: Iterable[EntryRow]) -> LogView:
+    """``view`` with the log entries ``rows`` (those after it) read in.
+
+    The API's incident view reads only the entries appended since it last
+    looked, so a long log is not read again on every append.
+    """
     superseded: set[str] = set()
-    for row in store.entries():
+    for row in rows:
         if row.kind == Kind.REPORT:
             body = raw_body(row)
             view.bodies.append(body)
@@ -106,8 +116,9 @@ def read_log(store: Store) -> LogView:
             view.params = Params(**body["params"])
         elif row.kind == Kind.STATE_CHANGE and row.subject is not None:
             view.states[row.subject] = raw_body(row)["to"]
-    if superseded:
-        view.bodies = [b for b in view.bodies if b["id"] not in superseded]
+    if superseded - view.superseded:
+        view.superseded |= superseded
+        view.bodies = [b for b in view.bodies if b["id"] not in view.superseded]
     return view
 
 

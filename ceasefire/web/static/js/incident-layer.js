@@ -91,6 +91,7 @@ export function fromMapColumns(data) {
       breach: data.breach[i] === 1,
       clauses: data.clauses[String(i)] ?? [],
       n_sources: data.n_sources[i],
+      score: data.score?.[i],
     },
   });
   const columns = emptyColumns(n, incident);

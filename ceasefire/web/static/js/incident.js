@@ -67,6 +67,8 @@ function summary(incident, verdicts, first, who) {
     el("dt", {}, t("state")), el("dd", {}, el("span", { class: `state state-${incident.state}` }, stateLabel(incident.state))),
     el("dt", {}, t("party")), el("dd", {}, partyName(agreement, incident.party)),
     el("dt", {}, t("sources")), el("dd", {}, incident.n_sources ?? "–"),
+    el("dt", {}, t("corroboration_score")), el("dd", { id: "incident-score" },
+      incident.score == null ? "–" : incident.score.toLocaleString(lang, { minimumFractionDigits: 2, maximumFractionDigits: 2 })),
     el("dt", {}, t("location")), el("dd", { id: "place" }, place(incident, first, who.role === "public")),
     breach ? el("dt", {}, t("verdict")) : null,
     breach ? el("dd", {}, breach) : null,

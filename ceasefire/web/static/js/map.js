@@ -54,6 +54,11 @@ function clauseText(p) {
   return clauses || "–";
 }
 
+/** A corroboration score (0–1) as the reader's locale writes it, to two decimals. */
+function scoreText(score) {
+  return score == null ? "–" : score.toLocaleString(lang, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+}
+
 function showSelected(feature, agreement) {
   const box = document.getElementById("selected");
   if (!feature) {
@@ -70,6 +75,7 @@ function showSelected(feature, agreement) {
       el("dt", {}, t("party")), el("dd", {}, partyName(agreement, p.party)),
       el("dt", {}, t("clauses")), el("dd", {}, clauseText(p)),
       el("dt", {}, t("sources")), el("dd", {}, p.n_sources ?? "–"),
+      el("dt", {}, t("corroboration_score")), el("dd", { id: "selected-score" }, scoreText(p.score)),
     ),
     el("a", { class: "button", href: incidentHref(p.id, agreement), id: "open-incident" }, t("open_incident")),
   );
