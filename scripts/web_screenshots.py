@@ -5,7 +5,7 @@ and patrol reports of 2015 under Minsk II; DeepStateMap's daily occupied area
 every 14 days from the Alaska terms' baseline; the Air Force's statements from
 1 September 2025), serves the real app on a loopback port and photographs:
 
-- the map filtered to one clause and breaches only, in English and Ukrainian;
+- the map filtered to one clause and breaches only, in English, Ukrainian and Russian;
 - the Alaska map on three days (the front animating);
 - the dashboard of each agreement.
 
@@ -80,18 +80,9 @@ def main() -> None:
         )  # fmt: skip
         with serve(url, [MINSK, ALASKA], TOKENS) as base, browser() as chromium:
             clause = "?agreement=minsk-ii&clause=ceasefire&breaches=1"
-            shoot(
-                chromium,
-                base,
-                f"/{clause}&lang=en",
-                args.out / "map-clause-breaches.png",
-            )
-            shoot(
-                chromium,
-                base,
-                f"/{clause}&lang=uk",
-                args.out / "map-clause-breaches-uk.png",
-            )
+            for lang, suffix in (("en", ""), ("uk", "-uk"), ("ru", "-ru")):
+                shoot(chromium, base, f"/{clause}&lang={lang}",
+                      args.out / f"map-clause-breaches{suffix}.png")  # fmt: skip
             for day in ALASKA_DAYS:
                 shoot(chromium, base, f"/?agreement=alaska-terms&day={day}&lang=en",
                       args.out / f"map-alaska-{day}.png")  # fmt: skip
