@@ -12,6 +12,7 @@ temporary folder with no PYTHONPATH: nothing may be found beside the source.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -27,6 +28,8 @@ from ceasefire.web.testing import free_port
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parent.parent
+NOT_SOURCE = (".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".*_cache")
+"""What a wheel is never built from (the copy leaves them out)."""
 
 
 def sh(*args: str | Path, cwd: Path, timeout: float = 300) -> str:
@@ -48,8 +51,12 @@ def sh(*args: str | Path, cwd: Path, timeout: float = 300) -> str:
 def venv(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     tmp = tmp_path_factory.mktemp("wheel")
     dist = tmp / "dist"
+    # build from a private copy: setuptools writes build/ into the source tree,
+    # and another xdist worker (or a developer) may be building there too
+    source = tmp / "source"
+    shutil.copytree(REPO, source, ignore=shutil.ignore_patterns(*NOT_SOURCE))
     try:
-        sh(sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", dist, REPO,
+        sh(sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", dist, source,
            cwd=tmp)  # fmt: skip
     except AssertionError as exc:
         if "Could not find a version" in str(exc) or "NewConnectionError" in str(exc):
